@@ -1,0 +1,56 @@
+//! Loupe's user interface: pages, components and the types that cross to the browser.
+//!
+//! Everything here compiles to wasm (feature `hydrate`) and to the server (feature
+//! `ssr`); server-only code (the [`data`] trait) is behind `ssr` so the wasm stays small.
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    StaticSegment,
+    components::{Route, Router, Routes},
+};
+
+#[cfg(feature = "ssr")]
+pub mod data;
+pub mod model;
+pub mod pages;
+
+/// The HTML document around the app; rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/loupe.css" />
+        <Title text="Loupe" />
+        <Router>
+            <header class="topbar">
+                <a class="brand" href="/">"Loupe"</a>
+                <span class="tagline">"LLM traces, step by step"</span>
+            </header>
+            <main>
+                <Routes fallback=|| view! { <p class="empty">"Page not found."</p> }>
+                    <Route path=StaticSegment("") view=pages::home::HomePage />
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -1,0 +1,2 @@
+//! One module per page, each with its own server functions.
+pub mod home;

@@ -1,0 +1,104 @@
+//! The `loupe` command line: every option is a flag and a `LOUPE_*` environment
+//! variable, with a default and a line of help.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::telemetry::LogFormat;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "loupe",
+    version,
+    about = "Loupe: a self-hosted LLM tracing dashboard",
+    long_about = "Loupe records OpenTelemetry traces of LLM apps and agents (OTLP/HTTP on the same \
+                  port as the UI) and shows where the time, the tokens and the failures went.\n\n\
+                  Quick start:  loupe serve --demo   then open http://127.0.0.1:4318"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the server: UI, JSON API and OTLP/HTTP ingest (POST /v1/traces) on one address.
+    Serve(ServeArgs),
+    /// Send realistic agent traces to a running Loupe through its OTLP endpoint.
+    Demo(DemoArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    /// Address for the UI, the API and OTLP/HTTP. 4318 is the OTLP/HTTP default, so
+    /// SDKs with default settings export here unchanged.
+    #[arg(long, env = "LOUPE_ADDR", default_value = "127.0.0.1:4318")]
+    pub addr: SocketAddr,
+
+    /// Directory for the database and the content-hash key; created if missing.
+    /// Default: $XDG_DATA_HOME/loupe or ~/.local/share/loupe.
+    #[arg(long, env = "LOUPE_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Database URL, e.g. sqlite:./loupe.db. Default: loupe.db in the data directory.
+    #[arg(long, env = "LOUPE_DB")]
+    pub db: Option<String>,
+
+    /// Store prompt and completion content as sent. Off by default: content is kept
+    /// only as a keyed hash, its length and a summary of its structure.
+    #[arg(long, env = "LOUPE_CAPTURE_CONTENT")]
+    pub capture_content: bool,
+
+    /// Largest OTLP request body accepted, in MiB after decompression.
+    #[arg(long, env = "LOUPE_MAX_BODY_MIB", default_value_t = 16)]
+    pub max_body_mib: usize,
+
+    /// Most spans waiting to be written; beyond it exporters get 503 + Retry-After.
+    #[arg(long, env = "LOUPE_QUEUE_SPANS", default_value_t = 100_000)]
+    pub queue_spans: usize,
+
+    /// Folder with the UI's built assets (pkg/loupe.js, …). Default: found beside the binary.
+    #[arg(long, env = "LOUPE_SITE_ROOT")]
+    pub site_root: Option<PathBuf>,
+
+    /// Log format on stderr. The filter comes from LOUPE_LOG (e.g. "info,loupe=debug").
+    #[arg(long, env = "LOUPE_LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: LogFormat,
+
+    /// Fill an empty database with demo traces once the server is up.
+    #[arg(long, env = "LOUPE_DEMO")]
+    pub demo: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct DemoArgs {
+    /// Base URL of the Loupe to send to (its OTLP/HTTP endpoint).
+    #[arg(long, env = "LOUPE_DEMO_ENDPOINT", default_value = "http://127.0.0.1:4318")]
+    pub endpoint: String,
+
+    /// Spans in the one very large trace (a batch evaluation run).
+    #[arg(long, default_value_t = 10_000)]
+    pub big_trace_spans: usize,
+}
+
+impl ServeArgs {
+    /// The data directory: explicit, or the XDG data home.
+    pub fn data_dir(&self) -> PathBuf {
+        if let Some(dir) = &self.data_dir {
+            return dir.clone();
+        }
+        if let Some(xdg) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+            return PathBuf::from(xdg).join("loupe");
+        }
+        match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+            Some(home) => PathBuf::from(home).join(".local/share/loupe"),
+            None => PathBuf::from("loupe-data"),
+        }
+    }
+
+    pub fn db_url(&self) -> String {
+        self.db.clone().unwrap_or_else(|| format!("sqlite:{}", self.data_dir().join("loupe.db").display()))
+    }
+}

@@ -1,0 +1,29 @@
+//! The server crate's one error type; mapped to HTTP responses at the edge
+//! (`http::error` for the JSON API, `otlp::http` for OTLP's own status bodies).
+
+/// `Result` with this crate's error.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The client sent something wrong; the message says what to fix.
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    NotFound(String),
+    /// The write queue is full; the client should retry later.
+    #[error("Loupe's write queue is full; retry in a moment")]
+    Overloaded,
+    /// The server is shutting down and no longer accepts writes.
+    #[error("Loupe is shutting down")]
+    ShuttingDown,
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A batch could not be committed; the spans were not stored and may be re-sent.
+    #[error("storing spans failed: {0}")]
+    Storage(String),
+    #[error("{0}")]
+    Internal(String),
+}

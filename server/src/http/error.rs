@@ -1,0 +1,29 @@
+//! [`Error`] → JSON error responses: client errors say what to fix; storage and
+//! unexpected errors are logged with context and answered opaquely.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::error::Error;
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let status = match &self {
+            Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::Overloaded | Error::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Database(_) | Error::Migrate(_) | Error::Storage(_) | Error::Internal(_) => {
+                tracing::error!(error = %self, "request failed");
+                let body = Json(json!({ "error": "internal error; see the server log" }));
+                return (StatusCode::INTERNAL_SERVER_ERROR, body).into_response();
+            }
+        };
+        let mut response = (status, Json(json!({ "error": self.to_string() }))).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        response
+    }
+}

@@ -1,0 +1,27 @@
+//! `GET /api/traces` (the list) and `GET /api/traces/{trace_id}` (one trace).
+
+use axum::extract::{Path, Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+
+use crate::domain::TraceId;
+use crate::error::{Error, Result};
+use crate::state::AppState;
+use crate::store::ListQuery;
+use app::model::{TraceDetail, TracePage};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/traces", get(list)).route("/api/traces/{trace_id}", get(one))
+}
+
+async fn list(State(state): State<AppState>, query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>) -> Result<Json<TracePage>> {
+    let Query(query) = query.map_err(|e| Error::BadRequest(e.body_text()))?;
+    let parsed = query.parse(crate::now_ns())?;
+    Ok(Json(state.store.list_traces(&parsed).await?))
+}
+
+async fn one(State(state): State<AppState>, Path(trace_id): Path<String>) -> Result<Json<TraceDetail>> {
+    let id = TraceId::parse(&trace_id).map_err(|e| Error::BadRequest(format!("malformed trace id: {e}")))?;
+    let trace = state.store.get_trace(id).await?;
+    trace.map(Json).ok_or_else(|| Error::NotFound(format!("no trace with id {id} is stored")))
+}

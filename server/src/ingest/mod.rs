@@ -1,0 +1,81 @@
+//! From decoded spans to stored spans: normalize into the domain type, fingerprint
+//! content, scrub personal data, then hand to the batching writer.
+//!
+//! The transport adapters (`crate::otlp`) produce [`RawSpan`]s; nothing past here
+//! sees a transport type.
+
+pub mod conventions;
+pub mod normalize;
+pub mod privacy;
+pub mod writer;
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use crate::domain::{Resource, SpanId, SpanStatus, TraceId};
+
+/// A span as a transport delivered it, ids validated, attributes as JSON values,
+/// not yet normalized, redacted or scrubbed.
+#[derive(Debug, Clone)]
+pub struct RawSpan {
+    pub trace_id: TraceId,
+    pub span_id: SpanId,
+    pub parent_span_id: Option<SpanId>,
+    pub name: String,
+    /// OpenTelemetry span kind: internal, server, client, producer, consumer.
+    pub otel_kind: &'static str,
+    pub start_ns: i64,
+    pub end_ns: i64,
+    pub status: SpanStatus,
+    pub status_message: Option<String>,
+    pub attributes: Map<String, Value>,
+    pub events: Vec<RawEvent>,
+    pub links: Vec<RawLink>,
+    pub resource: Arc<Resource>,
+    pub scope: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawEvent {
+    pub time_ns: i64,
+    pub name: String,
+    pub attributes: Map<String, Value>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawLink {
+    pub trace_id: TraceId,
+    pub span_id: SpanId,
+    pub attributes: Map<String, Value>,
+}
+
+use crate::domain::Span;
+use crate::error::Result;
+use privacy::Privacy;
+use writer::Writer;
+
+/// The ingest pipeline that every transport calls: normalize → redact/scrub → write.
+#[derive(Clone)]
+pub struct Ingest {
+    privacy: Arc<Privacy>,
+    writer: Writer,
+}
+
+impl Ingest {
+    pub fn new(privacy: Privacy, writer: Writer) -> Self {
+        Self { privacy: Arc::new(privacy), writer }
+    }
+
+    pub fn privacy(&self) -> &Privacy {
+        &self.privacy
+    }
+
+    /// Normalizes and stores spans; returns once they are committed to disk.
+    pub async fn accept(&self, raw: Vec<RawSpan>) -> Result<usize> {
+        let n = raw.len();
+        let spans: Vec<Span> = raw.into_iter().map(|r| normalize::normalize(r, &self.privacy)).collect();
+        self.writer.write(spans).await?;
+        Ok(n)
+    }
+}

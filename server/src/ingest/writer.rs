@@ -1,0 +1,86 @@
+//! The one writer: a task that owns the write connection and commits whatever has
+//! queued up (from many requests) in one transaction, then acknowledges each request.
+//!
+//! The queue is bounded in spans, not requests, so memory stays bounded whatever the
+//! request sizes; a request that does not fit is refused at once (the HTTP layer
+//! answers 503 with `Retry-After`), never silently dropped.
+
+use std::sync::Arc;
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+use crate::domain::Span;
+use crate::error::{Error, Result};
+use crate::store::WriteConn;
+
+/// Most spans committed in one transaction.
+const MAX_SPANS_PER_COMMIT: usize = 20_000;
+
+struct Job {
+    spans: Vec<Span>,
+    done: oneshot::Sender<Result<()>>,
+    _permit: OwnedSemaphorePermit,
+}
+
+/// Submits spans to the writer; cheap to clone.
+#[derive(Clone)]
+pub struct Writer {
+    tx: mpsc::UnboundedSender<Job>,
+    capacity: Arc<Semaphore>,
+    max_queued: usize,
+}
+
+impl Writer {
+    /// Starts the writer task on `conn`; at most `max_queued_spans` wait at a time.
+    pub fn spawn(conn: WriteConn, max_queued_spans: usize) -> (Writer, JoinHandle<()>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let writer = Writer { tx, capacity: Arc::new(Semaphore::new(max_queued_spans)), max_queued: max_queued_spans };
+        (writer, tokio::spawn(run(conn, rx)))
+    }
+
+    /// Queues `spans` and waits until they are committed.
+    pub async fn write(&self, spans: Vec<Span>) -> Result<()> {
+        if spans.is_empty() {
+            return Ok(());
+        }
+        // A request bigger than the whole queue waits for an empty queue rather than
+        // never fitting.
+        let wanted = spans.len().min(self.max_queued) as u32;
+        let permit = self.capacity.clone().try_acquire_many_owned(wanted).map_err(|_| Error::Overloaded)?;
+        let (done, result) = oneshot::channel();
+        self.tx.send(Job { spans, done, _permit: permit }).map_err(|_| Error::ShuttingDown)?;
+        result.await.map_err(|_| Error::ShuttingDown)?
+    }
+}
+
+async fn run(mut conn: WriteConn, mut rx: mpsc::UnboundedReceiver<Job>) {
+    while let Some(first) = rx.recv().await {
+        let mut jobs = vec![first];
+        let mut queued = jobs[0].spans.len();
+        while queued < MAX_SPANS_PER_COMMIT {
+            match rx.try_recv() {
+                Ok(job) => {
+                    queued += job.spans.len();
+                    jobs.push(job);
+                }
+                Err(_) => break,
+            }
+        }
+        let batch: Vec<&Span> = jobs.iter().flat_map(|j| j.spans.iter()).collect();
+        let result = conn.write_batch(&batch).await;
+        match &result {
+            Ok(report) => tracing::debug!(spans = batch.len(), requests = jobs.len(), inserted = report.inserted, "committed batch"),
+            Err(e) => tracing::error!(error = %e, spans = batch.len(), "batch write failed; requests get an error and may retry"),
+        }
+        drop(batch);
+        for job in jobs {
+            let answer = match &result {
+                Ok(_) => Ok(()),
+                Err(e) => Err(Error::Storage(e.to_string())),
+            };
+            let _ = job.done.send(answer);
+        }
+    }
+    tracing::info!("writer stopped: every queued span is committed");
+}

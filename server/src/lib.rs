@@ -1,0 +1,157 @@
+//! Loupe's server: OTLP ingest → normalize → redact → batched store → API and pages.
+//!
+//! `main.rs` only parses the command line; [`start`] is what tests call too.
+
+pub mod cli;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod ingest;
+pub mod otlp;
+pub mod site;
+pub mod state;
+pub mod store;
+pub mod synth;
+pub mod telemetry;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::Router;
+use leptos::prelude::{LeptosOptions, provide_context};
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tower_http::compression::CompressionLayer;
+
+use crate::cli::ServeArgs;
+use crate::domain::ContentPolicy;
+use crate::ingest::{Ingest, privacy::Privacy, writer::Writer};
+use crate::state::{AppState, PageData};
+use crate::store::Store;
+
+/// Current time in Unix nanoseconds.
+pub fn now_ns() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as i64).unwrap_or(0)
+}
+
+/// A server that is listening; stop it with [`Running::shutdown`].
+pub struct Running {
+    pub addr: SocketAddr,
+    pub store: Store,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<anyhow::Result<()>>,
+}
+
+impl Running {
+    /// Stops accepting requests, lets in-flight ones finish, commits queued spans.
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        let _ = self.stop.send(());
+        self.task.await.context("server task panicked")?
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then shuts down as [`Running::shutdown`] does.
+    pub async fn until_signal(self) -> anyhow::Result<()> {
+        let Running { stop, mut task, .. } = self;
+        tokio::select! {
+            joined = &mut task => return joined.context("server task panicked")?,
+            _ = shutdown_signal() => {}
+        }
+        tracing::info!("shutting down: finishing requests and committing queued spans");
+        let _ = stop.send(());
+        task.await.context("server task panicked")?
+    }
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Opens the store, starts the writer and serves on `args.addr` (port 0 picks one).
+pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
+    let data_dir = args.data_dir();
+    std::fs::create_dir_all(&data_dir).with_context(|| format!("cannot create data directory {}", data_dir.display()))?;
+    let db_url = args.db_url();
+    let store = Store::open(&db_url).await.with_context(|| format!("cannot open database {db_url}"))?;
+    let key = ingest::privacy::key::load_or_create(&data_dir)?;
+    let policy = if args.capture_content { ContentPolicy::Captured } else { ContentPolicy::Hashed };
+    let (writer, writer_task) = Writer::spawn(store.writer_connection().await?, args.queue_spans.max(1));
+    let ingest = Ingest::new(Privacy::new(policy, key), writer);
+
+    let listener = TcpListener::bind(args.addr).await.with_context(|| format!("cannot listen on {}", args.addr))?;
+    let addr = listener.local_addr()?;
+    let (site_root, site_found) = site::find(args.site_root.as_deref());
+    let leptos = LeptosOptions::builder()
+        .output_name("loupe")
+        .site_root(site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build();
+    let state = AppState { store: store.clone(), ingest, leptos, max_body_bytes: args.max_body_mib * 1024 * 1024 };
+    let app = router(state);
+
+    tracing::info!("Loupe {} listening on http://{addr}", env!("CARGO_PKG_VERSION"));
+    tracing::info!("  UI and JSON API:  http://{addr}/   OTLP/HTTP:  POST http://{addr}/v1/traces (protobuf or JSON)");
+    tracing::info!("  database:         {db_url}");
+    match policy {
+        ContentPolicy::Hashed => tracing::info!(
+            "  content policy:   hashed: prompts and completions are stored as keyed hashes, lengths and structure, never as text (--capture-content to store them)"
+        ),
+        ContentPolicy::Captured => tracing::warn!(
+            "  content policy:   captured: prompts and completions are stored as sent (--capture-content is on)"
+        ),
+    }
+    if site_found {
+        tracing::info!("  UI assets:        {}", site_root.display());
+    } else {
+        tracing::warn!(
+            "  UI assets not found (looked for pkg/loupe.js beside the binary and in target/site); pages will load without interactivity. Set --site-root or build with `cargo leptos build --release`."
+        );
+    }
+
+    let (stop, stopped) = oneshot::channel::<()>();
+    let closing_store = store.clone();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+            .context("server failed")?;
+        // `serve` has dropped the router and with it every handle on the writer, so
+        // the writer's queue is closed: wait until it has committed what is queued.
+        match tokio::time::timeout(std::time::Duration::from_secs(60), writer_task).await {
+            Ok(joined) => joined.context("writer task panicked")?,
+            Err(_) => tracing::error!("the writer did not finish within 60 s of shutdown"),
+        }
+        closing_store.close().await;
+        Ok(())
+    });
+    Ok(Running { addr, store, stop, task })
+}
+
+fn router(state: AppState) -> Router {
+    let routes = generate_route_list(app::App);
+    let data: Arc<dyn app::data::LoupeData> = Arc::new(PageData(state.store.clone()));
+    let leptos = state.leptos.clone();
+    Router::new()
+        .leptos_routes_with_context(&state, routes, move || provide_context(data.clone()), move || app::shell(leptos.clone()))
+        .merge(otlp::http::router())
+        .merge(http::router())
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn(telemetry::request_span))
+        .with_state(state)
+}

@@ -1,0 +1,19 @@
+//! The `loupe` binary: parse the command line, run the subcommand.
+
+use clap::Parser;
+use loupe::cli::{Cli, Command};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Serve(args) => {
+            loupe::telemetry::init(args.log_format);
+            let running = loupe::start(&args).await?;
+            if args.demo {
+                loupe::demo::seed_if_empty(&running).await?;
+            }
+            running.until_signal().await
+        }
+        Command::Demo(args) => loupe::demo::run(&args.endpoint, args.big_trace_spans).await,
+    }
+}

@@ -1,0 +1,120 @@
+//! OTLP/HTTP bodies in and out: protobuf or JSON, chosen by `Content-Type`, and
+//! answered in the same encoding.
+
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use prost::Message;
+
+/// `google.rpc.Status`, the body of OTLP error responses.
+/// <https://github.com/googleapis/googleapis/blob/master/google/rpc/status.proto>
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct RpcStatus {
+    #[prost(int32, tag = "1")]
+    pub code: i32,
+    #[prost(string, tag = "2")]
+    pub message: String,
+}
+
+/// `google.rpc.Code` values used in status bodies.
+pub mod code {
+    pub const INVALID_ARGUMENT: i32 = 3;
+    pub const RESOURCE_EXHAUSTED: i32 = 8;
+    pub const UNAVAILABLE: i32 = 14;
+}
+
+/// `ExportTraceServiceResponse` with `partial_success`, for protobuf answers.
+#[derive(Clone, PartialEq, prost::Message)]
+struct PartialSuccessResponse {
+    #[prost(message, optional, tag = "1")]
+    partial_success: Option<PartialSuccess>,
+}
+
+#[derive(Clone, PartialEq, prost::Message)]
+struct PartialSuccess {
+    #[prost(int64, tag = "1")]
+    rejected_spans: i64,
+    #[prost(string, tag = "2")]
+    error_message: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    Protobuf,
+    Json,
+}
+
+impl Encoding {
+    /// The encoding a `Content-Type` names, if it is one OTLP/HTTP allows.
+    pub fn from_content_type(content_type: &str) -> Option<Encoding> {
+        let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        match essence.as_str() {
+            "application/x-protobuf" | "application/protobuf" => Some(Encoding::Protobuf),
+            "application/json" => Some(Encoding::Json),
+            _ => None,
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Encoding::Protobuf => "application/x-protobuf",
+            Encoding::Json => "application/json",
+        }
+    }
+}
+
+/// Decodes a request body; the error says why it could not be decoded.
+pub fn decode_request(encoding: Encoding, body: &[u8]) -> Result<ExportTraceServiceRequest, String> {
+    match encoding {
+        Encoding::Protobuf => ExportTraceServiceRequest::decode(body)
+            .map_err(|e| format!("the body is not a valid OTLP protobuf ExportTraceServiceRequest: {e}")),
+        Encoding::Json => serde_json::from_slice(body)
+            .map_err(|e| format!("the body is not a valid OTLP JSON ExportTraceServiceRequest: {e}")),
+    }
+}
+
+/// A success answer; `rejected > 0` makes it a partial success naming the problem.
+pub fn encode_response(encoding: Encoding, rejected: i64, message: &str) -> Vec<u8> {
+    match encoding {
+        Encoding::Protobuf if rejected == 0 => Vec::new(),
+        Encoding::Protobuf => PartialSuccessResponse {
+            partial_success: Some(PartialSuccess { rejected_spans: rejected, error_message: message.to_string() }),
+        }
+        .encode_to_vec(),
+        Encoding::Json if rejected == 0 => b"{}".to_vec(),
+        // OTLP JSON writes 64-bit integers as decimal strings.
+        Encoding::Json => serde_json::json!({
+            "partialSuccess": { "rejectedSpans": rejected.to_string(), "errorMessage": message }
+        })
+        .to_string()
+        .into_bytes(),
+    }
+}
+
+/// An error answer (`google.rpc.Status`).
+pub fn encode_status(encoding: Encoding, code: i32, message: &str) -> Vec<u8> {
+    match encoding {
+        Encoding::Protobuf => RpcStatus { code, message: message.to_string() }.encode_to_vec(),
+        Encoding::Json => serde_json::json!({ "code": code, "message": message }).to_string().into_bytes(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_types_are_matched_by_essence() {
+        assert_eq!(Encoding::from_content_type("application/x-protobuf"), Some(Encoding::Protobuf));
+        assert_eq!(Encoding::from_content_type("Application/JSON; charset=utf-8"), Some(Encoding::Json));
+        assert_eq!(Encoding::from_content_type("text/plain"), None);
+    }
+
+    #[test]
+    fn partial_success_round_trips_in_protobuf() {
+        use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceResponse;
+        let bytes = encode_response(Encoding::Protobuf, 2, "bad ids");
+        let decoded = ExportTraceServiceResponse::decode(bytes.as_slice()).unwrap();
+        let partial = decoded.partial_success.unwrap();
+        assert_eq!((partial.rejected_spans, partial.error_message.as_str()), (2, "bad ids"));
+        assert!(encode_response(Encoding::Protobuf, 0, "").is_empty());
+    }
+}

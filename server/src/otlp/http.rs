@@ -1,0 +1,99 @@
+//! `POST /v1/traces`: OTLP/HTTP export, answered as the OTLP specification says.
+//!
+//! 200 only after the spans are committed; partial success names rejected spans;
+//! 400 undecodable, 413 too large (decompressed), 415 unknown content type,
+//! 503 + `Retry-After` when the write queue is full or storage failed (retryable).
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use tower_http::decompression::RequestDecompressionLayer;
+
+use super::convert::convert;
+use super::decode::{Encoding, code, decode_request, encode_response, encode_status};
+use crate::error::Error;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/traces", post(export))
+        // Decompression sits outside the size check, so the limit counts decompressed
+        // bytes (a small gzip bomb is still refused).
+        .layer(RequestDecompressionLayer::new())
+        .layer(DefaultBodyLimit::disable())
+}
+
+async fn export(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let Some(encoding) = Encoding::from_content_type(content_type) else {
+        let message = format!(
+            "unsupported Content-Type {content_type:?}: send application/x-protobuf or application/json (OTLP/HTTP)"
+        );
+        return answer(Encoding::Json, StatusCode::UNSUPPORTED_MEDIA_TYPE, encode_status(Encoding::Json, code::INVALID_ARGUMENT, &message));
+    };
+    let status = |status: StatusCode, rpc: i32, message: &str| answer(encoding, status, encode_status(encoding, rpc, message));
+
+    let bytes = match axum::body::to_bytes(body, state.max_body_bytes).await {
+        Ok(bytes) => bytes,
+        Err(e) if is_length_limit(&e) => {
+            let message = format!(
+                "the request body is larger than {} bytes decompressed; export smaller batches or raise --max-body-mib",
+                state.max_body_bytes
+            );
+            return status(StatusCode::PAYLOAD_TOO_LARGE, code::INVALID_ARGUMENT, &message);
+        }
+        Err(e) => {
+            let message = format!("could not read the request body (is the Content-Encoding right?): {e}");
+            return status(StatusCode::BAD_REQUEST, code::INVALID_ARGUMENT, &message);
+        }
+    };
+    let request = match decode_request(encoding, &bytes) {
+        Ok(request) => request,
+        Err(message) => {
+            tracing::warn!(%message, bytes = bytes.len(), "refused an undecodable export");
+            return status(StatusCode::BAD_REQUEST, code::INVALID_ARGUMENT, &message);
+        }
+    };
+    let converted = convert(request);
+    let received = converted.spans.len() as i64 + converted.rejected;
+    let message = if converted.rejected > 0 { converted.message() } else { String::new() };
+    match state.ingest.accept(converted.spans).await {
+        Ok(stored) => {
+            tracing::info!(received, stored, rejected = received - stored as i64, "export committed");
+            if !message.is_empty() {
+                tracing::warn!(%message, "partial success");
+            }
+            answer(encoding, StatusCode::OK, encode_response(encoding, received - stored as i64, &message))
+        }
+        Err(Error::Overloaded) => {
+            tracing::warn!(received, "write queue full; asked the client to retry");
+            let mut response = status(StatusCode::SERVICE_UNAVAILABLE, code::UNAVAILABLE, &Error::Overloaded.to_string());
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            response
+        }
+        Err(e) => {
+            tracing::error!(error = %e, received, "export not stored");
+            let mut response = status(StatusCode::SERVICE_UNAVAILABLE, code::UNAVAILABLE, &format!("{e}; nothing from this request was stored, retry"));
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            response
+        }
+    }
+}
+
+fn answer(encoding: Encoding, status: StatusCode, body: Vec<u8>) -> Response {
+    (status, [(header::CONTENT_TYPE, encoding.content_type())], body).into_response()
+}
+
+fn is_length_limit(e: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if err.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = err.source();
+    }
+    false
+}

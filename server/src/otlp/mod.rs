@@ -1,0 +1,7 @@
+//! OTLP transport: decode requests, convert to [`crate::ingest::RawSpan`]s, answer
+//! as the OTLP specification says. OTLP types stop here.
+//! <https://opentelemetry.io/docs/specs/otlp/#otlphttp>
+
+pub mod convert;
+pub mod decode;
+pub mod http;

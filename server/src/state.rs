@@ -1,0 +1,35 @@
+//! The state every handler and server function shares, passed once.
+
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+
+use crate::ingest::Ingest;
+use crate::store::Store;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub ingest: Ingest,
+    pub leptos: LeptosOptions,
+    /// Largest accepted OTLP body, decompressed.
+    pub max_body_bytes: usize,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos.clone()
+    }
+}
+
+/// The pages' data source, over the store.
+pub struct PageData(pub Store);
+
+#[async_trait::async_trait]
+impl app::data::LoupeData for PageData {
+    async fn stats(&self) -> Result<app::model::Stats, String> {
+        self.0.stats().await.map_err(|e| {
+            tracing::error!(error = %e, "stats query failed");
+            "could not read the database; see the server log".to_string()
+        })
+    }
+}

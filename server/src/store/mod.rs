@@ -1,0 +1,74 @@
+//! Storage (SQLite through sqlx). One file per concern; nothing outside this module
+//! sees sqlx. Reads go through a pool of read connections; writes go through the
+//! single connection that `ingest::writer` owns (SQLite allows one writer at a time,
+//! so one writer task committing batches beats many contending ones).
+
+mod detail;
+mod filter;
+mod read_trace;
+mod list;
+mod write;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{ConnectOptions, Connection};
+
+pub use filter::{ListQuery, ParsedQuery};
+pub use write::{BatchReport, WriteConn};
+
+use crate::error::{Error, Result};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+
+/// Handle to the database for reads; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: SqlitePool,
+    options: SqliteConnectOptions,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `url` (`sqlite:path`) and migrates it.
+    pub async fn open(url: &str) -> Result<Store> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| Error::BadRequest(format!("bad database URL {url:?}: {e}")))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: a commit is fsynced before it returns, so a 200 from the ingest
+            // endpoint means the spans survive a power cut, not only a crash. Batching
+            // keeps this to one fsync per many spans.
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("temp_store", "memory")
+            .pragma("cache_size", "-16000") // 16 MB page cache per connection
+            .log_statements(tracing::log::LevelFilter::Trace);
+        let mut migrate_conn = options.connect().await?;
+        MIGRATOR.run(&mut migrate_conn).await?;
+        migrate_conn.close().await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .min_connections(1)
+            .connect_with(options.clone().pragma("query_only", "true"))
+            .await?;
+        Ok(Store { pool, options })
+    }
+
+    /// The one connection the ingest writer owns.
+    pub async fn writer_connection(&self) -> Result<WriteConn> {
+        let conn: SqliteConnection = self.options.connect().await?;
+        Ok(WriteConn::new(conn))
+    }
+
+    /// How many traces and spans are stored.
+    pub async fn stats(&self) -> Result<app::model::Stats> {
+        let (traces, spans): (i64, i64) =
+            sqlx::query_as("SELECT COUNT(*), COALESCE(SUM(span_count), 0) FROM traces").fetch_one(&self.pool).await?;
+        Ok(app::model::Stats { traces: traces as u64, spans: spans as u64 })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}

@@ -1,0 +1,87 @@
+//! One whole trace: its spans in start order with their details and resources.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+
+use super::Store;
+use super::detail::parse_detail;
+use crate::domain::{ContentPolicy, SpanStatus, StepKind, Tokens, TraceId};
+use crate::error::Result;
+use app::model::{SpanView, TraceDetail};
+
+impl Store {
+    /// The trace, or `None` when no span of it is stored.
+    pub async fn get_trace(&self, id: TraceId) -> Result<Option<TraceDetail>> {
+        let id = id.to_string();
+        let rows = sqlx::query(
+            "SELECT s.span_id, s.parent_span_id, s.name, s.kind, s.otel_kind, s.service, s.start_ns, s.end_ns, \
+             s.status, s.status_message, s.request_model, s.response_model, s.provider, s.input_tokens, \
+             s.output_tokens, s.cache_read_tokens, s.cache_write_tokens, s.reasoning_tokens, s.total_tokens, \
+             s.tool_name, s.user_id, s.session_id, s.resource_key, s.content_policy, d.detail \
+             FROM spans s LEFT JOIN span_details d ON d.trace_id = s.trace_id AND d.span_id = s.span_id \
+             WHERE s.trace_id = ? ORDER BY s.start_ns, s.span_id",
+        )
+        .bind(&id)
+        .fetch_all(&self.pool)
+        .await?;
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        let spans: Vec<SpanView> = rows.iter().map(span_view).collect();
+
+        let mut resources = BTreeMap::new();
+        let keys: std::collections::BTreeSet<&str> = spans.iter().map(|s| s.resource.as_str()).collect();
+        for key in keys {
+            let attrs: Option<String> = sqlx::query_scalar("SELECT attributes FROM resources WHERE key = ?")
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?;
+            let attrs: Map<String, Value> = attrs.and_then(|a| serde_json::from_str(&a).ok()).unwrap_or_default();
+            resources.insert(key.to_string(), attrs);
+        }
+        Ok(Some(TraceDetail { trace_id: id, spans, resources }))
+    }
+}
+
+fn span_view(r: &SqliteRow) -> SpanView {
+    let detail = parse_detail(r.get::<Option<&str>, _>(24).unwrap_or("{}"));
+    let start_ns: i64 = r.get(6);
+    let end_ns: i64 = r.get(7);
+    SpanView {
+        span_id: r.get(0),
+        parent_span_id: r.get(1),
+        name: r.get(2),
+        kind: StepKind::parse(r.get(3)).unwrap_or(StepKind::Other),
+        otel_kind: r.get(4),
+        service: r.get(5),
+        start_ns,
+        end_ns,
+        duration_ns: end_ns - start_ns,
+        status: SpanStatus::from_i64(r.get(8)),
+        status_message: r.get(9),
+        request_model: r.get(10),
+        response_model: r.get(11),
+        provider: r.get(12),
+        tokens: Tokens {
+            input: r.get(13),
+            output: r.get(14),
+            cache_read: r.get(15),
+            cache_write: r.get(16),
+            reasoning: r.get(17),
+            total: r.get(18),
+        },
+        tool_name: r.get(19),
+        user_id: r.get(20),
+        session_id: r.get(21),
+        resource: r.get(22),
+        content_policy: ContentPolicy::parse(r.get(23)).unwrap_or(ContentPolicy::Hashed),
+        events: detail.events,
+        links: detail.links,
+        attributes: detail.attributes,
+        scope: detail.scope,
+        content: detail.content,
+    }
+}
