@@ -33,9 +33,7 @@ static PATTERN: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Returns the string unchanged (borrowed) when there is nothing to scrub.
 pub fn scrub(s: &str) -> Cow<'_, str> {
-    // Every pattern needs a digit, an '@' or a run of key characters; most span
-    // names and attribute values are short identifiers that fail the scan quickly.
-    PATTERN.replace_all(s, |caps: &Captures| -> String {
+    let scrubbed = PATTERN.replace_all(s, |caps: &Captures| -> String {
         if caps.name("bearer").is_some() {
             "Bearer [secret]".into()
         } else if caps.name("key").is_some() {
@@ -49,7 +47,12 @@ pub fn scrub(s: &str) -> Cow<'_, str> {
         } else {
             "[phone]".into()
         }
-    })
+    });
+    match scrubbed {
+        // A long number that only looked like a card comes back unchanged.
+        Cow::Owned(out) if out == s => Cow::Borrowed(s),
+        other => other,
+    }
 }
 
 fn luhn_valid(number: &str) -> bool {

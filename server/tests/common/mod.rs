@@ -1,0 +1,133 @@
+//! Test helpers: a real Loupe on port 0 with a fresh SQLite file, and typed calls.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use clap::Parser;
+use loupe::cli::{Cli, Command, ServeArgs};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+pub const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fixtures/otlp");
+
+/// The trace id of a fixture's first span, as lowercase hex.
+pub fn fixture_trace_id(name: &str) -> String {
+    use prost::Message;
+    let bytes = fixture(name);
+    if name.ends_with(".json") {
+        let v: Value = serde_json::from_slice(&bytes).unwrap();
+        return v["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["traceId"].as_str().unwrap().to_lowercase();
+    }
+    let req = opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest::decode(bytes.as_slice()).unwrap();
+    req.resource_spans[0].scope_spans[0].spans[0].trace_id.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn fixture(name: &str) -> Vec<u8> {
+    let path = Path::new(FIXTURES).join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {} missing: {e}", path.display()))
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub dir: tempfile::TempDir,
+    pub client: reqwest::Client,
+    running: Option<loupe::Running>,
+}
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Starts Loupe with extra `serve` flags.
+pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().to_str().unwrap().to_string();
+    let mut argv = vec!["loupe", "serve", "--addr", "127.0.0.1:0", "--data-dir", &data];
+    argv.extend_from_slice(extra);
+    let Command::Serve(args) = Cli::parse_from(argv).command else { unreachable!() };
+    let running = loupe::start(&args).await.expect("server starts");
+    TestApp { base: format!("http://{}", running.addr), dir, client: reqwest::Client::new(), running: Some(running) }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+pub fn serve_args(extra: &[&str]) -> ServeArgs {
+    let mut argv = vec!["loupe", "serve"];
+    argv.extend_from_slice(extra);
+    let Command::Serve(args) = Cli::parse_from(argv).command else { unreachable!() };
+    args
+}
+
+impl TestApp {
+    pub async fn post_otlp(&self, body: Vec<u8>, content_type: &str, encoding: Option<&str>) -> Answer {
+        let mut req = self.client.post(format!("{}/v1/traces", self.base)).header("content-type", content_type).body(body);
+        if let Some(enc) = encoding {
+            req = req.header("content-encoding", enc);
+        }
+        answer(req.send().await.expect("request sent")).await
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        answer(self.client.get(format!("{}{path}", self.base)).send().await.expect("request sent")).await
+    }
+
+    pub async fn get_trace(&self, trace_id: &str) -> Value {
+        let a = self.get(&format!("/api/traces/{trace_id}")).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+        a.json()
+    }
+
+    pub async fn stats(&self) -> (u64, u64) {
+        let s = self.get("/api/stats/summary").await.json();
+        (s["traces"].as_u64().unwrap(), s["spans"].as_u64().unwrap())
+    }
+
+    /// Every file of the data directory (database, WAL, key) read as bytes.
+    pub fn data_files(&self) -> Vec<(PathBuf, Vec<u8>)> {
+        std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_file())
+            .map(|p| {
+                let bytes = std::fs::read(&p).unwrap();
+                (p, bytes)
+            })
+            .collect()
+    }
+
+    /// Stops the server (committing everything) but keeps the data directory.
+    pub async fn stop(&mut self) {
+        if let Some(r) = self.running.take() {
+            r.shutdown().await.expect("clean shutdown");
+        }
+    }
+}
+
+async fn answer(r: reqwest::Response) -> Answer {
+    let status = r.status();
+    let headers = r.headers().clone();
+    let body = r.bytes().await.expect("body").to_vec();
+    Answer { status, headers, body }
+}
+
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(bytes).unwrap();
+    enc.finish().unwrap()
+}

@@ -1,0 +1,82 @@
+//! Loupe's own logs carry each request's trace id: from `traceparent` when the
+//! request has one, otherwise a fresh one. Runs the real binary with JSON logs.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::*;
+use serde_json::Value;
+
+#[tokio::test]
+async fn every_log_line_of_a_request_carries_its_trace_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_loupe"))
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--data-dir", dir.path().to_str().unwrap(), "--log-format", "json"])
+        .env("LOUPE_LOG", "info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("loupe starts");
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let mut up = false;
+    for _ in 0..100 {
+        if client.get(format!("{base}/healthz")).send().await.is_ok() {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(up, "server did not come up");
+
+    let incoming = "4bf92f3577b34da6a3ce929d0e0e4736";
+    let with = client
+        .post(format!("{base}/v1/traces"))
+        .header("content-type", "application/x-protobuf")
+        .header("traceparent", format!("00-{incoming}-00f067aa0ba902b7-01"))
+        .body(fixture("genai.pb"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with.headers()["x-trace-id"], incoming);
+    let without = client.post(format!("{base}/v1/traces")).header("content-type", "application/x-protobuf").body(fixture("openllmetry.pb")).send().await.unwrap();
+    let fresh = without.headers()["x-trace-id"].to_str().unwrap().to_string();
+    assert_eq!(fresh.len(), 32);
+    assert_ne!(fresh, incoming);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let _ = child.kill();
+
+    let lines: Vec<Value> = rx.try_iter().filter_map(|l| serde_json::from_str(&l).ok()).collect();
+    let of = |id: &str| -> Vec<String> {
+        lines
+            .iter()
+            .filter(|l| l["span"]["trace_id"] == id)
+            .map(|l| l["fields"]["message"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    for id in [incoming, fresh.as_str()] {
+        let messages = of(id);
+        assert!(messages.iter().any(|m| m == "export committed"), "{id}: {messages:?}");
+        assert!(messages.iter().any(|m| m == "request finished"), "{id}: {messages:?}");
+    }
+    // Every line logged about an export belongs to a request span.
+    let request_lines: Vec<&Value> = lines
+        .iter()
+        .filter(|l| matches!(l["fields"]["message"].as_str(), Some("export committed" | "request finished")))
+        .collect();
+    assert!(request_lines.len() >= 4);
+    for line in request_lines {
+        let id = line["span"]["trace_id"].as_str().unwrap_or_else(|| panic!("no trace id on {line}"));
+        assert!(id == incoming || id == fresh || line["span"]["path"] != "/v1/traces", "{line}");
+    }
+}
