@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 /// What a span does in an LLM workflow. Derived once, at ingest, from whichever
@@ -206,7 +207,11 @@ pub struct ContentField {
 }
 
 /// Everything stored about one span.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+///
+/// The large parts (attributes, events, links, content) stay raw JSON, exactly as
+/// stored: a 10,000-span trace is sent without parsing and re-encoding each span,
+/// and a page parses them only for the span it shows ([`SpanView::attributes`], …).
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SpanView {
     pub span_id: String,
     pub parent_span_id: Option<String>,
@@ -228,18 +233,40 @@ pub struct SpanView {
     pub tool_name: Option<String>,
     pub user_id: Option<String>,
     pub session_id: Option<String>,
-    pub events: Vec<SpanEvent>,
-    pub links: Vec<SpanLink>,
-    pub attributes: Map<String, Value>,
     /// Key into [`TraceDetail::resources`].
     pub resource: String,
     pub scope: Option<String>,
-    pub content: Vec<ContentField>,
     pub content_policy: ContentPolicy,
+    /// JSON object of the attributes not made into typed fields' sole home.
+    pub attributes: Box<RawValue>,
+    /// JSON array of [`SpanEvent`].
+    pub events: Box<RawValue>,
+    /// JSON array of [`SpanLink`].
+    pub links: Box<RawValue>,
+    /// JSON array of [`ContentField`].
+    pub content: Box<RawValue>,
+}
+
+impl SpanView {
+    pub fn attributes(&self) -> Map<String, Value> {
+        serde_json::from_str(self.attributes.get()).unwrap_or_default()
+    }
+
+    pub fn events(&self) -> Vec<SpanEvent> {
+        serde_json::from_str(self.events.get()).unwrap_or_default()
+    }
+
+    pub fn links(&self) -> Vec<SpanLink> {
+        serde_json::from_str(self.links.get()).unwrap_or_default()
+    }
+
+    pub fn content(&self) -> Vec<ContentField> {
+        serde_json::from_str(self.content.get()).unwrap_or_default()
+    }
 }
 
 /// A whole trace: its spans ordered by start time, and the resources they share.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TraceDetail {
     pub trace_id: String,
     pub spans: Vec<SpanView>,

@@ -5,9 +5,13 @@
 -- the same schema can later be distributed by trace id on a PostgreSQL cluster.
 
 -- The hot span row: everything the waterfall and the filters read, nothing large.
--- WITHOUT ROWID stores rows in key order, so one trace's spans are one contiguous
--- range: opening a 10,000-span trace is a single range scan.
+-- A rowid table, so new spans append (ingest dirties few pages per commit, where a
+-- table clustered by random trace ids would touch a page per trace), and the spans
+-- of a trace that arrive together sit together. The unique key (trace_id, span_id)
+-- finds a trace's spans, drops client retries, and is the key a PostgreSQL cluster
+-- can later distribute by.
 CREATE TABLE spans (
+    id                 INTEGER PRIMARY KEY, -- insertion order
     trace_id           TEXT    NOT NULL,
     span_id            TEXT    NOT NULL,
     parent_span_id     TEXT,
@@ -33,17 +37,20 @@ CREATE TABLE spans (
     session_id         TEXT,
     resource_key       TEXT    NOT NULL, -- resources.key
     content_policy     TEXT    NOT NULL, -- hashed | captured
-    PRIMARY KEY (trace_id, span_id)
-) WITHOUT ROWID;
+    scope              TEXT              -- instrumentation scope name and version
+);
+CREATE UNIQUE INDEX spans_key ON spans (trace_id, span_id);
 
 -- Attributes, events, links, content fingerprints: large and read only when a trace
--- is opened, so kept out of the hot row (and out of WITHOUT ROWID, which suits
--- small rows only).
+-- is opened, so kept out of the hot row. Keyed by the span's rowid, so it appends
+-- too and needs no index of its own. Each column is JSON, sent to API clients as it
+-- is stored (no parse and re-encode per request).
 CREATE TABLE span_details (
-    trace_id TEXT NOT NULL,
-    span_id  TEXT NOT NULL,
-    detail   TEXT NOT NULL, -- JSON
-    PRIMARY KEY (trace_id, span_id)
+    id         INTEGER PRIMARY KEY, -- spans.id
+    attributes TEXT NOT NULL,       -- JSON object
+    events     TEXT NOT NULL,       -- JSON array
+    links      TEXT NOT NULL,       -- JSON array
+    content    TEXT NOT NULL        -- JSON array of content fingerprints
 );
 
 -- Resource attributes are shared by every span of a process: stored once, keyed by
@@ -82,14 +89,27 @@ CREATE TABLE traces (
 CREATE INDEX traces_newest ON traces (start_ns DESC, trace_id DESC);
 
 -- What a trace contains, for the filters that match any of its spans (service,
--- model, user, session): `trace_id IN (SELECT … WHERE tag = ? AND value = ?)` is an
--- index range, whatever the trace's size. Also lists a trace's models.
+-- model, user, session). Keyed so that one (tag, value) is an index range already in
+-- newest-first order: a filtered list walks it backwards from the cursor and stops
+-- after `limit` traces, whether the value is rare (a session) or common (a service).
+-- start_ns mirrors traces.start_ns; the writer moves it when an earlier span arrives.
 CREATE TABLE trace_tags (
-    tag      TEXT NOT NULL, -- service | model | user | session
-    value    TEXT NOT NULL,
-    trace_id TEXT NOT NULL,
-    PRIMARY KEY (tag, value, trace_id)
+    tag      TEXT    NOT NULL, -- service | model | user | session
+    value    TEXT    NOT NULL,
+    start_ns INTEGER NOT NULL,
+    trace_id TEXT    NOT NULL,
+    PRIMARY KEY (tag, value, start_ns, trace_id)
 ) WITHOUT ROWID;
 
--- A page of the list fetches its traces' models by trace id.
-CREATE INDEX trace_tags_by_trace ON trace_tags (trace_id, tag);
+-- One row per (trace, tag, value); also finds a page's models and a trace's tags
+-- when its start moves.
+CREATE UNIQUE INDEX trace_tags_by_trace ON trace_tags (trace_id, tag, value);
+
+-- Running totals for headers and /api/stats/summary, updated in the writer's
+-- transactions, so counting never scans.
+CREATE TABLE totals (
+    id     INTEGER PRIMARY KEY CHECK (id = 1),
+    traces INTEGER NOT NULL,
+    spans  INTEGER NOT NULL
+);
+INSERT INTO totals (id, traces, spans) VALUES (1, 0, 0);

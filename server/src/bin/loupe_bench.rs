@@ -1,1 +1,259 @@
-fn main(){}
+//! `loupe-bench`: the ingest and query benchmark, through the real HTTP path.
+//!
+//! Starts `loupe serve` (the binary beside this one) on a fresh data directory,
+//! replays distinct pre-encoded agent-shaped OTLP batches with several concurrent
+//! clients, then fills the store to `--total-spans` (with one 10,000-span trace) and
+//! times the trace list and the big trace. Prints a Markdown report.
+//!
+//!     cargo build --release -p loupe --bins && target/release/loupe-bench
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use indicatif::{ProgressBar, ProgressStyle};
+use loupe::synth::scenarios::{self, TravelOptions};
+use loupe::synth::{MS, Rng, request};
+use opentelemetry_proto::tonic::trace::v1::Span;
+use prost::Message;
+use tokio::sync::Mutex;
+
+#[derive(Parser, Debug)]
+#[command(about = "Benchmark Loupe's ingest and queries through its real HTTP path")]
+struct Args {
+    /// Spans sent in the timed ingest phase.
+    #[arg(long, default_value_t = 300_000)]
+    spans: usize,
+    /// Spans stored before the queries are timed (includes the ingest phase).
+    #[arg(long, default_value_t = 1_000_000)]
+    total_spans: usize,
+    /// Concurrent exporting clients.
+    #[arg(long, default_value_t = 4)]
+    concurrency: usize,
+    /// Traces per export request (agent runs of 6-7 spans each).
+    #[arg(long, default_value_t = 64)]
+    traces_per_request: usize,
+    /// Times each query is repeated.
+    #[arg(long, default_value_t = 100)]
+    query_repeats: usize,
+}
+
+struct Server {
+    child: Child,
+    base: String,
+    data_dir: tempfile::TempDir,
+}
+
+impl Server {
+    fn peak_rss_mib(&self) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        status
+            .lines()
+            .find(|l| l.starts_with("VmHWM:"))
+            .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+            .map(|kb| kb / 1024.0)
+            .unwrap_or(f64::NAN)
+    }
+
+    fn disk_bytes(&self) -> u64 {
+        std::fs::read_dir(self.data_dir.path())
+            .map(|d| d.filter_map(|e| e.ok()?.metadata().ok()).map(|m| m.len()).sum())
+            .unwrap_or(0)
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let server = start_server().await?;
+    let client = reqwest::Client::builder().pool_max_idle_per_host(args.concurrency).build()?;
+    let mut rng = Rng::new(42);
+
+    eprintln!("Encoding {} spans of agent traffic…", args.spans);
+    let batches = encode_batches(&mut rng, args.spans, args.traces_per_request);
+    let sent: usize = batches.iter().map(|(n, _)| n).sum();
+    eprintln!("Ingest phase: {sent} spans in {} requests, {} clients", batches.len(), args.concurrency);
+    let started = Instant::now();
+    let (mut latencies, retries) = send_all(&client, &server.base, batches, args.concurrency).await?;
+    let wall = started.elapsed();
+    let stored = stored_spans(&client, &server.base).await?;
+    anyhow::ensure!(stored as usize == sent, "stored {stored} of {sent} spans");
+    let ingest_rss = server.peak_rss_mib();
+    let bytes_per_span = server.disk_bytes() as f64 / stored as f64;
+
+    eprintln!("Filling to {} spans…", args.total_spans);
+    let big = fill(&client, &server.base, &mut rng, args.total_spans, args.traces_per_request, args.concurrency).await?;
+    let total = stored_spans(&client, &server.base).await?;
+
+    eprintln!("Timing queries at {total} spans…");
+    let mut rows = Vec::new();
+    for (label, path) in [
+        ("list, newest 50", "/api/traces?limit=50".to_string()),
+        ("list, status=error", "/api/traces?limit=50&status=error".into()),
+        ("list, kind=tool", "/api/traces?limit=50&kind=tool".into()),
+        ("list, model=claude-3-5-sonnet-20241022", "/api/traces?limit=50&model=claude-3-5-sonnet-20241022".into()),
+        ("list, service=rag-api", "/api/traces?limit=50&service=rag-api".into()),
+        ("list, min_duration_ms=10000", "/api/traces?limit=50&min_duration_ms=10000".into()),
+        ("list, q=lookup_order", "/api/traces?limit=50&q=lookup_order".into()),
+        (&*format!("trace of {} spans", 10_000), format!("/api/traces/{big}")),
+    ] {
+        let (p50, p99, bytes) = time_get(&client, &server.base, &path, args.query_repeats).await?;
+        rows.push(format!("| `GET {}` ({label}) | {p50:.1} | {p99:.1} | {} |", path.split('?').next().unwrap(), bytes));
+    }
+    let final_rss = server.peak_rss_mib();
+    let final_bytes_per_span = server.disk_bytes() as f64 / total as f64;
+
+    latencies.sort_unstable();
+    let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)].as_secs_f64() * 1e3;
+    println!("## Ingest ({} spans, {} clients, {} traces per request)\n", sent, args.concurrency, args.traces_per_request);
+    println!("| metric | value |\n|---|---|");
+    println!("| stored spans/s | {:.0} |", sent as f64 / wall.as_secs_f64());
+    println!("| request p50 / p99 (ms) | {:.1} / {:.1} |", pct(0.50), pct(0.99));
+    println!("| 503 retries | {retries} |");
+    println!("| peak RSS of the server (MiB) | {ingest_rss:.0} |");
+    println!("| bytes on disk per stored span | {bytes_per_span:.0} |");
+    println!("\n## Queries at {total} stored spans ({} repeats each)\n", args.query_repeats);
+    println!("| query | p50 ms | p99 ms | response bytes |\n|---|---|---|---|");
+    for row in rows {
+        println!("{row}");
+    }
+    println!("\nPeak RSS of the server over the whole run: {final_rss:.0} MiB; {final_bytes_per_span:.0} bytes on disk per span at {total} spans.");
+    stop(server);
+    Ok(())
+}
+
+/// Requests of `traces_per_request` mixed agent runs until `spans` are encoded.
+fn encode_batches(rng: &mut Rng, spans: usize, traces_per_request: usize) -> Vec<(usize, Vec<u8>)> {
+    let now = loupe::now_ns() as u64;
+    let mut out = Vec::new();
+    let mut total = 0;
+    let mut n = 0u64;
+    while total < spans {
+        let mut batch: Vec<Span> = Vec::new();
+        for _ in 0..traces_per_request {
+            n += 1;
+            let t0 = now - rng.range(0, 7 * 24 * 3_600_000) * MS;
+            let t = match n % 3 {
+                0 => scenarios::travel_agent(rng, t0, TravelOptions { tool_timeout: n % 5 == 0, fails: n % 11 == 0 }),
+                1 => scenarios::support_bot(rng, t0, &format!("sess-{}", n % 500), &format!("customer-{}", n % 97), (n % 20) as u32),
+                _ => scenarios::rag_api(rng, t0, n % 13 == 0),
+            };
+            batch.extend(t.spans);
+        }
+        total += batch.len();
+        let service = ["travel-agent", "support-bot", "rag-api"][out.len() % 3];
+        out.push((batch.len(), request(service, "bench", batch).encode_to_vec()));
+    }
+    out
+}
+
+/// Sends every batch with `concurrency` clients; returns each request's latency
+/// and how many times the server asked to retry.
+async fn send_all(client: &reqwest::Client, base: &str, batches: Vec<(usize, Vec<u8>)>, concurrency: usize) -> anyhow::Result<(Vec<Duration>, usize)> {
+    let bar = ProgressBar::new(batches.iter().map(|(n, _)| *n as u64).sum())
+        .with_style(ProgressStyle::with_template("{bar:40} {pos}/{len} spans {per_sec}").expect("template"));
+    let queue = Arc::new(Mutex::new(batches.into_iter()));
+    let mut workers = Vec::new();
+    for _ in 0..concurrency {
+        let (queue, client, bar) = (queue.clone(), client.clone(), bar.clone());
+        let url = format!("{base}/v1/traces");
+        workers.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut retries = 0;
+            loop {
+                let Some((n, body)) = queue.lock().await.next() else { break };
+                loop {
+                    let started = Instant::now();
+                    let r = client.post(&url).header("content-type", "application/x-protobuf").body(body.clone()).send().await?;
+                    if r.status() == reqwest::StatusCode::SERVICE_UNAVAILABLE {
+                        retries += 1;
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        continue;
+                    }
+                    anyhow::ensure!(r.status().is_success(), "export failed: {}", r.status());
+                    latencies.push(started.elapsed());
+                    break;
+                }
+                bar.inc(n as u64);
+            }
+            anyhow::Ok((latencies, retries))
+        }));
+    }
+    let mut all = Vec::new();
+    let mut retries = 0;
+    for w in workers {
+        let (l, r) = w.await??;
+        all.extend(l);
+        retries += r;
+    }
+    bar.finish_and_clear();
+    Ok((all, retries))
+}
+
+/// Sends more traffic until `total` spans are stored, including one 10,000-span
+/// trace; returns that trace's id.
+async fn fill(client: &reqwest::Client, base: &str, rng: &mut Rng, total: usize, per_request: usize, concurrency: usize) -> anyhow::Result<String> {
+    let big = scenarios::evaluation_run(rng, loupe::now_ns() as u64 - 3_600_000 * MS, 10_000);
+    let big_id = big.trace_id_hex();
+    let chunks: Vec<(usize, Vec<u8>)> = big.spans.chunks(1000).map(|c| (c.len(), request("eval-runner", "bench", c.to_vec()).encode_to_vec())).collect();
+    send_all(client, base, chunks, concurrency).await?;
+    loop {
+        let stored = stored_spans(client, base).await? as usize;
+        if stored >= total {
+            break;
+        }
+        let step = (total - stored).min(100_000);
+        send_all(client, base, encode_batches(rng, step, per_request), concurrency).await?;
+    }
+    Ok(big_id)
+}
+
+async fn time_get(client: &reqwest::Client, base: &str, path: &str, repeats: usize) -> anyhow::Result<(f64, f64, usize)> {
+    let mut times = Vec::with_capacity(repeats);
+    let mut bytes = 0;
+    for _ in 0..repeats {
+        let started = Instant::now();
+        let r = client.get(format!("{base}{path}")).send().await?;
+        anyhow::ensure!(r.status().is_success(), "{path}: {}", r.status());
+        bytes = r.bytes().await?.len();
+        times.push(started.elapsed().as_secs_f64() * 1e3);
+    }
+    times.sort_by(f64::total_cmp);
+    let pct = |p: f64| times[((times.len() as f64 * p) as usize).min(times.len() - 1)];
+    Ok((pct(0.5), pct(0.99), bytes))
+}
+
+async fn stored_spans(client: &reqwest::Client, base: &str) -> anyhow::Result<u64> {
+    let v: serde_json::Value = client.get(format!("{base}/api/stats/summary")).send().await?.json().await?;
+    Ok(v["spans"].as_u64().unwrap_or(0))
+}
+
+async fn start_server() -> anyhow::Result<Server> {
+    let exe: PathBuf = std::env::current_exe()?.with_file_name("loupe");
+    anyhow::ensure!(exe.exists(), "{} not found: build it with `cargo build --release -p loupe --bins`", exe.display());
+    let data_dir = tempfile::tempdir()?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let child = Command::new(&exe)
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .arg(data_dir.path())
+        .env("LOUPE_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()?;
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..200 {
+        if reqwest::get(format!("{base}/healthz")).await.is_ok_and(|r| r.status().is_success()) {
+            return Ok(Server { child, base, data_dir });
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    anyhow::bail!("loupe did not start")
+}
+
+fn stop(mut server: Server) {
+    // SIGTERM: a clean shutdown, like an operator's.
+    let _ = Command::new("kill").arg(server.child.id().to_string()).status();
+    let _ = server.child.wait();
+}

@@ -13,6 +13,6 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn health(State(state): State<AppState>) -> Result<Json<Value>> {
-    state.store.stats().await?;
+    state.store.ping().await?;
     Ok(Json(json!({ "status": "ok" })))
 }

@@ -68,9 +68,13 @@ async fn run(mut conn: WriteConn, mut rx: mpsc::UnboundedReceiver<Job>) {
             }
         }
         let batch: Vec<&Span> = jobs.iter().flat_map(|j| j.spans.iter()).collect();
+        let started = std::time::Instant::now();
         let result = conn.write_batch(&batch).await;
+        let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
         match &result {
-            Ok(report) => tracing::debug!(spans = batch.len(), requests = jobs.len(), inserted = report.inserted, "committed batch"),
+            Ok(report) => {
+                tracing::debug!(spans = batch.len(), requests = jobs.len(), inserted = report.inserted, elapsed_ms, "committed batch")
+            }
             Err(e) => tracing::error!(error = %e, spans = batch.len(), "batch write failed; requests get an error and may retry"),
         }
         drop(batch);

@@ -1,52 +1,22 @@
-//! The JSON document kept in `span_details`: everything about a span that is large
-//! and read only when its trace is opened.
+//! The JSON columns of `span_details`: written once at ingest, sent to readers as
+//! stored.
 
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde::Serialize;
+use serde_json::value::RawValue;
 
-use crate::domain::{ContentField, Span, SpanEvent, SpanLink};
+use crate::domain::Span;
 
-#[derive(Serialize)]
-struct DetailRef<'a> {
-    attributes: &'a Map<String, Value>,
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    events: &'a [SpanEvent],
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    links: &'a [SpanLink],
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    content: &'a [ContentField],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    scope: &'a Option<String>,
+/// The four JSON columns of a span's details, in column order.
+pub fn detail_columns(span: &Span) -> [String; 4] {
+    [json(&span.attributes), json(&span.events), json(&span.links), json(&span.content)]
 }
 
-/// A stored span's details, read back.
-#[derive(Deserialize, Default)]
-pub struct Detail {
-    #[serde(default)]
-    pub attributes: Map<String, Value>,
-    #[serde(default)]
-    pub events: Vec<SpanEvent>,
-    #[serde(default)]
-    pub links: Vec<SpanLink>,
-    #[serde(default)]
-    pub content: Vec<ContentField>,
-    #[serde(default)]
-    pub scope: Option<String>,
+fn json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("span details serialize")
 }
 
-pub fn detail_json(span: &Span) -> String {
-    serde_json::to_string(&DetailRef {
-        attributes: &span.attributes,
-        events: &span.events,
-        links: &span.links,
-        content: &span.content,
-        scope: &span.scope,
-    })
-    .expect("span details serialize")
-}
-
-pub fn parse_detail(json: &str) -> Detail {
-    // Written by this program; a row that does not parse is shown without details
-    // rather than failing the whole trace.
-    serde_json::from_str(json).unwrap_or_default()
+/// A stored JSON column, checked but not parsed into a tree. A value that is not
+/// JSON (it cannot be: this program wrote it) is replaced by `fallback`.
+pub fn raw(text: String, fallback: &str) -> Box<RawValue> {
+    RawValue::from_string(text).unwrap_or_else(|_| RawValue::from_string(fallback.to_string()).expect("fallback is JSON"))
 }

@@ -14,19 +14,43 @@ use app::model::{TracePage, TraceSummary};
 impl Store {
     /// One page of traces matching `query`, newest first.
     pub async fn list_traces(&self, query: &ParsedQuery) -> Result<TracePage> {
+        let tags: Vec<(&str, &String)> =
+            [("service", &query.service), ("model", &query.model), ("user", &query.user), ("session", &query.session)]
+                .into_iter()
+                .filter_map(|(tag, value)| value.as_ref().map(|v| (tag, v)))
+                .collect();
         let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT trace_id, root_name, service, root_span_id IS NOT NULL, start_ns, end_ns, duration_ns, \
-             span_count, error_count, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, \
-             reasoning_tokens, total_tokens FROM traces t WHERE 1 = 1",
+            "SELECT t.trace_id, t.root_name, t.service, t.root_span_id IS NOT NULL, t.start_ns, t.end_ns, \
+             t.duration_ns, t.span_count, t.error_count, t.input_tokens, t.output_tokens, t.cache_read_tokens, \
+             t.cache_write_tokens, t.reasoning_tokens, t.total_tokens ",
         );
+        // The walk in newest-first order: the traces index, or, with a tag filter,
+        // that tag's range of trace_tags (CROSS JOIN keeps it the outer loop).
+        let order = match tags.first() {
+            Some((tag, value)) => {
+                q.push("FROM trace_tags g CROSS JOIN traces t ON t.trace_id = g.trace_id WHERE g.tag = ")
+                    .push_bind(*tag)
+                    .push(" AND g.value = ")
+                    .push_bind((*value).clone());
+                "g"
+            }
+            None => {
+                q.push("FROM traces t WHERE 1 = 1");
+                "t"
+            }
+        };
         if let Some((start, id)) = &query.cursor {
-            q.push(" AND (t.start_ns, t.trace_id) < (").push_bind(*start).push(", ").push_bind(id.clone()).push(")");
+            q.push(format!(" AND ({order}.start_ns, {order}.trace_id) < ("))
+                .push_bind(*start)
+                .push(", ")
+                .push_bind(id.clone())
+                .push(")");
         }
         if let Some(since) = query.since_ns {
-            q.push(" AND t.start_ns >= ").push_bind(since);
+            q.push(format!(" AND {order}.start_ns >= ")).push_bind(since);
         }
         if let Some(until) = query.until_ns {
-            q.push(" AND t.start_ns < ").push_bind(until);
+            q.push(format!(" AND {order}.start_ns < ")).push_bind(until);
         }
         match query.errors_only {
             Some(true) => q.push(" AND t.error_count > 0"),
@@ -39,14 +63,12 @@ impl Store {
         if let Some(kind) = query.kind {
             q.push(" AND (t.kinds & ").push_bind(kind.bit()).push(") != 0");
         }
-        for (tag, value) in [("service", &query.service), ("model", &query.model), ("user", &query.user), ("session", &query.session)] {
-            if let Some(value) = value {
-                q.push(" AND t.trace_id IN (SELECT trace_id FROM trace_tags WHERE tag = ")
-                    .push_bind(tag)
-                    .push(" AND value = ")
-                    .push_bind(value.clone())
-                    .push(")");
-            }
+        for (tag, value) in tags.iter().skip(1) {
+            q.push(" AND EXISTS (SELECT 1 FROM trace_tags x WHERE x.trace_id = t.trace_id AND x.tag = ")
+                .push_bind(*tag)
+                .push(" AND x.value = ")
+                .push_bind((*value).clone())
+                .push(")");
         }
         if let Some(text) = &query.text {
             let pattern = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
@@ -57,7 +79,7 @@ impl Store {
                 .push(" ESCAPE '\\'))");
         }
         // One extra row tells whether there is an older page.
-        q.push(" ORDER BY t.start_ns DESC, t.trace_id DESC LIMIT ").push_bind(query.limit as i64 + 1);
+        q.push(format!(" ORDER BY {order}.start_ns DESC, {order}.trace_id DESC LIMIT ")).push_bind(query.limit as i64 + 1);
         let rows = q.build().fetch_all(&self.pool).await?;
         let mut traces: Vec<TraceSummary> = rows.iter().map(summary).collect();
         let next_cursor = if traces.len() > query.limit as usize {
@@ -74,7 +96,7 @@ impl Store {
         if traces.is_empty() {
             return Ok(());
         }
-        let mut q = QueryBuilder::<Sqlite>::new("SELECT trace_id, value FROM trace_tags WHERE tag = 'model' AND trace_id IN (");
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT trace_id, value FROM trace_tags INDEXED BY trace_tags_by_trace WHERE tag = 'model' AND trace_id IN (");
         let mut ids = q.separated(", ");
         for t in traces.iter() {
             ids.push_bind(t.trace_id.clone());

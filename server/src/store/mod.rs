@@ -6,6 +6,7 @@
 mod detail;
 mod filter;
 mod read_trace;
+mod rollup;
 mod list;
 mod write;
 
@@ -43,6 +44,7 @@ impl Store {
             .busy_timeout(Duration::from_secs(10))
             .pragma("temp_store", "memory")
             .pragma("cache_size", "-16000") // 16 MB page cache per connection
+            .pragma("wal_autocheckpoint", "8000")
             .log_statements(tracing::log::LevelFilter::Trace);
         let mut migrate_conn = options.connect().await?;
         MIGRATOR.run(&mut migrate_conn).await?;
@@ -64,8 +66,14 @@ impl Store {
     /// How many traces and spans are stored.
     pub async fn stats(&self) -> Result<app::model::Stats> {
         let (traces, spans): (i64, i64) =
-            sqlx::query_as("SELECT COUNT(*), COALESCE(SUM(span_count), 0) FROM traces").fetch_one(&self.pool).await?;
+            sqlx::query_as("SELECT traces, spans FROM totals WHERE id = 1").fetch_one(&self.pool).await?;
         Ok(app::model::Stats { traces: traces as u64, spans: spans as u64 })
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
     }
 
     pub async fn close(&self) {

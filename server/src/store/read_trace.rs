@@ -1,13 +1,13 @@
 //! One whole trace: its spans in start order with their details and resources.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
 use super::Store;
-use super::detail::parse_detail;
+use super::detail::raw;
 use crate::domain::{ContentPolicy, SpanStatus, StepKind, Tokens, TraceId};
 use crate::error::Result;
 use app::model::{SpanView, TraceDetail};
@@ -20,8 +20,9 @@ impl Store {
             "SELECT s.span_id, s.parent_span_id, s.name, s.kind, s.otel_kind, s.service, s.start_ns, s.end_ns, \
              s.status, s.status_message, s.request_model, s.response_model, s.provider, s.input_tokens, \
              s.output_tokens, s.cache_read_tokens, s.cache_write_tokens, s.reasoning_tokens, s.total_tokens, \
-             s.tool_name, s.user_id, s.session_id, s.resource_key, s.content_policy, d.detail \
-             FROM spans s LEFT JOIN span_details d ON d.trace_id = s.trace_id AND d.span_id = s.span_id \
+             s.tool_name, s.user_id, s.session_id, s.resource_key, s.content_policy, s.scope, \
+             d.attributes, d.events, d.links, d.content \
+             FROM spans s LEFT JOIN span_details d ON d.id = s.id \
              WHERE s.trace_id = ? ORDER BY s.start_ns, s.span_id",
         )
         .bind(&id)
@@ -33,7 +34,7 @@ impl Store {
         let spans: Vec<SpanView> = rows.iter().map(span_view).collect();
 
         let mut resources = BTreeMap::new();
-        let keys: std::collections::BTreeSet<&str> = spans.iter().map(|s| s.resource.as_str()).collect();
+        let keys: BTreeSet<&str> = spans.iter().map(|s| s.resource.as_str()).collect();
         for key in keys {
             let attrs: Option<String> = sqlx::query_scalar("SELECT attributes FROM resources WHERE key = ?")
                 .bind(key)
@@ -47,9 +48,10 @@ impl Store {
 }
 
 fn span_view(r: &SqliteRow) -> SpanView {
-    let detail = parse_detail(r.get::<Option<&str>, _>(24).unwrap_or("{}"));
     let start_ns: i64 = r.get(6);
     let end_ns: i64 = r.get(7);
+    // Details are written in the same transaction as the span, so normally present.
+    let column = |i: usize, fallback: &str| raw(r.get::<Option<String>, _>(i).unwrap_or_else(|| fallback.to_string()), fallback);
     SpanView {
         span_id: r.get(0),
         parent_span_id: r.get(1),
@@ -78,10 +80,10 @@ fn span_view(r: &SqliteRow) -> SpanView {
         session_id: r.get(21),
         resource: r.get(22),
         content_policy: ContentPolicy::parse(r.get(23)).unwrap_or(ContentPolicy::Hashed),
-        events: detail.events,
-        links: detail.links,
-        attributes: detail.attributes,
-        scope: detail.scope,
-        content: detail.content,
+        scope: r.get(24),
+        attributes: column(25, "{}"),
+        events: column(26, "[]"),
+        links: column(27, "[]"),
+        content: column(28, "[]"),
     }
 }
