@@ -6,13 +6,16 @@
 
 use std::sync::Arc;
 
-use crate::model::Stats;
+use crate::model::{ContentPolicy, Stats};
 
 /// Read access to stored traces, as the pages need it.
 #[async_trait::async_trait]
 pub trait LoupeData: Send + Sync + 'static {
     /// How many traces and spans are stored.
     async fn stats(&self) -> Result<Stats, String>;
+
+    /// How this installation stores prompt and completion content.
+    fn content_policy(&self) -> ContentPolicy;
 }
 
 /// The data source from the Leptos context, or a server function error.

@@ -129,6 +129,13 @@ pub struct Stats {
     pub spans: u64,
 }
 
+/// What the home page shows: counts, and the content policy in force.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Overview {
+    pub stats: Stats,
+    pub content_policy: ContentPolicy,
+}
+
 /// Token usage of a span or a whole trace.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tokens {

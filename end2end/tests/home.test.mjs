@@ -72,6 +72,7 @@ test('the home page is served, hydrates and refreshes live', async () => {
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
   page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+  page.on('response', (r) => r.status() >= 400 && problems.push(`${r.status()}: ${r.url()}`));
 
   const response = await page.goto(base);
   assert.equal(response.status(), 200);
@@ -96,6 +97,7 @@ test('the home page is served, hydrates and refreshes live', async () => {
     await page.waitForTimeout(250);
   }
   assert.equal(await page.getByTestId('span-count').innerText(), '7');
+  assert.equal(await page.getByTestId('content-policy').getAttribute('data-policy'), 'hashed');
   await page.screenshot({ path: path.join(shots, 'home.png'), fullPage: true });
   assert.deepEqual(problems, []);
 });

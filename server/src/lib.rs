@@ -144,7 +144,8 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
 
 fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
-    let data: Arc<dyn app::data::LoupeData> = Arc::new(PageData(state.store.clone()));
+    let data: Arc<dyn app::data::LoupeData> =
+        Arc::new(PageData { store: state.store.clone(), content_policy: state.ingest.privacy().policy() });
     let leptos = state.leptos.clone();
     Router::new()
         .leptos_routes_with_context(&state, routes, move || provide_context(data.clone()), move || app::shell(leptos.clone()))

@@ -22,14 +22,21 @@ impl FromRef<AppState> for LeptosOptions {
 }
 
 /// The pages' data source, over the store.
-pub struct PageData(pub Store);
+pub struct PageData {
+    pub store: Store,
+    pub content_policy: app::model::ContentPolicy,
+}
 
 #[async_trait::async_trait]
 impl app::data::LoupeData for PageData {
     async fn stats(&self) -> Result<app::model::Stats, String> {
-        self.0.stats().await.map_err(|e| {
+        self.store.stats().await.map_err(|e| {
             tracing::error!(error = %e, "stats query failed");
             "could not read the database; see the server log".to_string()
         })
+    }
+
+    fn content_policy(&self) -> app::model::ContentPolicy {
+        self.content_policy
     }
 }

@@ -2,29 +2,35 @@
 
 use leptos::prelude::*;
 
-use crate::model::Stats;
+use crate::model::{ContentPolicy, Overview, Stats};
 
-/// Counts of stored traces and spans.
-#[server(prefix = "/rpc", endpoint = "stats")]
-pub async fn get_stats() -> Result<Stats, ServerFnError> {
-    crate::data::data()?.stats().await.map_err(ServerFnError::new)
+/// Counts of stored traces and spans, and the content policy.
+#[server(prefix = "/rpc", endpoint = "overview")]
+pub async fn get_overview() -> Result<Overview, ServerFnError> {
+    let data = crate::data::data()?;
+    let stats = data.stats().await.map_err(ServerFnError::new)?;
+    Ok(Overview { stats, content_policy: data.content_policy() })
 }
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let stats = Resource::new(|| (), |_| get_stats());
+    let overview = Resource::new(|| (), |_| get_overview());
     view! {
         <section class="home">
             <h1>"Traces of your LLM apps and agents"</h1>
             <Transition fallback=|| view! { <StatCards stats=None /> }>
                 {move || Suspend::new(async move {
-                    match stats.await {
-                        Ok(s) => view! { <StatCards stats=Some(s) /> }.into_any(),
+                    match overview.await {
+                        Ok(o) => view! {
+                            <StatCards stats=Some(o.stats) />
+                            <PolicyNote policy=o.content_policy />
+                        }
+                        .into_any(),
                         Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
                     }
                 })}
             </Transition>
-            <button class="button" data-testid="refresh" on:click=move |_| stats.refetch()>
+            <button class="button" data-testid="refresh" on:click=move |_| overview.refetch()>
                 "Refresh"
             </button>
             <SendFirstTrace />
@@ -50,6 +56,21 @@ fn StatCards(stats: Option<Stats>) -> impl IntoView {
                 <span class="stat-label">"spans"</span>
             </div>
         </div>
+    }
+}
+
+#[component]
+fn PolicyNote(policy: ContentPolicy) -> impl IntoView {
+    let text = match policy {
+        ContentPolicy::Hashed => {
+            "Content capture is off: prompts and completions are kept as keyed hashes, lengths and structure, never as text."
+        }
+        ContentPolicy::Captured => "Content capture is on: prompts and completions are stored as sent.",
+    };
+    view! {
+        <p class="policy" data-testid="content-policy" data-policy=policy.as_str()>
+            {text}
+        </p>
     }
 }
 
