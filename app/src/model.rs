@@ -147,6 +147,13 @@ pub struct Tokens {
     pub total: i64,
 }
 
+impl Tokens {
+    /// Spans that are not model calls have no tokens; their JSON leaves them out.
+    pub fn is_zero(&self) -> bool {
+        *self == Tokens::default()
+    }
+}
+
 /// One row of the trace list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TraceSummary {
@@ -213,7 +220,8 @@ pub struct ContentField {
     pub text: Option<String>,
 }
 
-/// Everything stored about one span.
+/// Everything stored about one span. Absent optional fields and zero tokens are
+/// left out of the JSON (a 10,000-span trace is mostly such spans).
 ///
 /// The large parts (attributes, events, links, content) stay raw JSON, exactly as
 /// stored: a 10,000-span trace is sent without parsing and re-encoding each span,
@@ -232,16 +240,25 @@ pub struct SpanView {
     pub end_ns: i64,
     pub duration_ns: i64,
     pub status: SpanStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_model: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_model: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
+    #[serde(default, skip_serializing_if = "Tokens::is_zero")]
     pub tokens: Tokens,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
     /// Key into [`TraceDetail::resources`].
     pub resource: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     pub content_policy: ContentPolicy,
     /// JSON object of the attributes not made into typed fields' sole home.

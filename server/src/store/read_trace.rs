@@ -23,7 +23,7 @@ impl Store {
              s.tool_name, s.user_id, s.session_id, s.resource_key, s.content_policy, s.scope, \
              d.attributes, d.events, d.links, d.content \
              FROM spans s LEFT JOIN span_details d ON d.id = s.id \
-             WHERE s.trace_id = ? ORDER BY s.start_ns, s.span_id",
+             WHERE s.trace_id = ?",
         )
         .bind(&id)
         .fetch_all(&self.pool)
@@ -31,7 +31,9 @@ impl Store {
         if rows.is_empty() {
             return Ok(None);
         }
-        let spans: Vec<SpanView> = rows.iter().map(span_view).collect();
+        let mut spans: Vec<SpanView> = rows.iter().map(span_view).collect();
+        // Sorted here rather than in SQL, where sorting would copy every wide row.
+        spans.sort_unstable_by(|a, b| (a.start_ns, &a.span_id).cmp(&(b.start_ns, &b.span_id)));
 
         let mut resources = BTreeMap::new();
         let keys: BTreeSet<&str> = spans.iter().map(|s| s.resource.as_str()).collect();
