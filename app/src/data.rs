@@ -16,6 +16,9 @@ pub trait LoupeData: Send + Sync + 'static {
 
     /// How this installation stores prompt and completion content.
     fn content_policy(&self) -> ContentPolicy;
+
+    /// The base URL of this Loupe's OTLP/HTTP endpoint.
+    fn otlp_endpoint(&self) -> String;
 }
 
 /// The data source from the Leptos context, or a server function error.

@@ -130,10 +130,12 @@ pub struct Stats {
 }
 
 /// What the home page shows: counts, and the content policy in force.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Overview {
     pub stats: Stats,
     pub content_policy: ContentPolicy,
+    /// The base URL exporters should use (`OTEL_EXPORTER_OTLP_ENDPOINT`).
+    pub otlp_endpoint: String,
 }
 
 /// Token usage of a span or a whole trace.

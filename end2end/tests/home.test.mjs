@@ -79,7 +79,7 @@ test('the home page is served, hydrates and refreshes live', async () => {
   assert.equal(await page.title(), 'Loupe');
   const traceCount = page.getByTestId('trace-count');
   await traceCount.filter({ hasText: /^0$/ }).waitFor({ timeout: 10_000 });
-  assert.match(await page.locator('pre').first().innerText(), /OTEL_EXPORTER_OTLP_ENDPOINT=http:\/\/127\.0\.0\.1:4318/);
+  assert.match(await page.getByTestId('exporter-env').innerText(), new RegExp(`OTEL_EXPORTER_OTLP_ENDPOINT=${base}\\n`));
 
   // A trace arrives through OTLP while the page is open.
   const sent = await fetch(`${base}/v1/traces`, {

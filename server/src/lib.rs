@@ -144,8 +144,16 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
 
 fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
-    let data: Arc<dyn app::data::LoupeData> =
-        Arc::new(PageData { store: state.store.clone(), content_policy: state.ingest.privacy().policy() });
+    let mut addr = state.leptos.site_addr;
+    if addr.ip().is_unspecified() {
+        // Listening on every interface: loopback is the address that surely works.
+        addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let data: Arc<dyn app::data::LoupeData> = Arc::new(PageData {
+        store: state.store.clone(),
+        content_policy: state.ingest.privacy().policy(),
+        otlp_endpoint: format!("http://{addr}"),
+    });
     let leptos = state.leptos.clone();
     Router::new()
         .leptos_routes_with_context(&state, routes, move || provide_context(data.clone()), move || app::shell(leptos.clone()))

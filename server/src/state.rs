@@ -25,6 +25,7 @@ impl FromRef<AppState> for LeptosOptions {
 pub struct PageData {
     pub store: Store,
     pub content_policy: app::model::ContentPolicy,
+    pub otlp_endpoint: String,
 }
 
 #[async_trait::async_trait]
@@ -38,5 +39,9 @@ impl app::data::LoupeData for PageData {
 
     fn content_policy(&self) -> app::model::ContentPolicy {
         self.content_policy
+    }
+
+    fn otlp_endpoint(&self) -> String {
+        self.otlp_endpoint.clone()
     }
 }

@@ -9,7 +9,7 @@ use crate::model::{ContentPolicy, Overview, Stats};
 pub async fn get_overview() -> Result<Overview, ServerFnError> {
     let data = crate::data::data()?;
     let stats = data.stats().await.map_err(ServerFnError::new)?;
-    Ok(Overview { stats, content_policy: data.content_policy() })
+    Ok(Overview { stats, content_policy: data.content_policy(), otlp_endpoint: data.otlp_endpoint() })
 }
 
 #[component]
@@ -24,6 +24,7 @@ pub fn HomePage() -> impl IntoView {
                         Ok(o) => view! {
                             <StatCards stats=Some(o.stats) />
                             <PolicyNote policy=o.content_policy />
+                            <SendFirstTrace endpoint=o.otlp_endpoint />
                         }
                         .into_any(),
                         Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
@@ -33,7 +34,6 @@ pub fn HomePage() -> impl IntoView {
             <button class="button" data-testid="refresh" on:click=move |_| overview.refetch()>
                 "Refresh"
             </button>
-            <SendFirstTrace />
         </section>
     }
 }
@@ -75,7 +75,11 @@ fn PolicyNote(policy: ContentPolicy) -> impl IntoView {
 }
 
 #[component]
-fn SendFirstTrace() -> impl IntoView {
+fn SendFirstTrace(endpoint: String) -> impl IntoView {
+    let exports = format!(
+        "export OTEL_EXPORTER_OTLP_ENDPOINT={endpoint}\nexport OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf\nexport OTEL_SERVICE_NAME=my-agent"
+    );
+    let demo = format!("loupe demo --endpoint {endpoint}");
     view! {
         <div class="card">
             <h2>"Send a first trace"</h2>
@@ -83,13 +87,9 @@ fn SendFirstTrace() -> impl IntoView {
                 "Point any OpenTelemetry SDK at Loupe: it speaks OTLP/HTTP on this address, "
                 "protobuf or JSON."
             </p>
-            <pre class="mono">
-                "export OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318\n"
-                "export OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf\n"
-                "export OTEL_SERVICE_NAME=my-agent"
-            </pre>
+            <pre class="mono" data-testid="exporter-env">{exports}</pre>
             <p>"Or fill Loupe with realistic agent traces:"</p>
-            <pre class="mono">"loupe demo"</pre>
+            <pre class="mono">{demo}</pre>
         </div>
     }
 }

@@ -44,8 +44,8 @@ impl Writer {
         if spans.is_empty() {
             return Ok(());
         }
-        // A request bigger than the whole queue waits for an empty queue rather than
-        // never fitting.
+        // A request bigger than the whole queue takes all of it: it is accepted when
+        // the queue is empty instead of never.
         let wanted = spans.len().min(self.max_queued) as u32;
         let permit = self.capacity.clone().try_acquire_many_owned(wanted).map_err(|_| Error::Overloaded)?;
         let (done, result) = oneshot::channel();

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::Parser;
-use loupe::cli::{Cli, Command, ServeArgs};
+use loupe::cli::{Cli, Command};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -64,13 +64,6 @@ pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
 
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(&[]).await
-}
-
-pub fn serve_args(extra: &[&str]) -> ServeArgs {
-    let mut argv = vec!["loupe", "serve"];
-    argv.extend_from_slice(extra);
-    let Command::Serve(args) = Cli::parse_from(argv).command else { unreachable!() };
-    args
 }
 
 impl TestApp {
