@@ -17,7 +17,12 @@ pub fn HomePage() -> impl IntoView {
     let overview = Resource::new(|| (), |_| get_overview());
     view! {
         <section class="home">
-            <h1>"Traces of your LLM apps and agents"</h1>
+            <div class="home-head">
+                <h1>"Traces of your LLM apps and agents"</h1>
+                <button class="button" data-testid="refresh" on:click=move |_| overview.refetch()>
+                    "Refresh"
+                </button>
+            </div>
             <Transition fallback=|| view! { <StatCards stats=None /> }>
                 {move || Suspend::new(async move {
                     match overview.await {
@@ -31,9 +36,6 @@ pub fn HomePage() -> impl IntoView {
                     }
                 })}
             </Transition>
-            <button class="button" data-testid="refresh" on:click=move |_| overview.refetch()>
-                "Refresh"
-            </button>
         </section>
     }
 }
