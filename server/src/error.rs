@@ -24,6 +24,4 @@ pub enum Error {
     /// A batch could not be committed; the spans were not stored and may be re-sent.
     #[error("storing spans failed: {0}")]
     Storage(String),
-    #[error("{0}")]
-    Internal(String),
 }

@@ -14,7 +14,7 @@ impl IntoResponse for Error {
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::Overloaded | Error::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
-            Error::Database(_) | Error::Migrate(_) | Error::Storage(_) | Error::Internal(_) => {
+            Error::Database(_) | Error::Migrate(_) | Error::Storage(_) => {
                 tracing::error!(error = %self, "request failed");
                 let body = Json(json!({ "error": "internal error; see the server log" }));
                 return (StatusCode::INTERNAL_SERVER_ERROR, body).into_response();

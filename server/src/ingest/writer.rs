@@ -73,7 +73,14 @@ async fn run(mut conn: WriteConn, mut rx: mpsc::UnboundedReceiver<Job>) {
         let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
         match &result {
             Ok(report) => {
-                tracing::debug!(spans = batch.len(), requests = jobs.len(), inserted = report.inserted, elapsed_ms, "committed batch")
+                tracing::debug!(
+                    spans = batch.len(),
+                    requests = jobs.len(),
+                    inserted = report.inserted,
+                    duplicates = report.duplicates,
+                    elapsed_ms,
+                    "committed batch"
+                )
             }
             Err(e) => tracing::error!(error = %e, spans = batch.len(), "batch write failed; requests get an error and may retry"),
         }

@@ -51,7 +51,7 @@ impl WriteConn {
             q.push_values(chunk, |mut b, s| {
                 b.push_bind(&s.resource.key)
                     .push_bind(&s.resource.service)
-                    .push_bind(serde_json::Value::Object(s.resource.attributes.clone()).to_string());
+                    .push_bind(serde_json::to_string(&s.resource.attributes).expect("attributes serialize"));
             });
             q.push(" ON CONFLICT (key) DO NOTHING");
             q.build().execute(&mut *tx).await?;
