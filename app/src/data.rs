@@ -6,24 +6,38 @@
 
 use std::sync::Arc;
 
-use crate::model::{ContentPolicy, Stats};
+use crate::error::PageError;
+use crate::model::{ContentPolicy, SpanDetail, Stats, TraceFilter, TracePage};
+use crate::outline::SpanHead;
 
-/// Read access to stored traces, as the pages need it.
+/// Read access to stored traces, as the pages need it. Ids arrive as the user
+/// typed them; implementations validate them (`PageError::BadRequest`).
 #[async_trait::async_trait]
 pub trait LoupeData: Send + Sync + 'static {
     /// How many traces and spans are stored.
-    async fn stats(&self) -> Result<Stats, String>;
+    async fn stats(&self) -> Result<Stats, PageError>;
 
     /// How this installation stores prompt and completion content.
     fn content_policy(&self) -> ContentPolicy;
 
     /// The base URL of this Loupe's OTLP/HTTP endpoint.
     fn otlp_endpoint(&self) -> String;
+
+    /// One page of the trace list.
+    async fn list_traces(&self, filter: &TraceFilter) -> Result<TracePage, PageError>;
+
+    /// Known services and models (for filter suggestions), a bounded number each.
+    async fn filter_values(&self) -> Result<(Vec<String>, Vec<String>), PageError>;
+
+    /// The hot columns of every span of a trace; `NotFound` when none is stored.
+    async fn trace_spans(&self, trace_id: &str) -> Result<Vec<SpanHead>, PageError>;
+
+    /// Everything stored about one span.
+    async fn span(&self, trace_id: &str, span_id: &str) -> Result<SpanDetail, PageError>;
 }
 
-/// The data source from the Leptos context, or a server function error.
-pub fn data() -> Result<Arc<dyn LoupeData>, leptos::prelude::ServerFnError> {
-    leptos::prelude::use_context::<Arc<dyn LoupeData>>().ok_or_else(|| {
-        leptos::prelude::ServerFnError::new("Loupe's data source is missing from the context")
-    })
+/// The data source from the Leptos context.
+pub fn data() -> Result<Arc<dyn LoupeData>, PageError> {
+    leptos::prelude::use_context::<Arc<dyn LoupeData>>()
+        .ok_or_else(|| PageError::Unavailable("Loupe's data source is missing from the context".into()))
 }

@@ -6,13 +6,17 @@
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    StaticSegment,
+    ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 
 #[cfg(feature = "ssr")]
 pub mod data;
+pub mod components;
+pub mod error;
+pub mod format;
 pub mod model;
+pub mod outline;
 pub mod pages;
 
 /// The HTML document around the app; rendered on the server only.
@@ -48,8 +52,15 @@ pub fn App() -> impl IntoView {
                 <span class="tagline">"LLM traces, step by step"</span>
             </header>
             <main>
+                // Async rendering: pages arrive complete (no loading flashes, and the
+                // status code can say 404 for a trace that does not exist).
                 <Routes fallback=|| view! { <p class="empty">"Page not found."</p> }>
-                    <Route path=StaticSegment("") view=pages::home::HomePage />
+                    <Route path=StaticSegment("") view=pages::traces::TracesPage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("traces"), ParamSegment("trace_id"))
+                        view=pages::trace::TracePage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
         </Router>

@@ -1,6 +1,8 @@
 //! Loupe's server: OTLP ingest → normalize → redact → batched store → API and pages.
 //!
 //! `main.rs` only parses the command line; [`start`] is what tests call too.
+// Leptos views are deeply nested types; the trace page needs more than the default 128.
+#![recursion_limit = "256"]
 
 pub mod cli;
 pub mod demo;

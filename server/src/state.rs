@@ -3,8 +3,15 @@
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 
+use app::data::LoupeData;
+use app::error::PageError;
+use app::model::{ContentPolicy, SpanDetail, Stats, TraceFilter, TracePage};
+use app::outline::SpanHead;
+
+use crate::domain::{SpanId, TraceId};
+use crate::error::Error;
 use crate::ingest::Ingest;
-use crate::store::Store;
+use crate::store::{ListQuery, Store};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -24,24 +31,88 @@ impl FromRef<AppState> for LeptosOptions {
 /// The pages' data source, over the store.
 pub struct PageData {
     pub store: Store,
-    pub content_policy: app::model::ContentPolicy,
+    pub content_policy: ContentPolicy,
     pub otlp_endpoint: String,
 }
 
 #[async_trait::async_trait]
-impl app::data::LoupeData for PageData {
-    async fn stats(&self) -> Result<app::model::Stats, String> {
-        self.store.stats().await.map_err(|e| {
-            tracing::error!(error = %e, "stats query failed");
-            "could not read the database; see the server log".to_string()
-        })
+impl LoupeData for PageData {
+    async fn stats(&self) -> Result<Stats, PageError> {
+        self.store.stats().await.map_err(unavailable)
     }
 
-    fn content_policy(&self) -> app::model::ContentPolicy {
+    fn content_policy(&self) -> ContentPolicy {
         self.content_policy
     }
 
     fn otlp_endpoint(&self) -> String {
         self.otlp_endpoint.clone()
     }
+
+    async fn list_traces(&self, f: &TraceFilter) -> Result<TracePage, PageError> {
+        // The page's time range: a preset age, or `custom` with `from`/`to`.
+        let custom = f.since.as_deref() == Some("custom");
+        let query = ListQuery {
+            cursor: f.cursor.clone(),
+            newer: f.newer.clone(),
+            limit: None,
+            service: f.service.clone(),
+            status: f.status.clone(),
+            min_duration_ms: f.min_duration_ms.clone(),
+            kind: f.kind.clone(),
+            model: f.model.clone(),
+            user: f.user.clone(),
+            session: f.session.clone(),
+            q: f.q.clone(),
+            since: if custom { f.from.clone() } else { f.since.clone() },
+            until: if custom { f.to.clone() } else { None },
+        };
+        let parsed = query.parse(crate::now_ns()).map_err(client_error)?;
+        self.store.list_traces(&parsed).await.map_err(unavailable)
+    }
+
+    async fn filter_values(&self) -> Result<(Vec<String>, Vec<String>), PageError> {
+        let services = self.store.tag_values("service", 200).await.map_err(unavailable)?;
+        let models = self.store.tag_values("model", 200).await.map_err(unavailable)?;
+        Ok((services, models))
+    }
+
+    async fn trace_spans(&self, trace_id: &str) -> Result<Vec<SpanHead>, PageError> {
+        let id = parse_trace_id(trace_id)?;
+        let spans = self.store.trace_heads(id).await.map_err(unavailable)?;
+        if spans.is_empty() {
+            return Err(PageError::NotFound(format!("No trace with id {id} is stored.")));
+        }
+        Ok(spans)
+    }
+
+    async fn span(&self, trace_id: &str, span_id: &str) -> Result<SpanDetail, PageError> {
+        let trace = parse_trace_id(trace_id)?;
+        let span = SpanId::parse(span_id)
+            .map_err(|e| PageError::BadRequest(format!("{span_id:?} is not a span id: {e}")))?;
+        self.store
+            .span_detail(trace, span)
+            .await
+            .map_err(unavailable)?
+            .ok_or_else(|| PageError::NotFound(format!("Trace {trace} has no span {span}.")))
+    }
+}
+
+fn parse_trace_id(s: &str) -> Result<TraceId, PageError> {
+    TraceId::parse(s).map_err(|e| PageError::BadRequest(format!("{s:?} is not a trace id: {e}")))
+}
+
+/// Client mistakes (bad filters) carry their message to the page.
+fn client_error(e: Error) -> PageError {
+    match e {
+        Error::BadRequest(m) => PageError::BadRequest(m),
+        Error::NotFound(m) => PageError::NotFound(m),
+        other => unavailable(other),
+    }
+}
+
+/// Storage failures are logged here and shown without internals.
+fn unavailable(e: Error) -> PageError {
+    tracing::error!(error = %e, "page query failed");
+    PageError::Unavailable("Loupe could not read its database; the server log says why.".into())
 }

@@ -1,2 +1,3 @@
 //! One module per page, each with its own server functions.
-pub mod home;
+pub mod trace;
+pub mod traces;

@@ -13,6 +13,8 @@ pub const MAX_LIMIT: u32 = 500;
 #[derive(Debug, Default, Clone, Deserialize)]
 pub struct ListQuery {
     pub cursor: Option<String>,
+    /// Page towards newer traces: those newer than this cursor.
+    pub newer: Option<String>,
     pub limit: Option<String>,
     pub service: Option<String>,
     pub status: Option<String>,
@@ -31,6 +33,8 @@ pub struct ListQuery {
 pub struct ParsedQuery {
     /// Traces strictly older than this (start_ns, trace_id).
     pub cursor: Option<(i64, String)>,
+    /// Traces strictly newer than this (start_ns, trace_id).
+    pub newer: Option<(i64, String)>,
     pub limit: u32,
     pub service: Option<String>,
     pub errors_only: Option<bool>,
@@ -80,10 +84,15 @@ impl ListQuery {
             })
             .transpose()?;
         let cursor = nonempty(self.cursor).map(|c| parse_cursor(&c)).transpose()?;
+        let newer = nonempty(self.newer).map(|c| parse_cursor(&c)).transpose()?;
+        if cursor.is_some() && newer.is_some() {
+            return Err(bad("give cursor (older traces) or newer (newer traces), not both".into()));
+        }
         let since_ns = nonempty(self.since).map(|s| parse_time("since", &s, now_ns)).transpose()?;
         let until_ns = nonempty(self.until).map(|s| parse_time("until", &s, now_ns)).transpose()?;
         Ok(ParsedQuery {
             cursor,
+            newer,
             limit,
             service: nonempty(self.service),
             errors_only,
@@ -112,16 +121,20 @@ fn parse_cursor(c: &str) -> Result<(i64, String)> {
     Ok((start, id.to_string()))
 }
 
-/// A point in time: Unix milliseconds (`1732400000000`), or an age relative to now
-/// (`30s`, `15m`, `1h`, `24h`, `7d`).
+/// A point in time: Unix milliseconds (`1732400000000`), a UTC date and time
+/// (`2026-11-24T02:10`, as `<input type=datetime-local>` sends it, seconds optional),
+/// or an age relative to now (`30s`, `15m`, `1h`, `24h`, `7d`).
 fn parse_time(name: &str, s: &str, now_ns: i64) -> Result<i64> {
     let bad = || {
         Error::BadRequest(format!(
-            "{name} must be Unix milliseconds or an age like 15m, 1h, 24h, 7d; got {s:?}"
+            "{name} must be Unix milliseconds, a UTC time like 2026-11-24T02:10, or an age like 15m, 1h, 24h, 7d; got {s:?}"
         ))
     };
     if let Ok(ms) = s.parse::<i64>() {
         return ms.checked_mul(1_000_000).ok_or_else(bad);
+    }
+    if s.contains('T') {
+        return parse_utc(s).ok_or_else(bad);
     }
     let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?);
     let n: i64 = num.parse().map_err(|_| bad())?;
@@ -133,6 +146,14 @@ fn parse_time(name: &str, s: &str, now_ns: i64) -> Result<i64> {
         _ => return Err(bad()),
     };
     Ok(now_ns - n.checked_mul(unit_ns).ok_or_else(bad)?)
+}
+
+fn parse_utc(s: &str) -> Option<i64> {
+    use time::macros::format_description;
+    let with_seconds = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
+    let minutes = format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    let t = time::PrimitiveDateTime::parse(s, with_seconds).or_else(|_| time::PrimitiveDateTime::parse(s, minutes)).ok()?;
+    i64::try_from(t.assume_utc().unix_timestamp_nanos()).ok()
 }
 
 #[cfg(test)]
@@ -153,7 +174,7 @@ mod tests {
             min_duration_ms: Some("2.5".into()),
             kind: Some("tool".into()),
             since: Some("1h".into()),
-            until: Some("5000".into()),
+            until: Some("2024-11-24T02:10".into()),
             cursor: Some(make_cursor(42, "93e9f0e947fb4e71e3293eba759ef8aa")),
             ..q()
         }
@@ -164,7 +185,7 @@ mod tests {
         assert_eq!(p.min_duration_ns, Some(2_500_000));
         assert_eq!(p.kind, Some(StepKind::Tool));
         assert_eq!(p.since_ns, Some(10_000_000_000_000 - 3_600_000_000_000));
-        assert_eq!(p.until_ns, Some(5_000_000_000));
+        assert_eq!(p.until_ns, Some(1_732_414_200_000_000_000));
         assert_eq!(p.cursor, Some((42, "93e9f0e947fb4e71e3293eba759ef8aa".into())));
     }
 
@@ -178,6 +199,15 @@ mod tests {
             (ListQuery { kind: Some("robot".into()), ..q() }, "kind must be one of agent"),
             (ListQuery { since: Some("yesterday".into()), ..q() }, "since must be"),
             (ListQuery { cursor: Some("nope".into()), ..q() }, "cursor"),
+            (ListQuery { until: Some("2024-13-01T00:00".into()), ..q() }, "until must be"),
+            (
+                ListQuery {
+                    cursor: Some(make_cursor(1, "93e9f0e947fb4e71e3293eba759ef8aa")),
+                    newer: Some(make_cursor(2, "93e9f0e947fb4e71e3293eba759ef8aa")),
+                    ..q()
+                },
+                "not both",
+            ),
         ];
         for (query, want) in cases {
             let err = query.parse(0).unwrap_err().to_string();

@@ -11,9 +11,40 @@ use crate::domain::Tokens;
 use crate::error::Result;
 use app::model::{TracePage, TraceSummary};
 
+/// Which way a page walks from its cursor.
+#[derive(Clone, Copy, PartialEq)]
+enum Direction {
+    Older,
+    Newer,
+}
+
 impl Store {
     /// One page of traces matching `query`, newest first.
     pub async fn list_traces(&self, query: &ParsedQuery) -> Result<TracePage> {
+        let mut page = if query.newer.is_some() {
+            let (mut traces, more_newer) = self.fetch(query, Direction::Newer).await?;
+            if !more_newer {
+                // Back at the top: show the newest page in full, as a fresh visit would.
+                let first = ParsedQuery { newer: None, ..query.clone() };
+                return Box::pin(self.list_traces(&first)).await;
+            }
+            traces.reverse();
+            let prev_cursor = traces.first().map(cursor_of);
+            let next_cursor = traces.last().map(cursor_of);
+            TracePage { traces, next_cursor, prev_cursor }
+        } else {
+            let (traces, more_older) = self.fetch(query, Direction::Older).await?;
+            let next_cursor = if more_older { traces.last().map(cursor_of) } else { None };
+            // A page reached by a cursor has newer traces before it.
+            let prev_cursor = if query.cursor.is_some() { traces.first().map(cursor_of) } else { None };
+            TracePage { traces, next_cursor, prev_cursor }
+        };
+        self.attach_models(&mut page.traces).await?;
+        Ok(page)
+    }
+
+    /// Up to `limit` traces walking from the cursor in `direction`, and whether more follow.
+    async fn fetch(&self, query: &ParsedQuery, direction: Direction) -> Result<(Vec<TraceSummary>, bool)> {
         let tags: Vec<(&str, &String)> =
             [("service", &query.service), ("model", &query.model), ("user", &query.user), ("session", &query.session)]
                 .into_iter()
@@ -24,8 +55,8 @@ impl Store {
              t.duration_ns, t.span_count, t.error_count, t.input_tokens, t.output_tokens, t.cache_read_tokens, \
              t.cache_write_tokens, t.reasoning_tokens, t.total_tokens ",
         );
-        // The walk in newest-first order: the traces index, or, with a tag filter,
-        // that tag's range of trace_tags (CROSS JOIN keeps it the outer loop).
+        // The walk in start order: the traces index, or, with a tag filter, that
+        // tag's range of trace_tags (CROSS JOIN keeps it the outer loop).
         let order = match tags.first() {
             Some((tag, value)) => {
                 q.push("FROM trace_tags g CROSS JOIN traces t ON t.trace_id = g.trace_id WHERE g.tag = ")
@@ -39,8 +70,12 @@ impl Store {
                 "t"
             }
         };
-        if let Some((start, id)) = &query.cursor {
-            q.push(format!(" AND ({order}.start_ns, {order}.trace_id) < ("))
+        let (bound, cmp) = match direction {
+            Direction::Older => (&query.cursor, "<"),
+            Direction::Newer => (&query.newer, ">"),
+        };
+        if let Some((start, id)) = bound {
+            q.push(format!(" AND ({order}.start_ns, {order}.trace_id) {cmp} ("))
                 .push_bind(*start)
                 .push(", ")
                 .push_bind(id.clone())
@@ -78,18 +113,14 @@ impl Store {
                 .push_bind(pattern)
                 .push(" ESCAPE '\\'))");
         }
-        // One extra row tells whether there is an older page.
-        q.push(format!(" ORDER BY {order}.start_ns DESC, {order}.trace_id DESC LIMIT ")).push_bind(query.limit as i64 + 1);
+        // One extra row tells whether another page follows.
+        let sort = if direction == Direction::Older { "DESC" } else { "ASC" };
+        q.push(format!(" ORDER BY {order}.start_ns {sort}, {order}.trace_id {sort} LIMIT ")).push_bind(query.limit as i64 + 1);
         let rows = q.build().fetch_all(&self.pool).await?;
         let mut traces: Vec<TraceSummary> = rows.iter().map(summary).collect();
-        let next_cursor = if traces.len() > query.limit as usize {
-            traces.truncate(query.limit as usize);
-            traces.last().map(|t| make_cursor(t.start_ns, &t.trace_id))
-        } else {
-            None
-        };
-        self.attach_models(&mut traces).await?;
-        Ok(TracePage { traces, next_cursor })
+        let more = traces.len() > query.limit as usize;
+        traces.truncate(query.limit as usize);
+        Ok((traces, more))
     }
 
     async fn attach_models(&self, traces: &mut [TraceSummary]) -> Result<()> {
@@ -111,6 +142,10 @@ impl Store {
         }
         Ok(())
     }
+}
+
+fn cursor_of(t: &TraceSummary) -> String {
+    make_cursor(t.start_ns, &t.trace_id)
 }
 
 fn summary(r: &SqliteRow) -> TraceSummary {

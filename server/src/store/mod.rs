@@ -8,6 +8,7 @@ mod filter;
 mod read_trace;
 mod rollup;
 mod list;
+mod values;
 mod write;
 
 use std::str::FromStr;

@@ -1,4 +1,4 @@
-//! One whole trace: its spans in start order with their details and resources.
+//! Reading one trace: whole (the API), as waterfall rows, or one span in detail.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -8,23 +8,16 @@ use sqlx::sqlite::SqliteRow;
 
 use super::Store;
 use super::detail::raw;
-use crate::domain::{ContentPolicy, SpanStatus, StepKind, Tokens, TraceId};
+use crate::domain::{ContentPolicy, SpanId, SpanStatus, StepKind, Tokens, TraceId};
 use crate::error::Result;
-use app::model::{SpanView, TraceDetail};
+use app::model::{SpanDetail, SpanView, TraceDetail};
+use app::outline::SpanHead;
 
 impl Store {
     /// The trace, or `None` when no span of it is stored.
     pub async fn get_trace(&self, id: TraceId) -> Result<Option<TraceDetail>> {
         let id = id.to_string();
-        let rows = sqlx::query(
-            "SELECT s.span_id, s.parent_span_id, s.name, s.kind, s.otel_kind, s.service, s.start_ns, s.end_ns, \
-             s.status, s.status_message, s.request_model, s.response_model, s.provider, s.input_tokens, \
-             s.output_tokens, s.cache_read_tokens, s.cache_write_tokens, s.reasoning_tokens, s.total_tokens, \
-             s.tool_name, s.user_id, s.session_id, s.resource_key, s.content_policy, s.scope, \
-             d.attributes, d.events, d.links, d.content \
-             FROM spans s LEFT JOIN span_details d ON d.id = s.id \
-             WHERE s.trace_id = ?",
-        )
+        let rows = sqlx::query(concat!(span_view_sql!(), " WHERE s.trace_id = ?"))
         .bind(&id)
         .fetch_all(&self.pool)
         .await?;
@@ -38,16 +31,80 @@ impl Store {
         let mut resources = BTreeMap::new();
         let keys: BTreeSet<&str> = spans.iter().map(|s| s.resource.as_str()).collect();
         for key in keys {
-            let attrs: Option<String> = sqlx::query_scalar("SELECT attributes FROM resources WHERE key = ?")
-                .bind(key)
-                .fetch_optional(&self.pool)
-                .await?;
-            let attrs: Map<String, Value> = attrs.and_then(|a| serde_json::from_str(&a).ok()).unwrap_or_default();
-            resources.insert(key.to_string(), attrs);
+            resources.insert(key.to_string(), self.resource(key).await?);
         }
         Ok(Some(TraceDetail { trace_id: id, spans, resources }))
     }
+
+    /// What the waterfall needs of each span (hot columns only, no detail JSON).
+    pub async fn trace_heads(&self, id: TraceId) -> Result<Vec<SpanHead>> {
+        let rows = sqlx::query(
+            "SELECT span_id, parent_span_id, name, kind, service, start_ns, end_ns, status, \
+             input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, total_tokens, \
+             COALESCE(response_model, request_model), tool_name FROM spans WHERE trace_id = ?",
+        )
+        .bind(id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| SpanHead {
+                span_id: r.get(0),
+                parent_span_id: r.get(1),
+                name: r.get(2),
+                kind: StepKind::parse(r.get(3)).unwrap_or(StepKind::Other),
+                service: r.get(4),
+                start_ns: r.get(5),
+                end_ns: r.get(6),
+                error: SpanStatus::from_i64(r.get(7)) == SpanStatus::Error,
+                tokens: Tokens {
+                    input: r.get(8),
+                    output: r.get(9),
+                    cache_read: r.get(10),
+                    cache_write: r.get(11),
+                    reasoning: r.get(12),
+                    total: r.get(13),
+                },
+                model: r.get(14),
+                tool: r.get(15),
+            })
+            .collect())
+    }
+
+    /// One span with its details and resource, or `None`.
+    pub async fn span_detail(&self, trace: TraceId, span: SpanId) -> Result<Option<SpanDetail>> {
+        let row = sqlx::query(concat!(span_view_sql!(), " WHERE s.trace_id = ? AND s.span_id = ?"))
+            .bind(trace.to_string())
+            .bind(span.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(span) = row.as_ref().map(span_view) else { return Ok(None) };
+        let resource = self.resource(&span.resource).await?;
+        Ok(Some(SpanDetail { span, resource }))
+    }
+
+    async fn resource(&self, key: &str) -> Result<Map<String, Value>> {
+        let attrs: Option<String> = sqlx::query_scalar("SELECT attributes FROM resources WHERE key = ?")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(attrs.and_then(|a| serde_json::from_str(&a).ok()).unwrap_or_default())
+    }
 }
+
+/// Every column of a span and its details, in [`span_view`]'s order (a macro so
+/// `concat!` keeps the statements static strings).
+macro_rules! span_view_sql {
+    () => {
+        "SELECT s.span_id, s.parent_span_id, s.name, s.kind, s.otel_kind, s.service, s.start_ns, s.end_ns, \
+     s.status, s.status_message, s.request_model, s.response_model, s.provider, s.input_tokens, \
+     s.output_tokens, s.cache_read_tokens, s.cache_write_tokens, s.reasoning_tokens, s.total_tokens, \
+     s.tool_name, s.user_id, s.session_id, s.resource_key, s.content_policy, s.scope, \
+     d.attributes, d.events, d.links, d.content \
+     FROM spans s LEFT JOIN span_details d ON d.id = s.id"
+    };
+}
+use span_view_sql;
 
 fn span_view(r: &SqliteRow) -> SpanView {
     let start_ns: i64 = r.get(6);

@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+mod list;
+pub use list::{ListView, TraceFilter};
+
 /// What a span does in an LLM workflow. Derived once, at ingest, from whichever
 /// convention the instrumentation used (see the server's `ingest::conventions`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -180,6 +183,9 @@ pub struct TracePage {
     pub traces: Vec<TraceSummary>,
     /// Pass back as `cursor` to get the next (older) page; `None` on the last page.
     pub next_cursor: Option<String>,
+    /// Pass back as `newer` to get the page before this one; `None` on the first page.
+    #[serde(default)]
+    pub prev_cursor: Option<String>,
 }
 
 /// An exception recorded on a span (an `exception` event).
@@ -289,6 +295,13 @@ impl SpanView {
     pub fn content(&self) -> Vec<ContentField> {
         serde_json::from_str(self.content.get()).unwrap_or_default()
     }
+}
+
+/// One span with its resource's attributes, for the span detail panel.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SpanDetail {
+    pub span: SpanView,
+    pub resource: Map<String, Value>,
 }
 
 /// A whole trace: its spans ordered by start time, and the resources they share.

@@ -1,0 +1,27 @@
+//! A page that could not be shown: what went wrong and the way back. Sets the HTTP
+//! status of the server-rendered response.
+
+use leptos::prelude::*;
+
+use leptos_meta::Title;
+
+use crate::error::PageError;
+
+#[component]
+/// `what` names the thing asked for, in lower case: "trace".
+pub fn ErrorPage(error: PageError, what: &'static str) -> impl IntoView {
+    error.set_response_status();
+    let title = match &error {
+        PageError::NotFound(_) => format!("No such {what}"),
+        PageError::BadRequest(_) => format!("That is not a {what} id"),
+        PageError::Unavailable(_) => "Loupe cannot show this right now".to_string(),
+    };
+    view! {
+        <Title text=format!("{title} · Loupe") />
+        <section class="error-page" data-testid="error-page" data-status=error.status()>
+            <h1>{title}</h1>
+            <p>{error.to_string()}</p>
+            <p><a href="/">"Back to all traces"</a></p>
+        </section>
+    }
+}

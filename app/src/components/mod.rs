@@ -1,0 +1,4 @@
+//! Pieces shared by several pages.
+pub mod error_page;
+pub mod first_trace;
+pub mod kind;

@@ -1,0 +1,50 @@
+//! What can go wrong behind a page, as the page needs to tell it.
+
+use serde::{Deserialize, Serialize};
+
+/// A page's data failed to load. Server functions return it as their error type,
+/// so the page can tell "no such trace" (404) from "not a trace id" (400) from
+/// "the database is unavailable".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PageError {
+    NotFound(String),
+    BadRequest(String),
+    Unavailable(String),
+}
+
+impl std::fmt::Display for PageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PageError::NotFound(m) | PageError::BadRequest(m) | PageError::Unavailable(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for PageError {}
+
+impl leptos::server_fn::error::FromServerFnError for PageError {
+    type Encoder = leptos::server_fn::codec::JsonEncoding;
+
+    fn from_server_fn_error(e: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        PageError::Unavailable(format!("Loupe could not be reached: {e}"))
+    }
+}
+
+impl PageError {
+    /// The HTTP status of a server-rendered page showing this error.
+    pub fn status(&self) -> u16 {
+        match self {
+            PageError::NotFound(_) => 404,
+            PageError::BadRequest(_) => 400,
+            PageError::Unavailable(_) => 503,
+        }
+    }
+
+    /// Sets the status of the server-rendered response (no-op in the browser).
+    pub fn set_response_status(&self) {
+        #[cfg(feature = "ssr")]
+        if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            res.set_status(http::StatusCode::from_u16(self.status()).expect("valid status"));
+        }
+    }
+}

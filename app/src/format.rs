@@ -1,0 +1,121 @@
+//! How numbers, durations and times read on the pages. Pure, so the server render
+//! and the hydrated page print the same text.
+
+use time::OffsetDateTime;
+use time::macros::format_description;
+
+/// A duration with about three significant digits: `850 µs`, `12.3 ms`, `1.25 s`, `2m 03s`.
+pub fn duration(ns: i64) -> String {
+    let ns = ns.max(0) as f64;
+    let three = |v: f64, unit: &str| {
+        if v >= 100.0 {
+            format!("{v:.0} {unit}")
+        } else if v >= 10.0 {
+            format!("{v:.1} {unit}")
+        } else {
+            format!("{v:.2} {unit}")
+        }
+    };
+    if ns < 1_000.0 {
+        format!("{ns:.0} ns")
+    } else if ns < 1e6 {
+        three(ns / 1e3, "µs")
+    } else if ns < 1e9 {
+        three(ns / 1e6, "ms")
+    } else if ns < 60e9 {
+        three(ns / 1e9, "s")
+    } else {
+        let s = (ns / 1e9).round() as i64;
+        if s < 3600 { format!("{}m {:02}s", s / 60, s % 60) } else { format!("{}h {:02}m", s / 3600, (s % 3600) / 60) }
+    }
+}
+
+/// An integer with thousands separators: `12,345`.
+pub fn count(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A Unix time as `2026-11-24 02:10:33 UTC` (UTC everywhere, so a link read in
+/// another time zone during an incident shows the same moment).
+pub fn utc(ns: i64) -> String {
+    let fmt = format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
+    OffsetDateTime::from_unix_timestamp_nanos(ns as i128)
+        .ok()
+        .and_then(|t| t.format(&fmt).ok())
+        .unwrap_or_else(|| format!("{ns} ns"))
+}
+
+/// How long ago `ns` was at `now_ns`: `just now`, `42 s ago`, `5 min ago`, `3 h ago`, `2 d ago`.
+pub fn ago(ns: i64, now_ns: i64) -> String {
+    let s = (now_ns - ns) / 1_000_000_000;
+    match s {
+        i64::MIN..=4 => "just now".into(),
+        5..=59 => format!("{s} s ago"),
+        60..=3599 => format!("{} min ago", s / 60),
+        3600..=86_399 => format!("{} h ago", s / 3600),
+        _ => format!("{} d ago", s / 86_400),
+    }
+}
+
+/// Evenly spaced ticks for a time axis of `span_ns`: a 1, 2 or 5 × 10ⁿ step giving
+/// at most `max_ticks` intervals. Returns the tick offsets, starting at 0.
+pub fn ticks(span_ns: i64, max_ticks: u32) -> Vec<i64> {
+    if span_ns <= 0 || max_ticks == 0 {
+        return vec![0];
+    }
+    let rough = span_ns as f64 / max_ticks as f64;
+    let magnitude = 10f64.powf(rough.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0].into_iter().map(|m| m * magnitude).find(|s| *s >= rough).unwrap_or(10.0 * magnitude);
+    let step = (step as i64).max(1);
+    (0..).map(|k| k * step).take_while(|t| *t <= span_ns).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(duration(850), "850 ns");
+        assert_eq!(duration(850_000), "850 µs");
+        assert_eq!(duration(12_340_000), "12.3 ms");
+        assert_eq!(duration(1_254_000_000), "1.25 s");
+        assert_eq!(duration(10_000_000_000), "10.0 s");
+        assert_eq!(duration(123_000_000_000), "2m 03s");
+        assert_eq!(duration(-5), "0 ns");
+    }
+
+    #[test]
+    fn counts_and_times() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1234567), "1,234,567");
+        assert_eq!(count(-1234), "-1,234");
+        assert_eq!(utc(1_732_414_233_000_000_000), "2024-11-24 02:10:33 UTC");
+        let now = 1_000_000_000_000;
+        assert_eq!(ago(now - 2_000_000_000, now), "just now");
+        assert_eq!(ago(now - 300_000_000_000, now), "5 min ago");
+        assert_eq!(ago(now - 7_200_000_000_000, now), "2 h ago");
+    }
+
+    #[test]
+    fn ticks_use_round_steps_and_stay_inside_the_axis() {
+        assert_eq!(ticks(1_000, 5), vec![0, 200, 400, 600, 800, 1000]);
+        assert_eq!(ticks(10_000_000_000, 6), (0..=5).map(|k| k * 2_000_000_000).collect::<Vec<_>>());
+        let t = ticks(7_300_000, 8);
+        assert!(t.len() <= 9 && t.len() >= 4, "{t:?}");
+        assert!(t.windows(2).all(|w| w[1] - w[0] == 1_000_000));
+        assert_eq!(ticks(0, 5), vec![0]);
+    }
+}

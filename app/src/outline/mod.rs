@@ -1,0 +1,166 @@
+//! A trace laid out for the waterfall: spans in tree order with depth, parent and
+//! subtree size, offsets on the trace's time axis, and the summary above it.
+//!
+//! Built on the server from the spans' hot columns (never their attribute JSON), so
+//! a 10,000-span trace crosses to the browser as one compact list the page can
+//! window over without building a tree itself.
+
+mod time_by_kind;
+mod tree;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{StepKind, Tokens};
+
+/// What the waterfall needs of one span, as stored.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SpanHead {
+    pub span_id: String,
+    pub parent_span_id: Option<String>,
+    pub name: String,
+    pub kind: StepKind,
+    pub service: String,
+    pub start_ns: i64,
+    pub end_ns: i64,
+    pub error: bool,
+    pub tokens: Tokens,
+    /// Response model, else request model.
+    pub model: Option<String>,
+    pub tool: Option<String>,
+}
+
+/// One waterfall row, in tree (pre-)order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    pub span_id: String,
+    pub name: String,
+    pub kind: StepKind,
+    /// Index into [`Outline::services`].
+    pub service: u16,
+    pub depth: u32,
+    /// Row index of the parent; `None` for roots and for spans whose parent has not arrived.
+    pub parent: Option<u32>,
+    /// How many rows follow this one inside its subtree (they are contiguous).
+    pub descendants: u32,
+    /// Start, as nanoseconds after the trace's start.
+    pub offset_ns: i64,
+    pub duration_ns: i64,
+    pub error: bool,
+    #[serde(default, skip_serializing_if = "Tokens::is_zero")]
+    pub tokens: Tokens,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool: Option<String>,
+}
+
+/// Wall-clock time that went to one step kind.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KindTime {
+    pub kind: StepKind,
+    /// Time during which a span of this kind was doing its own work (no child of it
+    /// running), with overlapping spans of the kind counted once.
+    pub wall_ns: i64,
+    pub spans: u32,
+    /// Row index of the kind's longest span.
+    pub slowest: u32,
+}
+
+/// A whole trace, ready for the waterfall and its summary.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Outline {
+    pub trace_id: String,
+    pub start_ns: i64,
+    pub duration_ns: i64,
+    pub services: Vec<String>,
+    pub rows: Vec<Row>,
+    pub errors: u32,
+    /// Summed over every span: model spans carry tokens, their parents do not.
+    pub tokens: Tokens,
+    /// Largest first.
+    pub by_kind: Vec<KindTime>,
+    /// Spans whose parent is not (yet) stored; they are shown as roots.
+    pub orphans: u32,
+}
+
+impl Outline {
+    /// Lay out `spans` (any order). `None` when there are none.
+    pub fn build(trace_id: String, spans: Vec<SpanHead>) -> Option<Outline> {
+        let start_ns = spans.iter().map(|s| s.start_ns).min()?;
+        let end_ns = spans.iter().map(|s| s.end_ns.max(s.start_ns)).max()?;
+        let (laid, orphans) = tree::lay_out(spans);
+        let mut services: Vec<String> = Vec::new();
+        let mut tokens = Tokens::default();
+        let mut errors = 0;
+        let rows: Vec<Row> = laid
+            .into_iter()
+            .map(|(span, place)| {
+                let service = match services.iter().position(|s| *s == span.service) {
+                    Some(i) => i,
+                    None => {
+                        services.push(span.service.clone());
+                        services.len() - 1
+                    }
+                };
+                add_tokens(&mut tokens, &span.tokens);
+                errors += span.error as u32;
+                Row {
+                    span_id: span.span_id,
+                    name: span.name,
+                    kind: span.kind,
+                    service: service.min(u16::MAX as usize) as u16,
+                    depth: place.depth,
+                    parent: place.parent,
+                    descendants: place.descendants,
+                    offset_ns: span.start_ns - start_ns,
+                    duration_ns: (span.end_ns - span.start_ns).max(0),
+                    error: span.error,
+                    tokens: span.tokens,
+                    model: span.model,
+                    tool: span.tool,
+                }
+            })
+            .collect();
+        let by_kind = time_by_kind::time_by_kind(&rows);
+        Some(Outline { trace_id, start_ns, duration_ns: end_ns - start_ns, services, rows, errors, tokens, by_kind, orphans })
+    }
+
+    /// Row index of a span id.
+    pub fn find(&self, span_id: &str) -> Option<u32> {
+        self.rows.iter().position(|r| r.span_id == span_id).map(|i| i as u32)
+    }
+
+    /// The rows shown when the subtrees under `collapsed` rows are folded away.
+    pub fn visible(&self, collapsed: &std::collections::HashSet<u32>) -> Vec<u32> {
+        let mut out = Vec::with_capacity(self.rows.len());
+        let mut i = 0usize;
+        while i < self.rows.len() {
+            out.push(i as u32);
+            i += if collapsed.contains(&(i as u32)) { self.rows[i].descendants as usize + 1 } else { 1 };
+        }
+        out
+    }
+
+    /// The chain of parents above a row, nearest first.
+    pub fn ancestors(&self, row: u32) -> Vec<u32> {
+        let mut out = Vec::new();
+        let mut at = self.rows.get(row as usize).and_then(|r| r.parent);
+        while let Some(p) = at {
+            out.push(p);
+            at = self.rows[p as usize].parent;
+        }
+        out
+    }
+}
+
+fn add_tokens(sum: &mut Tokens, t: &Tokens) {
+    sum.input += t.input;
+    sum.output += t.output;
+    sum.cache_read += t.cache_read;
+    sum.cache_write += t.cache_write;
+    sum.reasoning += t.reasoning;
+    sum.total += t.total;
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

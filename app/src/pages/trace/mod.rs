@@ -1,0 +1,114 @@
+//! One trace (`/traces/{trace_id}`): summary, waterfall and span detail. The
+//! selected span lives in the URL (`?span={span_id}`), so a link opens the trace on
+//! that span.
+
+mod detail;
+mod keys;
+mod ruler;
+mod summary;
+mod waterfall;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+
+use crate::components::error_page::ErrorPage;
+use crate::error::PageError;
+use crate::format;
+use crate::model::SpanDetail;
+use crate::outline::Outline;
+
+/// The trace laid out for the waterfall.
+#[server(prefix = "/rpc", endpoint = "trace")]
+pub async fn trace_outline(trace_id: String) -> Result<Outline, PageError> {
+    let data = crate::data::data()?;
+    let spans = data.trace_spans(&trace_id).await?;
+    Outline::build(trace_id.trim().to_lowercase(), spans).ok_or_else(|| PageError::NotFound(format!("No trace with id {trace_id} is stored.")))
+}
+
+/// Everything about one span, for the detail panel.
+#[server(prefix = "/rpc", endpoint = "span")]
+pub async fn fetch_span(trace_id: String, span_id: String) -> Result<SpanDetail, PageError> {
+    crate::data::data()?.span(&trace_id, &span_id).await
+}
+
+/// What the page keeps across refreshes of the trace (new spans arriving): which
+/// subtrees are folded and where the waterfall is scrolled.
+#[derive(Clone, Copy)]
+pub struct ViewState {
+    pub collapsed: RwSignal<HashSet<String>>,
+    pub scroll_top: RwSignal<f64>,
+}
+
+#[component]
+pub fn TracePage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let trace_id = Memo::new(move |_| params.with(|p| p.get("trace_id").unwrap_or_default()));
+    let span_param = Memo::new(move |_| query.with(|q| q.get("span")).filter(|s| !s.is_empty()));
+    let reload = RwSignal::new(0u32);
+    let outline = Resource::new(move || (trace_id.get(), reload.get()), |(id, _)| trace_outline(id));
+    let state = ViewState { collapsed: RwSignal::new(HashSet::new()), scroll_top: RwSignal::new(0.0) };
+
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading trace…"</p> }>
+            {move || Suspend::new(async move {
+                match outline.await {
+                    Ok(o) => view! { <TraceView outline=Arc::new(o) span_param reload state /> }.into_any(),
+                    Err(e) => view! { <ErrorPage error=e what="trace" /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn TraceView(outline: Arc<Outline>, span_param: Memo<Option<String>>, reload: RwSignal<u32>, state: ViewState) -> impl IntoView {
+    let root = outline.rows.first().cloned();
+    let title = root.as_ref().map(|r| r.name.clone()).unwrap_or_default();
+    let service = root.as_ref().map(|r| outline.services[r.service as usize].clone()).unwrap_or_default();
+    let trace_id = outline.trace_id.clone();
+    let selected = {
+        let outline = outline.clone();
+        Memo::new(move |_| span_param.get().and_then(|s| outline.find(&s)))
+    };
+    let navigate = use_navigate();
+    let select = {
+        let (outline, trace_id) = (outline.clone(), trace_id.clone());
+        Callback::new(move |row: Option<u32>| {
+            let url = match row.and_then(|r| outline.rows.get(r as usize)) {
+                Some(r) => format!("/traces/{trace_id}?span={}", r.span_id),
+                None => format!("/traces/{trace_id}"),
+            };
+            navigate(&url, NavigateOptions { replace: true, scroll: false, ..Default::default() });
+        })
+    };
+
+    let panel_trace = trace_id.clone();
+    view! {
+        <Title text=format!("{title} · {} · Loupe", format::duration(outline.duration_ns)) />
+        <section class="trace-page" data-testid="trace-page" data-trace-id=trace_id.clone()>
+            <div class="trace-head">
+                <a class="back" href="/">"← Traces"</a>
+                <h1 data-testid="trace-title">{title}</h1>
+                <span class="muted">{service}</span>
+                <span class="trace-id mono" title="trace id">{trace_id.clone()}</span>
+                <span class="muted" title="start of the trace">{format::utc(outline.start_ns)}</span>
+                <button class="button" data-testid="reload" title="Fetch spans that arrived since" on:click=move |_| reload.update(|r| *r += 1)>
+                    "Refresh"
+                </button>
+            </div>
+            <summary::Summary outline=outline.clone() select />
+            <div class="trace-body" class:with-detail=move || span_param.with(Option::is_some)>
+                <waterfall::Waterfall outline=outline.clone() selected select state />
+                <Show when=move || span_param.with(Option::is_some)>
+                    <detail::DetailPanel trace_id=panel_trace.clone() span_param trace_start_ns=outline.start_ns select />
+                </Show>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,88 @@
+//! Above the waterfall: the trace in numbers, and where its time went by step kind.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use crate::components::kind::{class, label};
+use crate::format;
+use crate::outline::Outline;
+
+#[component]
+pub fn Summary(outline: Arc<Outline>, select: Callback<Option<u32>>) -> impl IntoView {
+    let o = outline.clone();
+    let tokens = if o.tokens.total > 0 || o.tokens.input > 0 {
+        format!("{} in · {} out", format::count(o.tokens.input), format::count(o.tokens.output))
+    } else {
+        "–".into()
+    };
+    let duration = o.duration_ns.max(1) as f64;
+    let kinds = o
+        .by_kind
+        .iter()
+        .map(|k| {
+            let share = k.wall_ns as f64 / duration * 100.0;
+            let slowest = &o.rows[k.slowest as usize];
+            let row = k.slowest;
+            let href = format!("?span={}", slowest.span_id);
+            view! {
+                <tr class=class(k.kind) data-testid="kind-time" data-kind=k.kind.as_str()>
+                    <td class="kind-name"><span class="swatch"></span>{label(k.kind)}</td>
+                    <td class="share-bar"><span style=format!("width: {:.1}%", share.min(100.0))></span></td>
+                    <td class="num mono">{format::duration(k.wall_ns)}</td>
+                    <td class="num mono">{format!("{share:.0}%")}</td>
+                    <td class="num mono">{format!("{} span{}", k.spans, if k.spans == 1 { "" } else { "s" })}</td>
+                    <td class="slowest">
+                        "slowest: "
+                        <a
+                            href=href
+                            data-noscroll
+                            data-testid="slowest"
+                            on:click=move |ev| {
+                                ev.prevent_default();
+                                select.run(Some(row));
+                            }
+                        >
+                            {slowest.name.clone()}
+                        </a>
+                        " "
+                        <span class="mono muted">{format::duration(slowest.duration_ns)}</span>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="summary" data-testid="summary">
+            <div class="stats">
+                <Stat label="duration" value=format::duration(o.duration_ns) testid="trace-duration" />
+                <Stat label="spans" value=format::count(o.rows.len() as i64) testid="trace-spans" />
+                <Stat label="errors" value=o.errors.to_string() testid="trace-errors" alert={o.errors > 0} />
+                <Stat label="tokens" value=tokens testid="trace-tokens" />
+                <Stat label="services" value=o.services.len().to_string() testid="trace-services" />
+            </div>
+            <div class="by-kind card">
+                <h2>"Time by step kind"</h2>
+                <p class="hint">
+                    "Wall-clock time each kind was doing its own work; parallel spans count once, a parent waiting on its children not at all."
+                </p>
+                <table>
+                    <tbody>{kinds}</tbody>
+                </table>
+                {(o.orphans > 0).then(|| view! {
+                    <p class="hint">{format!("{} span(s) name a parent that has not arrived; they are shown at the top level.", o.orphans)}</p>
+                })}
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn Stat(label: &'static str, value: String, testid: &'static str, #[prop(optional)] alert: bool) -> impl IntoView {
+    view! {
+        <div class="stat" class:alert=alert>
+            <span class="stat-value mono" data-testid=testid>{value}</span>
+            <span class="stat-label">{label}</span>
+        </div>
+    }
+}

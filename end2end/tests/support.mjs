@@ -1,0 +1,92 @@
+// Shared by the browser specs: run the real release `loupe` binary from a temporary
+// directory with a fresh data directory (as a user would run a copied binary), fill
+// it with `loupe demo` when asked, and drive Debian's Chromium.
+import { spawn, execFile } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import net from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const root = path.resolve(here, '../..');
+export const bin = process.env.LOUPE_BIN ?? path.join(root, 'target/release/loupe');
+export const fixtures = path.resolve(root, '../shared/fixtures/otlp');
+export const shots = path.join(root, 'end2end/test-results');
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+async function waitUntilUp(url) {
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`loupe did not start at ${url}`);
+}
+
+/** Starts Loupe; with `demo`, sends the demo traces and waits until they are stored. */
+export async function startLoupe({ demo = false } = {}) {
+  const port = await freePort();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'loupe-e2e-'));
+  const base = `http://127.0.0.1:${port}`;
+  const server = spawn(bin, ['serve', '--addr', `127.0.0.1:${port}`, '--data-dir', dataDir], {
+    cwd: tmpdir(),
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, LOUPE_LOG: 'warn' },
+  });
+  await waitUntilUp(base);
+  if (demo) {
+    // `loupe demo` exits once every request was acknowledged, i.e. stored.
+    await promisify(execFile)(bin, ['demo', '--endpoint', base], { cwd: tmpdir() });
+  }
+  return {
+    base,
+    async stop() {
+      server.kill('SIGTERM');
+      await new Promise((r) => server.once('exit', r));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  mkdirSync(shots, { recursive: true });
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+/** Collects page errors, console errors, failed requests and HTTP errors. */
+export function watchProblems(page, { allowStatus = [] } = {}) {
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => m.type() === 'error' && !allowStatus.length && problems.push(`console: ${m.text()}`));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on('response', (r) => r.status() >= 400 && !allowStatus.includes(r.status()) && problems.push(`${r.status()}: ${r.url()}`));
+  return problems;
+}
+
+/** Waits until the wasm has hydrated the page (the entry point marks `<html>`). */
+export async function hydrated(page) {
+  await page.locator('html[data-hydrated]').waitFor({ state: 'attached', timeout: 20_000 });
+}
+
+export async function api(base, p) {
+  const r = await fetch(`${base}${p}`);
+  if (!r.ok) throw new Error(`${p}: ${r.status}`);
+  return r.json();
+}

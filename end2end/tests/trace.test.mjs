@@ -1,0 +1,212 @@
+// The trace page with the demo data in a real browser: waterfall, summary, span
+// detail and its URL, folding, keyboard, the 10,000-span trace, and bad ids.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { startLoupe, launchBrowser, watchProblems, hydrated, api, shots, root } from './support.mjs';
+
+let loupe;
+let browser;
+let planner; // a travel-agent run whose last model call was rate-limited
+let timedOut; // a travel-agent run whose tool call timed out after 10 s and was retried
+let big; // the 10,000-span evaluation run
+
+before(async () => {
+  loupe = await startLoupe({ demo: true });
+  browser = await launchBrowser();
+  for (const t of (await api(loupe.base, '/api/traces?q=planner&status=error&limit=100')).traces) {
+    const { spans } = await api(loupe.base, `/api/traces/${t.trace_id}`);
+    if (spans.some((s) => s.kind === 'llm' && s.status === 'error')) planner ??= t;
+  }
+  timedOut = (await api(loupe.base, '/api/traces?q=planner&kind=tool&min_duration_ms=10000&limit=1')).traces[0];
+  big = (await api(loupe.base, '/api/traces?q=evaluation&limit=1')).traces[0];
+  assert.ok(planner && timedOut && big && big.span_count === 10000);
+});
+
+after(async () => {
+  await browser?.close();
+  await loupe?.stop();
+});
+
+const row = (page, name) => page.getByTestId('span-row').filter({ has: page.locator('.wf-label', { hasText: new RegExp(`^${name}$`) }) });
+const spanParam = (page) => new URL(page.url()).searchParams.get('span');
+
+test('opening a trace from the list shows its summary and waterfall', async () => {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const problems = watchProblems(page);
+  await page.goto(`${loupe.base}/?q=planner&status=error`);
+  await page.locator(`[data-trace-id="${planner.trace_id}"] a`).click();
+  await page.waitForURL(`${loupe.base}/traces/${planner.trace_id}`);
+  await page.getByTestId('waterfall').waitFor();
+  assert.equal(await page.getByTestId('span-row').count(), planner.span_count);
+  assert.equal(await page.getByTestId('trace-title').innerText(), planner.root_name);
+  assert.equal(await page.getByTestId('trace-errors').innerText(), String(planner.error_count));
+  // Tree order: the root first at depth 0, everything else below it.
+  const depths = await page.getByTestId('span-row').evaluateAll((rs) => rs.map((r) => +r.dataset.depth));
+  assert.equal(depths[0], 0);
+  assert.ok(depths.slice(1).every((d) => d >= 1));
+  assert.equal(await page.locator('.wf-row.error').count(), planner.error_count);
+  assert.ok((await page.locator('[data-testid=ruler] .tick').count()) >= 3);
+  const legend = await page.getByTestId('legend').innerText();
+  assert.match(legend, /model call/);
+  assert.match(legend, /tool/);
+  const kinds = await page.getByTestId('kind-time').evaluateAll((rs) => rs.map((r) => r.dataset.kind));
+  assert.ok(kinds.includes('llm') && kinds.includes('tool'));
+  assert.deepEqual(problems, []);
+});
+
+test('clicking a span shows its detail and puts span= in the URL; Escape closes it', async () => {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const problems = watchProblems(page);
+  await page.goto(`${loupe.base}/traces/${planner.trace_id}`);
+  await hydrated(page);
+  const tool = row(page, 'execute_tool search_hotels');
+  const toolId = await tool.getAttribute('data-span-id');
+  await tool.click();
+  await page.waitForURL(new RegExp(`span=${toolId}`));
+  const detail = page.getByTestId('span-detail');
+  await detail.getByTestId('detail-name').filter({ hasText: 'execute_tool search_hotels' }).waitFor();
+  assert.match(await detail.locator('.facts').innerText(), /tool\s+search_hotels/);
+  assert.match(await detail.getByTestId('detail-attributes').innerText(), /gen_ai/);
+  assert.ok(await tool.evaluate((r) => r.classList.contains('selected')));
+
+  // The failed model call: status message, exception event, and hashed content.
+  const failed = page.locator('.wf-row.error').filter({ hasText: 'chat' });
+  await failed.click();
+  await page.waitForURL(new RegExp(`span=${await failed.getAttribute('data-span-id')}`));
+  await detail.getByTestId('detail-status').filter({ hasText: /^error/ }).waitFor();
+  assert.match(await detail.getByTestId('detail-events').innerText(), /RateLimitError/);
+
+  // The first model call carried its prompt: shown as hash, length and structure.
+  const firstChat = page.locator('.wf-row.k-llm').first();
+  await firstChat.click();
+  await page.waitForURL(new RegExp(`span=${await firstChat.getAttribute('data-span-id')}`));
+  assert.match(await detail.getByTestId('content-note').innerText(), /Content capture is off/);
+  const content = await detail.getByTestId('detail-content').innerText();
+  assert.match(content, /gen_ai\.input\.messages/);
+  assert.match(content, /blake3:[0-9a-f]{32}/);
+  assert.match(content, /2 messages/);
+  assert.doesNotMatch(content, /Find me a hotel/);
+  assert.match(await detail.locator('.facts').innerText(), /tokens\s+[\d,]+ \([\d,]+ in, [\d,]+ out, [\d,]+ cache read\)/);
+  await page.screenshot({ path: path.join(shots, 'trace.png') });
+  await page.screenshot({ path: path.join(root, 'docs/trace-page.png') });
+
+  await page.keyboard.press('Escape');
+  await page.waitForURL(`${loupe.base}/traces/${planner.trace_id}`);
+  assert.equal(await page.getByTestId('span-detail').count(), 0);
+  assert.deepEqual(problems, []);
+});
+
+test('a link with span= opens the trace on that span, even before hydration', async () => {
+  const detail = await api(loupe.base, `/api/traces/${planner.trace_id}`);
+  const llm = detail.spans.find((s) => s.kind === 'llm' && s.status === 'error');
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  const response = await page.goto(`${loupe.base}/traces/${planner.trace_id}?span=${llm.span_id}`);
+  assert.equal(response.status(), 200);
+  assert.equal(await page.getByTestId('detail-name').innerText(), llm.name);
+  assert.ok(await page.locator(`[data-span-id="${llm.span_id}"]`).evaluate((r) => r.classList.contains('selected')));
+  await context.close();
+});
+
+test('folding a subtree hides its rows; the keyboard moves, folds and unfolds', async () => {
+  const page = await browser.newPage();
+  const problems = watchProblems(page);
+  await page.goto(`${loupe.base}/traces/${planner.trace_id}`);
+  await hydrated(page);
+  const rows = page.getByTestId('span-row');
+  const rootToggle = rows.first().getByTestId('toggle');
+  await rootToggle.click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=span-row]').length === 1);
+  assert.equal(await rootToggle.getAttribute('aria-expanded'), 'false');
+  await rootToggle.click();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=span-row]').length === n, planner.span_count);
+
+  const ids = await rows.evaluateAll((rs) => rs.map((r) => r.dataset.spanId));
+  await rows.first().click();
+  await page.waitForURL(new RegExp(`span=${ids[0]}`));
+  await page.keyboard.press('ArrowDown');
+  await page.waitForURL(new RegExp(`span=${ids[1]}`));
+  await page.keyboard.press('ArrowDown');
+  await page.waitForURL(new RegExp(`span=${ids[2]}`));
+  await page.keyboard.press('ArrowUp');
+  await page.waitForURL(new RegExp(`span=${ids[1]}`));
+  await page.keyboard.press('ArrowLeft'); // a leaf: go to its parent
+  await page.waitForURL(new RegExp(`span=${ids[0]}`));
+  await page.keyboard.press('ArrowLeft'); // the root: fold it
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=span-row]').length === 1);
+  await page.keyboard.press('ArrowRight'); // unfold
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=span-row]').length === n, planner.span_count);
+  await page.keyboard.press('Escape');
+  await page.waitForURL((u) => !u.search.includes('span='));
+  assert.deepEqual(problems, []);
+});
+
+test('the slowest tool call is one click from the trace summary', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${loupe.base}/traces/${timedOut.trace_id}`);
+  await hydrated(page);
+  const slowestTool = page.locator('[data-testid=kind-time][data-kind=tool] [data-testid=slowest]');
+  assert.equal(await slowestTool.innerText(), 'execute_tool search_hotels');
+  await slowestTool.click();
+  await page.waitForURL(/span=/);
+  const detail = page.getByTestId('span-detail');
+  await detail.getByTestId('detail-name').filter({ hasText: 'execute_tool search_hotels' }).waitFor();
+  assert.match(await detail.locator('.facts').innerText(), /duration\s+10\.0 s/);
+  assert.match(await detail.getByTestId('detail-status').innerText(), /timed out after 10 s/);
+  assert.equal(await page.locator('.wf-row.selected').getAttribute('data-span-id'), new URL(page.url()).searchParams.get('span'));
+});
+
+test('the 10,000-span trace opens, renders only rows in view, and its last span is reachable', async () => {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const problems = watchProblems(page);
+  const response = await page.goto(`${loupe.base}/traces/${big.trace_id}`);
+  assert.equal(response.status(), 200);
+  await hydrated(page);
+  assert.equal(await page.getByTestId('trace-spans').innerText(), '10,000');
+  const rendered = await page.getByTestId('span-row').count();
+  assert.ok(rendered > 10 && rendered < 200, `only the rows in view are in the page (${rendered})`);
+
+  const waterfall = page.getByTestId('waterfall');
+  await waterfall.evaluate((el) => { el.scrollTop = el.scrollHeight; });
+  const last = page.locator('[data-testid=span-row][data-row="9999"]');
+  await last.waitFor();
+  const box = await last.boundingBox();
+  const view = await waterfall.boundingBox();
+  assert.ok(box.y >= view.y && box.y + box.height <= view.y + view.height + 1, 'the last row is in view');
+  assert.ok((await page.getByTestId('span-row').count()) < 200);
+  const lastId = await last.getAttribute('data-span-id');
+  await last.click();
+  await page.waitForURL(new RegExp(`span=${lastId}`));
+  await page.getByTestId('detail-name').waitFor();
+
+  // Opened directly on that span, the page scrolls it into view.
+  await page.goto(`${loupe.base}/traces/${big.trace_id}?span=${lastId}`);
+  await hydrated(page);
+  await page.waitForFunction((id) => {
+    const r = document.querySelector(`[data-span-id="${id}"]`);
+    const w = document.querySelector('[data-testid=waterfall]').getBoundingClientRect();
+    if (!r) return false;
+    const b = r.getBoundingClientRect();
+    return b.top >= w.top && b.bottom <= w.bottom + 1 && r.classList.contains('selected');
+  }, lastId);
+  assert.deepEqual(problems, []);
+});
+
+test('a trace that does not exist is a 404 page; a malformed id a 400', async () => {
+  const page = await browser.newPage();
+  let response = await page.goto(`${loupe.base}/traces/0123456789abcdef0123456789abcdef`);
+  assert.equal(response.status(), 404);
+  assert.match(await page.getByTestId('error-page').innerText(), /No such trace[\s\S]*No trace with id 0123456789abcdef0123456789abcdef is stored/);
+  response = await page.goto(`${loupe.base}/traces/not-a-trace`);
+  assert.equal(response.status(), 400);
+  assert.match(await page.getByTestId('error-page').innerText(), /not a trace id[\s\S]*"not-a-trace"/);
+});
+
+test('the trace page reads in the dark colour scheme', async () => {
+  const page = await browser.newPage({ colorScheme: 'dark', viewport: { width: 1440, height: 900 } });
+  await page.goto(`${loupe.base}/traces/${planner.trace_id}`);
+  const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.equal(bg, 'rgb(20, 22, 25)');
+  await page.screenshot({ path: path.join(shots, 'trace-dark.png') });
+});
