@@ -2,8 +2,9 @@
 // detail and its URL, folding, keyboard, the 10,000-span trace, and bad ids.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { startLoupe, launchBrowser, watchProblems, hydrated, api, shots, root } from './support.mjs';
+import { startLoupe, launchBrowser, watchProblems, hydrated, api, shots } from './support.mjs';
 
 let loupe;
 let browser;
@@ -89,7 +90,6 @@ test('clicking a span shows its detail and puts span= in the URL; Escape closes 
   assert.doesNotMatch(content, /Find me a hotel/);
   assert.match(await detail.locator('.facts').innerText(), /tokens\s+[\d,]+ \([\d,]+ in, [\d,]+ out, [\d,]+ cache read\)/);
   await page.screenshot({ path: path.join(shots, 'trace.png') });
-  await page.screenshot({ path: path.join(root, 'docs/trace-page.png') });
 
   await page.keyboard.press('Escape');
   await page.waitForURL(`${loupe.base}/traces/${planner.trace_id}`);
@@ -155,6 +155,8 @@ test('the slowest tool call is one click from the trace summary', async () => {
   assert.match(await detail.locator('.facts').innerText(), /duration\s+10\.0 s/);
   assert.match(await detail.getByTestId('detail-status').innerText(), /timed out after 10 s/);
   assert.equal(await page.locator('.wf-row.selected').getAttribute('data-span-id'), new URL(page.url()).searchParams.get('span'));
+  await page.setViewportSize({ width: 1440, height: 860 });
+  await page.screenshot({ path: path.join(shots, 'slowest-tool.png') });
 });
 
 test('the 10,000-span trace opens, renders only rows in view, and its last span is reachable', async () => {
@@ -209,4 +211,35 @@ test('the trace page reads in the dark colour scheme', async () => {
   const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   assert.equal(bg, 'rgb(20, 22, 25)');
   await page.screenshot({ path: path.join(shots, 'trace-dark.png') });
+});
+
+test('spans that arrive later appear on Refresh, keeping the selection', async () => {
+  const traceId = randomBytes(16).toString('hex');
+  const rootId = randomBytes(8).toString('hex');
+  const now = BigInt(Date.now()) * 1_000_000n;
+  const span = (spanId, parentSpanId, name, startMs, endMs) => ({
+    traceId, spanId, parentSpanId, name, kind: 1,
+    startTimeUnixNano: String(now + BigInt(startMs) * 1_000_000n),
+    endTimeUnixNano: String(now + BigInt(endMs) * 1_000_000n),
+    attributes: [{ key: 'gen_ai.operation.name', value: { stringValue: 'execute_tool' } }],
+  });
+  const send = async (spans) => {
+    const body = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'still-running' } }] }, scopeSpans: [{ spans }] }] };
+    const r = await fetch(`${loupe.base}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    assert.equal(r.status, 200);
+  };
+  await send([span(rootId, '', 'agent run', 0, 3000), span(randomBytes(8).toString('hex'), rootId, 'first tool', 10, 500)]);
+
+  const page = await browser.newPage();
+  const problems = watchProblems(page);
+  await page.goto(`${loupe.base}/traces/${traceId}?span=${rootId}`);
+  await hydrated(page);
+  assert.equal(await page.getByTestId('span-row').count(), 2);
+  await send([span(randomBytes(8).toString('hex'), rootId, 'second tool', 600, 2900)]);
+  await page.getByTestId('reload').click();
+  await page.getByTestId('span-row').filter({ hasText: 'second tool' }).waitFor();
+  assert.equal(await page.getByTestId('span-row').count(), 3);
+  assert.equal(await page.locator('.wf-row.selected').getAttribute('data-span-id'), rootId);
+  assert.equal(await page.getByTestId('detail-name').innerText(), 'agent run');
+  assert.deepEqual(problems, []);
 });

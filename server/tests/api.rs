@@ -105,6 +105,22 @@ async fn list_filters_and_keyset_pagination() {
     }
     assert_eq!(seen, all);
 
+    // And back: from the last page, `newer` walks towards the newest, page by page,
+    // ending on a full first page (as a fresh visit shows it).
+    let mut pages = Vec::new();
+    let mut newer = app.get(&format!("/api/traces?limit=5&cursor={}", cursor.unwrap())).await.json()["prev_cursor"]
+        .as_str()
+        .map(str::to_string);
+    while let Some(c) = newer {
+        let page = app.get(&format!("/api/traces?limit=5&newer={c}")).await.json();
+        pages.push(ids(&page));
+        newer = page["prev_cursor"].as_str().map(str::to_string);
+    }
+    assert_eq!(pages.last().unwrap(), &all[..5], "the walk back ends on the first page");
+    assert_eq!(pages.iter().rev().flatten().cloned().collect::<Vec<_>>(), all[..all.len() - 2].to_vec(), "every page before the last, once");
+    let both = app.get(&format!("/api/traces?cursor={}&newer={}", "1-00000000000000000000000000000001", "2-00000000000000000000000000000001")).await;
+    assert_eq!(both.status, StatusCode::BAD_REQUEST);
+
     let count = |q: &'static str| {
         let app = &app;
         async move {

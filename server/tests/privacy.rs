@@ -28,10 +28,20 @@ async fn load_fixtures(app: &TestApp) {
     }
 }
 
+/// Every API answer and every page: the list, and each trace page with each of its
+/// spans open in the detail panel.
 async fn api_text(app: &TestApp) -> String {
     let mut all = app.get("/api/traces").await.text();
+    all.push_str(&app.get("/").await.text());
     for id in app.get("/api/traces").await.json()["traces"].as_array().unwrap() {
-        all.push_str(&app.get(&format!("/api/traces/{}", id["trace_id"].as_str().unwrap())).await.text());
+        let id = id["trace_id"].as_str().unwrap();
+        let trace = app.get(&format!("/api/traces/{id}")).await;
+        for span in trace.json()["spans"].as_array().unwrap() {
+            let page = app.get(&format!("/traces/{id}?span={}", span["span_id"].as_str().unwrap())).await;
+            assert_eq!(page.status, StatusCode::OK);
+            all.push_str(&page.text());
+        }
+        all.push_str(&trace.text());
     }
     all
 }

@@ -98,6 +98,9 @@ async fn main() -> anyhow::Result<()> {
         ("list, min_duration_ms=10000", "/api/traces?limit=50&min_duration_ms=10000".into()),
         ("list, q=lookup_order", "/api/traces?limit=50&q=lookup_order".into()),
         (&*format!("trace of {} spans", 10_000), format!("/api/traces/{big}")),
+        ("trace list page, server-rendered", "/".into()),
+        ("trace list page, status=error", "/?status=error".into()),
+        (&*format!("trace page of {} spans, server-rendered", 10_000), format!("/traces/{big}")),
     ] {
         let (p50, p99, bytes) = time_get(&client, &server.base, &path, args.query_repeats).await?;
         rows.push(format!("| `GET {}` ({label}) | {p50:.1} | {p99:.1} | {} |", path.split('?').next().unwrap(), bytes));

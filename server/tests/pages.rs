@@ -1,0 +1,86 @@
+//! The pages as plain HTTP answers (the browser specs in `end2end/` drive them in
+//! Chromium): status codes, server-rendered content, and the server functions the
+//! hydrated pages call.
+
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+use serde_json::json;
+
+#[tokio::test]
+async fn the_list_and_trace_pages_render_on_the_server_with_the_right_status() {
+    let mut app = spawn_app().await;
+    assert_eq!(app.post_otlp(fixture("genai.pb"), "application/x-protobuf", None).await.status, StatusCode::OK);
+    let id = fixture_trace_id("genai.pb");
+    let trace = app.get_trace(&id).await;
+    let root = trace["spans"].as_array().unwrap().iter().find(|s| s["parent_span_id"].is_null()).unwrap().clone();
+    let root_name = root["name"].as_str().unwrap();
+
+    let list = app.get("/").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.text().contains(&format!("data-trace-id=\"{id}\"")), "the list links the trace");
+
+    let page = app.get(&format!("/traces/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(html.contains(root_name));
+    assert_eq!(html.matches("data-testid=\"span-row\"").count(), trace["spans"].as_array().unwrap().len());
+
+    let span = root["span_id"].as_str().unwrap();
+    let selected = app.get(&format!("/traces/{id}?span={span}")).await.text();
+    assert!(selected.contains("data-testid=\"span-detail\""));
+
+    for (path, status, says) in [
+        ("/traces/0123456789abcdef0123456789abcdef".to_string(), StatusCode::NOT_FOUND, "No trace with id 0123456789abcdef0123456789abcdef"),
+        ("/traces/zz".to_string(), StatusCode::BAD_REQUEST, "is not a trace id"),
+        ("/?status=broken".to_string(), StatusCode::BAD_REQUEST, "status must be"),
+        ("/?since=custom&from=yesterday".to_string(), StatusCode::BAD_REQUEST, "since must be"),
+    ] {
+        let a = app.get(&path).await;
+        assert_eq!(a.status, status, "{path}");
+        assert!(a.text().contains(says), "{path} should say {says:?}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn server_functions_answer_the_hydrated_pages() {
+    let mut app = spawn_app().await;
+    assert_eq!(app.post_otlp(fixture("genai.pb"), "application/x-protobuf", None).await.status, StatusCode::OK);
+    let id = fixture_trace_id("genai.pb");
+    let post = |path: &'static str, body: serde_json::Value| {
+        let app = &app;
+        async move { app.client.post(format!("{}{path}", app.base)).json(&body).send().await.unwrap() }
+    };
+
+    // An empty filter is the whole list (JSON input, so "no filters" is not an empty body).
+    let list: serde_json::Value = post("/rpc/traces", json!({ "filter": {} })).await.json().await.unwrap();
+    assert_eq!(list["page"]["traces"][0]["trace_id"], id.as_str());
+    assert_eq!(list["stats"]["spans"], 7);
+    assert_eq!(list["content_policy"], "hashed");
+    assert!(!list["services"].as_array().unwrap().is_empty());
+
+    // The other server functions take form-encoded ids (hex: nothing to escape).
+    let form = |trace_id: &str| {
+        let app = &app;
+        let body = format!("trace_id={trace_id}");
+        async move {
+            app.client
+                .post(format!("{}/rpc/trace", app.base))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let outline: serde_json::Value = form(&id).await.json().await.unwrap();
+    assert_eq!(outline["rows"].as_array().unwrap().len(), 7);
+    assert_eq!(outline["rows"][0]["depth"], 0);
+    assert!(!outline["by_kind"].as_array().unwrap().is_empty());
+    let missing = form("0123456789abcdef0123456789abcdef").await;
+    assert!(missing.status().is_server_error() || missing.status().is_client_error());
+    assert!(missing.text().await.unwrap().contains("NotFound"));
+    app.stop().await;
+}
