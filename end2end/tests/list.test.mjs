@@ -48,7 +48,9 @@ test('the list shows the newest traces with their numbers and pages by cursor', 
   assert.equal(second.length, Math.min(50, stats.traces - 50));
   assert.ok(second.every((id) => !first.includes(id)), 'the older page continues where the first ended');
   await page.getByTestId('newer').click();
-  await page.waitForURL((u) => !u.search.includes('cursor='));
+  await page.waitForURL(/newer=/);
+  // The old rows stay until the new page is in (no flash of emptiness).
+  await page.locator(`[data-trace-id="${first[0]}"]`).waitFor();
   assert.deepEqual(await ids(page), first, 'newer leads back to the first page');
   assert.deepEqual(problems, []);
 });
@@ -61,7 +63,10 @@ test('filters narrow the list, live in the URL, and survive a reload', async () 
 
   await page.getByTestId('filter-status').selectOption('error');
   await page.waitForURL(/status=error/);
-  await page.locator('tr.has-error').first().waitFor();
+  await page.waitForFunction(() => {
+    const rs = [...document.querySelectorAll('[data-testid=trace-row]')];
+    return rs.length > 0 && rs.every((r) => r.classList.contains('has-error'));
+  });
   const errorRows = await rows(page).count();
   assert.ok(errorRows > 0 && errorRows < 50);
   assert.equal(await page.locator('tr.has-error').count(), errorRows, 'every row has an error');

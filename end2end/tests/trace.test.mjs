@@ -61,7 +61,8 @@ test('clicking a span shows its detail and puts span= in the URL; Escape closes 
   const problems = watchProblems(page);
   await page.goto(`${loupe.base}/traces/${planner.trace_id}`);
   await hydrated(page);
-  const tool = row(page, 'execute_tool search_hotels');
+  // The last call: when the first one timed out, this is the retry that worked.
+  const tool = row(page, 'execute_tool search_hotels').last();
   const toolId = await tool.getAttribute('data-span-id');
   await tool.click();
   await page.waitForURL(new RegExp(`span=${toolId}`));
