@@ -31,6 +31,19 @@ async fn the_list_and_trace_pages_render_on_the_server_with_the_right_status() {
     let selected = app.get(&format!("/traces/{id}?span={span}")).await.text();
     assert!(selected.contains("data-testid=\"span-detail\""));
 
+    // A custom UTC range (what the form's datetime-local inputs send) around the trace, and after it.
+    let start_ns = trace["spans"].as_array().unwrap().iter().map(|s| s["start_ns"].as_i64().unwrap()).min().unwrap();
+    let minute = |offset_min: i64| {
+        let t = time::OffsetDateTime::from_unix_timestamp_nanos((start_ns + offset_min * 60_000_000_000) as i128).unwrap();
+        format!("{:04}-{:02}-{:02}T{:02}:{:02}", t.year(), t.month() as u8, t.day(), t.hour(), t.minute())
+    };
+    let around = app.get(&format!("/?since=custom&from={}&to={}", minute(-1), minute(2))).await;
+    assert_eq!(around.status, StatusCode::OK);
+    assert!(around.text().contains(&format!("data-trace-id=\"{id}\"")));
+    let after = app.get(&format!("/?since=custom&from={}", minute(2))).await;
+    assert_eq!(after.status, StatusCode::OK);
+    assert!(after.text().contains("No traces match these filters"));
+
     for (path, status, says) in [
         ("/traces/0123456789abcdef0123456789abcdef".to_string(), StatusCode::NOT_FOUND, "No trace with id 0123456789abcdef0123456789abcdef"),
         ("/traces/zz".to_string(), StatusCode::BAD_REQUEST, "is not a trace id"),

@@ -8,6 +8,8 @@
 mod time_by_kind;
 mod tree;
 
+use std::collections::{HashMap, HashSet};
+
 use serde::{Deserialize, Serialize};
 
 use crate::model::{StepKind, Tokens};
@@ -125,13 +127,13 @@ impl Outline {
         Some(Outline { trace_id, start_ns, duration_ns: end_ns - start_ns, services, rows, errors, tokens, by_kind, orphans })
     }
 
-    /// Row index of a span id.
-    pub fn find(&self, span_id: &str) -> Option<u32> {
-        self.rows.iter().position(|r| r.span_id == span_id).map(|i| i as u32)
+    /// Row index by span id (built once per page: selection and folds look rows up by id).
+    pub fn index(&self) -> HashMap<String, u32> {
+        self.rows.iter().enumerate().map(|(i, r)| (r.span_id.clone(), i as u32)).collect()
     }
 
     /// The rows shown when the subtrees under `collapsed` rows are folded away.
-    pub fn visible(&self, collapsed: &std::collections::HashSet<u32>) -> Vec<u32> {
+    pub fn visible(&self, collapsed: &HashSet<u32>) -> Vec<u32> {
         let mut out = Vec::with_capacity(self.rows.len());
         let mut i = 0usize;
         while i < self.rows.len() {

@@ -41,7 +41,7 @@ fn rows_come_in_tree_order_whatever_the_arrival_order() {
     assert_eq!(desc, [3, 1, 0, 0]);
     assert_eq!((o.start_ns, o.duration_ns, o.orphans), (0, 100, 0));
     assert_eq!(o.ancestors(2), vec![1, 0]);
-    assert_eq!(o.find("c2"), Some(3));
+    assert_eq!(o.index()["c2"], 3);
 }
 
 #[test]

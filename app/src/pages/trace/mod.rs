@@ -72,9 +72,10 @@ fn TraceView(outline: Arc<Outline>, span_param: Memo<Option<String>>, reload: Rw
     let title = root.as_ref().map(|r| r.name.clone()).unwrap_or_default();
     let service = root.as_ref().map(|r| outline.services[r.service as usize].clone()).unwrap_or_default();
     let trace_id = outline.trace_id.clone();
+    let index = Arc::new(outline.index());
     let selected = {
-        let outline = outline.clone();
-        Memo::new(move |_| span_param.get().and_then(|s| outline.find(&s)))
+        let index = index.clone();
+        Memo::new(move |_| span_param.get().and_then(|s| index.get(&s).copied()))
     };
     let navigate = use_navigate();
     let select = {
@@ -104,7 +105,7 @@ fn TraceView(outline: Arc<Outline>, span_param: Memo<Option<String>>, reload: Rw
             </div>
             <summary::Summary outline=outline.clone() select />
             <div class="trace-body" class:with-detail=move || span_param.with(Option::is_some)>
-                <waterfall::Waterfall outline=outline.clone() selected select state />
+                <waterfall::Waterfall outline=outline.clone() index selected select state />
                 <Show when=move || span_param.with(Option::is_some)>
                     <detail::DetailPanel trace_id=panel_trace.clone() span_param trace_start_ns=outline.start_ns select />
                 </Show>

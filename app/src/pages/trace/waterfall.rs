@@ -27,9 +27,14 @@ const OVERSCAN: usize = 12;
 const FIRST_VIEW_H: f64 = 640.0;
 
 #[component]
-pub fn Waterfall(outline: Arc<Outline>, selected: Memo<Option<u32>>, select: Callback<Option<u32>>, state: ViewState) -> impl IntoView {
-    let index: Arc<HashMap<String, u32>> =
-        Arc::new(outline.rows.iter().enumerate().map(|(i, r)| (r.span_id.clone(), i as u32)).collect());
+pub fn Waterfall(
+    outline: Arc<Outline>,
+    /// Row by span id ([`Outline::index`]).
+    index: Arc<HashMap<String, u32>>,
+    selected: Memo<Option<u32>>,
+    select: Callback<Option<u32>>,
+    state: ViewState,
+) -> impl IntoView {
     let visible = {
         let (outline, index) = (outline.clone(), index.clone());
         Memo::new(move |_| {
