@@ -49,24 +49,8 @@ impl LoupeData for PageData {
         self.otlp_endpoint.clone()
     }
 
-    async fn list_traces(&self, f: &TraceFilter) -> Result<TracePage, PageError> {
-        // The page's time range: a preset age, or `custom` with `from`/`to`.
-        let custom = f.since.as_deref() == Some("custom");
-        let query = ListQuery {
-            cursor: f.cursor.clone(),
-            newer: f.newer.clone(),
-            limit: None,
-            service: f.service.clone(),
-            status: f.status.clone(),
-            min_duration_ms: f.min_duration_ms.clone(),
-            kind: f.kind.clone(),
-            model: f.model.clone(),
-            user: f.user.clone(),
-            session: f.session.clone(),
-            q: f.q.clone(),
-            since: if custom { f.from.clone() } else { f.since.clone() },
-            until: if custom { f.to.clone() } else { None },
-        };
+    async fn list_traces(&self, filter: &TraceFilter) -> Result<TracePage, PageError> {
+        let query = ListQuery { filter: filter.clone(), ..ListQuery::default() };
         let parsed = query.parse(crate::now_ns()).map_err(client_error)?;
         self.store.list_traces(&parsed).await.map_err(unavailable)
     }

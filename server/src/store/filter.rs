@@ -3,28 +3,23 @@
 
 use serde::Deserialize;
 
+use app::model::TraceFilter;
+
 use crate::domain::{StepKind, TraceId};
 use crate::error::{Error, Result};
 
 pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 500;
 
-/// `GET /api/traces` query parameters as sent.
+/// `GET /api/traces` query parameters as sent: the list page's URL parameters
+/// ([`TraceFilter`]: the page and the API take the same filters), plus `limit` and
+/// `until`.
 #[derive(Debug, Default, Clone, Deserialize)]
 pub struct ListQuery {
-    pub cursor: Option<String>,
-    /// Page towards newer traces: those newer than this cursor.
-    pub newer: Option<String>,
+    #[serde(flatten)]
+    pub filter: TraceFilter,
     pub limit: Option<String>,
-    pub service: Option<String>,
-    pub status: Option<String>,
-    pub min_duration_ms: Option<String>,
-    pub kind: Option<String>,
-    pub model: Option<String>,
-    pub user: Option<String>,
-    pub session: Option<String>,
-    pub q: Option<String>,
-    pub since: Option<String>,
+    /// End of the time range (with a `since` that is not `custom`).
     pub until: Option<String>,
 }
 
@@ -50,9 +45,10 @@ pub struct ParsedQuery {
 
 impl ListQuery {
     pub fn parse(self, now_ns: i64) -> Result<ParsedQuery> {
+        let ListQuery { filter: f, limit, until } = self;
         let bad = |m: String| Error::BadRequest(m);
         let nonempty = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-        let limit = match nonempty(self.limit) {
+        let limit = match nonempty(limit) {
             None => DEFAULT_LIMIT,
             Some(s) => s
                 .parse::<u32>()
@@ -60,13 +56,13 @@ impl ListQuery {
                 .filter(|n| (1..=MAX_LIMIT).contains(n))
                 .ok_or_else(|| bad(format!("limit must be a whole number from 1 to {MAX_LIMIT}, got {s:?}")))?,
         };
-        let errors_only = match nonempty(self.status).as_deref() {
+        let errors_only = match nonempty(f.status).as_deref() {
             None => None,
             Some("error") => Some(true),
             Some("ok") => Some(false),
             Some(other) => return Err(bad(format!("status must be \"error\" or \"ok\", got {other:?}"))),
         };
-        let min_duration_ns = nonempty(self.min_duration_ms)
+        let min_duration_ns = nonempty(f.min_duration_ms)
             .map(|s| {
                 s.parse::<f64>()
                     .ok()
@@ -75,7 +71,7 @@ impl ListQuery {
                     .ok_or_else(|| bad(format!("min_duration_ms must be a non-negative number, got {s:?}")))
             })
             .transpose()?;
-        let kind = nonempty(self.kind)
+        let kind = nonempty(f.kind)
             .map(|s| {
                 StepKind::parse(&s).ok_or_else(|| {
                     let all: Vec<&str> = StepKind::ALL.iter().map(|k| k.as_str()).collect();
@@ -83,25 +79,30 @@ impl ListQuery {
                 })
             })
             .transpose()?;
-        let cursor = nonempty(self.cursor).map(|c| parse_cursor(&c)).transpose()?;
-        let newer = nonempty(self.newer).map(|c| parse_cursor(&c)).transpose()?;
+        let cursor = nonempty(f.cursor).map(|c| parse_cursor(&c)).transpose()?;
+        let newer = nonempty(f.newer).map(|c| parse_cursor(&c)).transpose()?;
         if cursor.is_some() && newer.is_some() {
             return Err(bad("give cursor (older traces) or newer (newer traces), not both".into()));
         }
-        let since_ns = nonempty(self.since).map(|s| parse_time("since", &s, now_ns)).transpose()?;
-        let until_ns = nonempty(self.until).map(|s| parse_time("until", &s, now_ns)).transpose()?;
+        // `since=custom` is the page's custom range: `from` and `to`.
+        let (since, until) = match nonempty(f.since) {
+            Some(s) if s == "custom" => (f.from, f.to),
+            since => (since, until),
+        };
+        let since_ns = nonempty(since).map(|s| parse_time("since", &s, now_ns)).transpose()?;
+        let until_ns = nonempty(until).map(|s| parse_time("until", &s, now_ns)).transpose()?;
         Ok(ParsedQuery {
             cursor,
             newer,
             limit,
-            service: nonempty(self.service),
+            service: nonempty(f.service),
             errors_only,
             min_duration_ns,
             kind,
-            model: nonempty(self.model),
-            user: nonempty(self.user),
-            session: nonempty(self.session),
-            text: nonempty(self.q),
+            model: nonempty(f.model),
+            user: nonempty(f.user),
+            session: nonempty(f.session),
+            text: nonempty(f.q),
             since_ns,
             until_ns,
         })
@@ -164,19 +165,29 @@ mod tests {
         ListQuery::default()
     }
 
+    fn f() -> TraceFilter {
+        TraceFilter::default()
+    }
+
+    fn with(filter: TraceFilter) -> ListQuery {
+        ListQuery { filter, ..q() }
+    }
+
     #[test]
     fn defaults_and_valid_values() {
         let p = q().parse(0).unwrap();
         assert_eq!(p.limit, DEFAULT_LIMIT);
         let p = ListQuery {
+            filter: TraceFilter {
+                status: Some("error".into()),
+                min_duration_ms: Some("2.5".into()),
+                kind: Some("tool".into()),
+                since: Some("1h".into()),
+                cursor: Some(make_cursor(42, "93e9f0e947fb4e71e3293eba759ef8aa")),
+                ..f()
+            },
             limit: Some("10".into()),
-            status: Some("error".into()),
-            min_duration_ms: Some("2.5".into()),
-            kind: Some("tool".into()),
-            since: Some("1h".into()),
             until: Some("2024-11-24T02:10".into()),
-            cursor: Some(make_cursor(42, "93e9f0e947fb4e71e3293eba759ef8aa")),
-            ..q()
         }
         .parse(10_000_000_000_000)
         .unwrap();
@@ -190,24 +201,35 @@ mod tests {
     }
 
     #[test]
+    fn a_custom_range_uses_from_and_to_and_presets_ignore_them() {
+        let custom = TraceFilter {
+            since: Some("custom".into()),
+            from: Some("2024-11-24T02:00".into()),
+            to: Some("2024-11-24T02:10:30".into()),
+            ..f()
+        };
+        let p = with(custom.clone()).parse(0).unwrap();
+        assert_eq!(p.since_ns, Some(1_732_413_600_000_000_000));
+        assert_eq!(p.until_ns, Some(1_732_414_230_000_000_000));
+        let p = with(TraceFilter { since: Some("15m".into()), ..custom }).parse(1_000_000_000_000).unwrap();
+        assert_eq!(p.since_ns, Some(1_000_000_000_000 - 900_000_000_000));
+        assert_eq!(p.until_ns, None);
+    }
+
+    #[test]
     fn bad_values_say_what_is_wrong() {
+        let cursor = |n| Some(make_cursor(n, "93e9f0e947fb4e71e3293eba759ef8aa"));
         let cases: Vec<(ListQuery, &str)> = vec![
             (ListQuery { limit: Some("0".into()), ..q() }, "limit must be"),
             (ListQuery { limit: Some("many".into()), ..q() }, "limit must be"),
-            (ListQuery { status: Some("broken".into()), ..q() }, "status must be"),
-            (ListQuery { min_duration_ms: Some("-1".into()), ..q() }, "min_duration_ms"),
-            (ListQuery { kind: Some("robot".into()), ..q() }, "kind must be one of agent"),
-            (ListQuery { since: Some("yesterday".into()), ..q() }, "since must be"),
-            (ListQuery { cursor: Some("nope".into()), ..q() }, "cursor"),
+            (with(TraceFilter { status: Some("broken".into()), ..f() }), "status must be"),
+            (with(TraceFilter { min_duration_ms: Some("-1".into()), ..f() }), "min_duration_ms"),
+            (with(TraceFilter { kind: Some("robot".into()), ..f() }), "kind must be one of agent"),
+            (with(TraceFilter { since: Some("yesterday".into()), ..f() }), "since must be"),
+            (with(TraceFilter { since: Some("custom".into()), from: Some("soon".into()), ..f() }), "since must be"),
+            (with(TraceFilter { cursor: Some("nope".into()), ..f() }), "cursor"),
             (ListQuery { until: Some("2024-13-01T00:00".into()), ..q() }, "until must be"),
-            (
-                ListQuery {
-                    cursor: Some(make_cursor(1, "93e9f0e947fb4e71e3293eba759ef8aa")),
-                    newer: Some(make_cursor(2, "93e9f0e947fb4e71e3293eba759ef8aa")),
-                    ..q()
-                },
-                "not both",
-            ),
+            (with(TraceFilter { cursor: cursor(1), newer: cursor(2), ..f() }), "not both"),
         ];
         for (query, want) in cases {
             let err = query.parse(0).unwrap_err().to_string();
