@@ -244,3 +244,25 @@ test('spans that arrive later appear on Refresh, keeping the selection', async (
   assert.equal(await page.getByTestId('detail-name').innerText(), 'agent run');
   assert.deepEqual(problems, []);
 });
+
+test('the trace page says why it was slow and marks the critical path', async () => {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const problems = watchProblems(page);
+  await page.goto(`${loupe.base}/traces/${timedOut.trace_id}`);
+  await hydrated(page);
+  const first = page.getByTestId('finding').first();
+  assert.equal(await first.getAttribute('data-kind'), 'retry');
+  assert.match(await first.innerText(), /execute_tool search_hotels took 10\.0 s \(\d+% of the trace\) and was retried once after a timeout\./);
+  assert.match(await first.innerText(), /Try: Give search_hotels a timeout close to its normal latency/);
+  const path = await page.getByTestId('critical-path').innerText();
+  assert.match(path, /execute_tool search_hotels\s+\d+%/);
+
+  // The timed-out call is on the critical path, drawn under its bar; "show" selects it.
+  const failed = page.locator('.wf-row.error.k-tool');
+  assert.ok(await failed.evaluate((r) => r.classList.contains('critical')));
+  assert.ok((await failed.locator('.wf-crit').count()) >= 1);
+  await first.getByRole('link', { name: 'show' }).click();
+  await page.waitForURL(new RegExp(`span=${await failed.getAttribute('data-span-id')}`));
+  await page.getByTestId('detail-status').filter({ hasText: 'timed out after 10 s' }).waitFor();
+  assert.deepEqual(problems, []);
+});

@@ -5,8 +5,13 @@
 //! a 10,000-span trace crosses to the browser as one compact list the page can
 //! window over without building a tree itself.
 
+mod critical;
+mod insights;
 mod time_by_kind;
 mod tree;
+
+pub use critical::CriticalStep;
+pub use insights::{Finding, FindingKind};
 
 use std::collections::{HashMap, HashSet};
 
@@ -29,6 +34,11 @@ pub struct SpanHead {
     /// Response model, else request model.
     pub model: Option<String>,
     pub tool: Option<String>,
+    /// The status message of a failed span.
+    pub message: Option<String>,
+    /// Keyed hash of a model call's input (prompt and instructions), to spot the same
+    /// prompt sent twice; `None` for other spans or when no input was recorded.
+    pub prompt_hash: Option<String>,
 }
 
 /// One waterfall row, in tree (pre-)order.
@@ -54,6 +64,9 @@ pub struct Row {
     pub model: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool: Option<String>,
+    /// Why it failed, when it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 /// Wall-clock time that went to one step kind.
@@ -66,6 +79,27 @@ pub struct KindTime {
     pub spans: u32,
     /// Row index of the kind's longest span.
     pub slowest: u32,
+}
+
+/// `GET /api/traces/{trace_id}/insights`: the critical path and the findings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Insights {
+    pub trace_id: String,
+    pub duration_ns: i64,
+    pub critical_path: Vec<PathStep>,
+    pub findings: Vec<Finding>,
+}
+
+/// A span on the critical path and its share of the trace.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PathStep {
+    pub span_id: String,
+    pub name: String,
+    pub kind: StepKind,
+    /// Time on the path spent in this span's own work.
+    pub self_ns: i64,
+    /// `self_ns` as a fraction of the trace's duration.
+    pub share: f64,
 }
 
 /// A whole trace, ready for the waterfall and its summary.
@@ -83,6 +117,10 @@ pub struct Outline {
     pub by_kind: Vec<KindTime>,
     /// Spans whose parent is not (yet) stored; they are shown as roots.
     pub orphans: u32,
+    /// The spans that determined the trace's end, root first.
+    pub critical_path: Vec<CriticalStep>,
+    /// What stands out, most important first, in plain language with a fix.
+    pub findings: Vec<Finding>,
 }
 
 impl Outline {
@@ -94,6 +132,7 @@ impl Outline {
         let mut services: Vec<String> = Vec::new();
         let mut tokens = Tokens::default();
         let mut errors = 0;
+        let mut prompts: Vec<Option<String>> = Vec::with_capacity(laid.len());
         let rows: Vec<Row> = laid
             .into_iter()
             .map(|(span, place)| {
@@ -105,6 +144,7 @@ impl Outline {
                     }
                 };
                 add_tokens(&mut tokens, &span.tokens);
+                prompts.push(span.prompt_hash);
                 errors += span.error as u32;
                 Row {
                     span_id: span.span_id,
@@ -120,11 +160,41 @@ impl Outline {
                     tokens: span.tokens,
                     model: span.model,
                     tool: span.tool,
+                    message: span.message,
                 }
             })
             .collect();
         let by_kind = time_by_kind::time_by_kind(&rows);
-        Some(Outline { trace_id, start_ns, duration_ns: end_ns - start_ns, services, rows, errors, tokens, by_kind, orphans })
+        let critical_path = critical::critical_path(&rows);
+        let mut outline = Outline {
+            trace_id,
+            start_ns,
+            duration_ns: end_ns - start_ns,
+            services,
+            rows,
+            errors,
+            tokens,
+            by_kind,
+            orphans,
+            critical_path,
+            findings: Vec::new(),
+        };
+        outline.findings = insights::find(&outline, &prompts);
+        Some(outline)
+    }
+
+    /// The critical path and findings, as the API returns them.
+    pub fn insights(&self) -> Insights {
+        let total = self.duration_ns.max(1) as f64;
+        let critical_path = self
+            .critical_path
+            .iter()
+            .map(|s| {
+                let r = &self.rows[s.row as usize];
+                PathStep { span_id: r.span_id.clone(), name: r.name.clone(), kind: r.kind, self_ns: s.self_ns, share: s.self_ns as f64 / total }
+            })
+            .collect();
+        Insights { trace_id: self.trace_id.clone(), duration_ns: self.duration_ns, critical_path, findings: self.findings.clone() }
     }
 
     /// Row index by span id (built once per page: selection and folds look rows up by id).

@@ -15,7 +15,63 @@ pub(crate) fn head(id: &str, parent: Option<&str>, kind: StepKind, start: i64, e
         tokens: Tokens::default(),
         model: None,
         tool: None,
+        message: None,
+        prompt_hash: None,
     }
+}
+
+/// A failed span with a status message.
+pub(crate) fn failed(mut s: SpanHead, message: &str) -> SpanHead {
+    s.error = true;
+    s.message = Some(message.into());
+    s
+}
+
+fn critical(o: &Outline) -> Vec<(&str, i64)> {
+    o.critical_path.iter().map(|s| (o.rows[s.row as usize].span_id.as_str(), s.self_ns)).collect()
+}
+
+#[test]
+fn the_critical_path_skips_siblings_that_ran_in_parallel() {
+    use StepKind::*;
+    // fast and slow run in parallel from 10; slow ends last, so the root waited for
+    // slow; fast overlapped it and is not on the path, although it ended after
+    // slow started (Jaeger would put it on the path).
+    let spans = vec![
+        head("root", None, Agent, 0, 100),
+        head("first", Some("root"), Llm, 0, 10),
+        head("fast", Some("root"), Tool, 10, 40),
+        head("slow", Some("root"), Tool, 12, 90),
+    ];
+    let o = Outline::build("t".into(), spans).unwrap();
+    assert_eq!(critical(&o), [("root", 10 + 2), ("first", 10), ("slow", 78)]);
+    let root = &o.critical_path[0];
+    assert_eq!(root.segments, [(10, 12), (90, 100)]);
+}
+
+#[test]
+fn the_critical_path_goes_deep_and_ignores_children_that_outlive_their_parent() {
+    use StepKind::*;
+    let spans = vec![
+        head("root", None, Agent, 0, 100),
+        head("chain", Some("root"), Chain, 5, 95),
+        head("llm", Some("chain"), Llm, 10, 60),
+        head("tool", Some("chain"), Tool, 60, 90),
+        // Fire-and-forget: starts inside chain and ends after the root.
+        head("async", Some("chain"), Http, 80, 150),
+    ];
+    let o = Outline::build("t".into(), spans).unwrap();
+    assert_eq!(critical(&o), [("root", 10), ("chain", 5 + 5), ("llm", 50), ("tool", 30)]);
+    let total: i64 = o.critical_path.iter().map(|s| s.self_ns).sum();
+    assert_eq!(total, 100, "the path covers the root's whole duration once");
+}
+
+#[test]
+fn the_critical_path_survives_missing_parents_and_empty_traces() {
+    use StepKind::*;
+    let spans = vec![head("a", Some("gone"), Tool, 0, 50), head("b", None, Llm, 10, 80)];
+    let o = Outline::build("t".into(), spans).unwrap();
+    assert_eq!(critical(&o), [("b", 70)], "the top-level span that ended last");
 }
 
 fn ids(o: &Outline) -> Vec<&str> {

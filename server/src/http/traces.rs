@@ -1,4 +1,5 @@
-//! `GET /api/traces` (the list) and `GET /api/traces/{trace_id}` (one trace).
+//! `GET /api/traces` (the list), `GET /api/traces/{trace_id}` (one trace) and
+//! `GET /api/traces/{trace_id}/insights` (its critical path and findings).
 
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
@@ -9,9 +10,13 @@ use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store::ListQuery;
 use app::model::{TraceDetail, TracePage};
+use app::outline::{Insights, Outline};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/traces", get(list)).route("/api/traces/{trace_id}", get(one))
+    Router::new()
+        .route("/api/traces", get(list))
+        .route("/api/traces/{trace_id}", get(one))
+        .route("/api/traces/{trace_id}/insights", get(insights))
 }
 
 async fn list(State(state): State<AppState>, query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>) -> Result<Json<TracePage>> {
@@ -24,4 +29,10 @@ async fn one(State(state): State<AppState>, Path(trace_id): Path<String>) -> Res
     let id = TraceId::parse(&trace_id).map_err(|e| Error::BadRequest(format!("malformed trace id: {e}")))?;
     let trace = state.store.get_trace(id).await?;
     trace.map(Json).ok_or_else(|| Error::NotFound(format!("no trace with id {id} is stored")))
+}
+
+async fn insights(State(state): State<AppState>, Path(trace_id): Path<String>) -> Result<Json<Insights>> {
+    let id = TraceId::parse(&trace_id).map_err(|e| Error::BadRequest(format!("malformed trace id: {e}")))?;
+    let outline = Outline::build(id.to_string(), state.store.trace_heads(id).await?);
+    outline.map(|o| Json(o.insights())).ok_or_else(|| Error::NotFound(format!("no trace with id {id} is stored")))
 }

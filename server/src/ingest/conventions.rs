@@ -187,6 +187,14 @@ pub const CONTENT_EVENT_PREFIX: &str = "gen_ai.";
 pub const CONTENT_EVENT_STRUCTURE_KEYS: &[&str] =
     &["gen_ai.system", "gen_ai.provider.name", "role", "index", "finish_reason", "id"];
 
+/// Content keys that make up a model call's input (messages, system instructions,
+/// prompts), whichever convention sent them: two calls whose input hashes are equal
+/// were sent the same prompt.
+pub fn is_prompt_key(key: &str) -> bool {
+    matches!(key, "gen_ai.input.messages" | "gen_ai.system_instructions" | "gen_ai.prompt" | "llm.prompts" | "input.value" | "traceloop.entity.input")
+        || ["gen_ai.prompt.", "llm.input_messages.", "llm.prompts."].iter().any(|p| key.starts_with(p))
+}
+
 /// Whether an attribute key holds prompt/completion content.
 pub fn is_content_key(key: &str) -> bool {
     if CONTENT_KEYS.contains(&key) {
@@ -199,6 +207,16 @@ pub fn is_content_key(key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prompt_keys_are_model_inputs_not_outputs() {
+        for key in ["gen_ai.input.messages", "gen_ai.system_instructions", "gen_ai.prompt.0.content", "llm.input_messages.0.message.content", "input.value"] {
+            assert!(is_prompt_key(key) && is_content_key(key), "{key}");
+        }
+        for key in ["gen_ai.output.messages", "gen_ai.completion.0.content", "llm.output_messages.0.message.content", "output.value", "gen_ai.tool.call.arguments"] {
+            assert!(!is_prompt_key(key), "{key}");
+        }
+    }
 
     #[test]
     fn content_keys_cover_each_convention_and_spare_structure() {

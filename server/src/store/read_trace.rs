@@ -10,7 +10,8 @@ use super::Store;
 use super::detail::raw;
 use crate::domain::{ContentPolicy, SpanId, SpanStatus, StepKind, Tokens, TraceId};
 use crate::error::Result;
-use app::model::{SpanDetail, SpanView, TraceDetail};
+use crate::ingest::conventions::is_prompt_key;
+use app::model::{ContentField, SpanDetail, SpanView, TraceDetail};
 use app::outline::SpanHead;
 
 impl Store {
@@ -39,9 +40,13 @@ impl Store {
     /// What the waterfall needs of each span (hot columns only, no detail JSON).
     pub async fn trace_heads(&self, id: TraceId) -> Result<Vec<SpanHead>> {
         let rows = sqlx::query(
-            "SELECT span_id, parent_span_id, name, kind, service, start_ns, end_ns, status, \
-             input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, total_tokens, \
-             COALESCE(response_model, request_model), tool_name FROM spans WHERE trace_id = ?",
+            // Details are read for model calls only: their content fingerprints
+            // give the prompt hash (the same prompt sent twice is a finding).
+            "SELECT s.span_id, s.parent_span_id, s.name, s.kind, s.service, s.start_ns, s.end_ns, s.status, \
+             s.input_tokens, s.output_tokens, s.cache_read_tokens, s.cache_write_tokens, s.reasoning_tokens, \
+             s.total_tokens, COALESCE(s.response_model, s.request_model), s.tool_name, s.status_message, \
+             CASE WHEN s.kind = 'llm' THEN (SELECT d.content FROM span_details d WHERE d.id = s.id) END \
+             FROM spans s WHERE s.trace_id = ?",
         )
         .bind(id.to_string())
         .fetch_all(&self.pool)
@@ -67,6 +72,8 @@ impl Store {
                 },
                 model: r.get(14),
                 tool: r.get(15),
+                message: r.get(16),
+                prompt_hash: r.get::<Option<String>, _>(17).and_then(|c| prompt_hash(&c)),
             })
             .collect())
     }
@@ -90,6 +97,13 @@ impl Store {
             .await?;
         Ok(attrs.and_then(|a| serde_json::from_str(&a).ok()).unwrap_or_default())
     }
+}
+
+/// The hashes of a model call's input fields, joined: equal for equal prompts.
+fn prompt_hash(content: &str) -> Option<String> {
+    let fields: Vec<ContentField> = serde_json::from_str(content).ok()?;
+    let hashes: Vec<&str> = fields.iter().filter(|f| is_prompt_key(&f.key)).map(|f| f.hash.as_str()).collect();
+    (!hashes.is_empty()).then(|| hashes.join("+"))
 }
 
 /// Every column of a span and its details, in [`span_view`]'s order (a macro so

@@ -3,6 +3,7 @@
 //! that span.
 
 mod detail;
+mod insights;
 mod keys;
 mod ruler;
 mod summary;
@@ -103,6 +104,7 @@ fn TraceView(outline: Arc<Outline>, span_param: Memo<Option<String>>, reload: Rw
                     "Refresh"
                 </button>
             </div>
+            <insights::Insights outline=outline.clone() index=index.clone() select />
             <summary::Summary outline=outline.clone() select />
             <div class="trace-body" class:with-detail=move || span_param.with(Option::is_some)>
                 <waterfall::Waterfall outline=outline.clone() index selected select state />

@@ -107,6 +107,7 @@ pub fn Waterfall(
                 <div class="wf-name-head">
                     <span>{format!("{} spans", format::count(outline.rows.len() as i64))}</span>
                     <Legend kinds />
+                    <span class="crit-legend"><span class="crit-swatch"></span>"critical path"</span>
                 </div>
                 <Ruler duration_ns />
             </div>
@@ -162,6 +163,14 @@ fn WfRow(
     } else {
         (format!("right: calc({:.3}% + 6px)", 100.0 - left - width), true)
     };
+    // This span's own time on the critical path, drawn as a line under its bar.
+    let critical: Vec<(f64, f64)> = outline
+        .critical_path
+        .iter()
+        .find(|s| s.row == row)
+        .map(|s| s.segments.iter().map(|(a, b)| (*a as f64 / d * 100.0, ((b - a) as f64 / d * 100.0).max(0.1))).collect())
+        .unwrap_or_default();
+    let on_path = outline.critical_path.iter().any(|s| s.row == row);
     let service = &outline.services[r.service as usize];
     let parent_service = r.parent.map(|p| &outline.services[outline.rows[p as usize].service as usize]);
     let show_service = parent_service != Some(service);
@@ -186,6 +195,7 @@ fn WfRow(
         <div
             class=format!("wf-row {}", class(r.kind))
             class:error=r.error
+            class:critical=on_path
             class:selected=move || selected.get() == Some(row)
             style:top=format!("{}px", pos as f64 * ROW_H)
             data-testid="span-row"
@@ -220,6 +230,10 @@ fn WfRow(
             </div>
             <div class="wf-track">
                 <span class="wf-bar" style=format!("left: {left:.3}%; width: {width:.3}%")></span>
+                {critical
+                    .into_iter()
+                    .map(|(l, w)| view! { <span class="wf-crit" style=format!("left: {l:.3}%; width: {w:.3}%")></span> })
+                    .collect_view()}
                 <span class="wf-dur mono" class:inside=inside style=label_style>{label}</span>
             </div>
         </div>
