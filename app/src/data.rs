@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use crate::error::PageError;
+use crate::model::latency::{BucketSpan, LatencyFilter, LatencyPoint, LatencyReport};
 use crate::model::{ContentPolicy, SpanDetail, Stats, TraceFilter, TracePage};
 use crate::outline::SpanHead;
 
@@ -34,6 +35,15 @@ pub trait LoupeData: Send + Sync + 'static {
 
     /// Everything stored about one span.
     async fn span(&self, trace_id: &str, span_id: &str) -> Result<SpanDetail, PageError>;
+
+    /// Per-step latency per kind, or per step (`by_step`).
+    async fn latency(&self, filter: &LatencyFilter, by_step: bool) -> Result<LatencyReport, PageError>;
+
+    /// p95 by hour of the kind or step in `filter`.
+    async fn latency_series(&self, filter: &LatencyFilter) -> Result<Vec<LatencyPoint>, PageError>;
+
+    /// The newest spans of the kind or step in `filter` whose duration fell in `bucket`.
+    async fn spans_in_bucket(&self, filter: &LatencyFilter, bucket: i64) -> Result<Vec<BucketSpan>, PageError>;
 }
 
 /// The data source from the Leptos context.

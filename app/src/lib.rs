@@ -12,6 +12,8 @@ use leptos_router::{
 
 #[cfg(feature = "ssr")]
 pub mod data;
+#[cfg(feature = "ssr")]
+pub mod charts;
 pub mod components;
 pub mod error;
 pub mod format;
@@ -50,12 +52,17 @@ pub fn App() -> impl IntoView {
             <header class="topbar">
                 <a class="brand" href="/">"Loupe"</a>
                 <span class="tagline">"LLM traces, step by step"</span>
+                <nav class="nav">
+                    <a href="/">"Traces"</a>
+                    <a href="/latency">"Latency"</a>
+                </nav>
             </header>
             <main>
                 // Async rendering: pages arrive complete (no loading flashes, and the
                 // status code can say 404 for a trace that does not exist).
                 <Routes fallback=|| view! { <p class="empty">"Page not found."</p> }>
                     <Route path=StaticSegment("") view=pages::traces::TracesPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("latency") view=pages::latency::LatencyPage ssr=SsrMode::Async />
                     <Route
                         path=(StaticSegment("traces"), ParamSegment("trace_id"))
                         view=pages::trace::TracePage

@@ -117,6 +117,8 @@ pub struct Span {
     pub span_id: SpanId,
     pub parent_span_id: Option<SpanId>,
     pub name: String,
+    /// The name with per-call parts folded (`case {n}`): the latency rollup's key.
+    pub step: String,
     pub kind: StepKind,
     pub otel_kind: &'static str,
     pub start_ns: i64,

@@ -5,13 +5,14 @@ use leptos::prelude::LeptosOptions;
 
 use app::data::LoupeData;
 use app::error::PageError;
+use app::model::latency::{BucketSpan, LatencyFilter, LatencyPoint, LatencyReport};
 use app::model::{ContentPolicy, SpanDetail, Stats, TraceFilter, TracePage};
 use app::outline::SpanHead;
 
 use crate::domain::{SpanId, TraceId};
 use crate::error::Error;
 use crate::ingest::Ingest;
-use crate::store::{ListQuery, Store};
+use crate::store::{LatencyQuery, ListQuery, Store};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -79,6 +80,24 @@ impl LoupeData for PageData {
             .await
             .map_err(unavailable)?
             .ok_or_else(|| PageError::NotFound(format!("Trace {trace} has no span {span}.")))
+    }
+
+    async fn latency(&self, filter: &LatencyFilter, by_step: bool) -> Result<LatencyReport, PageError> {
+        self.store.latency(&self.latency_query(filter, by_step)?).await.map_err(unavailable)
+    }
+
+    async fn latency_series(&self, filter: &LatencyFilter) -> Result<Vec<LatencyPoint>, PageError> {
+        self.store.latency_series(&self.latency_query(filter, false)?).await.map_err(unavailable)
+    }
+
+    async fn spans_in_bucket(&self, filter: &LatencyFilter, bucket: i64) -> Result<Vec<BucketSpan>, PageError> {
+        self.store.spans_in_bucket(&self.latency_query(filter, false)?, bucket, 50).await.map_err(unavailable)
+    }
+}
+
+impl PageData {
+    fn latency_query(&self, filter: &LatencyFilter, by_step: bool) -> Result<LatencyQuery, PageError> {
+        LatencyQuery::parse(filter, by_step, crate::now_ns()).map_err(client_error)
     }
 }
 

@@ -1,3 +1,4 @@
 //! One module per page, each with its own server functions.
+pub mod latency;
 pub mod trace;
 pub mod traces;

@@ -2,6 +2,7 @@
 
 pub mod error;
 mod health;
+mod latency;
 mod stats;
 mod traces;
 
@@ -10,5 +11,5 @@ use axum::Router;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().merge(traces::router()).merge(stats::router()).merge(health::router())
+    Router::new().merge(traces::router()).merge(stats::router()).merge(latency::router()).merge(health::router())
 }

@@ -7,6 +7,7 @@
 pub mod conventions;
 pub mod normalize;
 pub mod privacy;
+pub mod step;
 pub mod writer;
 
 use std::sync::Arc;

@@ -36,11 +36,13 @@ pub fn normalize(raw: RawSpan, privacy: &Privacy) -> Span {
         })
         .collect();
 
+    let name = privacy.scrub(&raw.name).into_owned();
     Span {
         trace_id: raw.trace_id,
         span_id: raw.span_id,
         parent_span_id: raw.parent_span_id,
-        name: privacy.scrub(&raw.name).into_owned(),
+        step: super::step::step_name(&name),
+        name,
         kind,
         otel_kind: raw.otel_kind,
         start_ns: raw.start_ns,

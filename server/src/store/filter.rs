@@ -125,7 +125,7 @@ fn parse_cursor(c: &str) -> Result<(i64, String)> {
 /// A point in time: Unix milliseconds (`1732400000000`), a UTC date and time
 /// (`2026-11-24T02:10`, as `<input type=datetime-local>` sends it, seconds optional),
 /// or an age relative to now (`30s`, `15m`, `1h`, `24h`, `7d`).
-fn parse_time(name: &str, s: &str, now_ns: i64) -> Result<i64> {
+pub(crate) fn parse_time(name: &str, s: &str, now_ns: i64) -> Result<i64> {
     let bad = || {
         Error::BadRequest(format!(
             "{name} must be Unix milliseconds, a UTC time like 2026-11-24T02:10, or an age like 15m, 1h, 24h, 7d; got {s:?}"

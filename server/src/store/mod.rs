@@ -7,6 +7,8 @@ mod detail;
 mod filter;
 mod read_trace;
 mod rollup;
+mod latency;
+mod latency_read;
 mod list;
 mod values;
 mod write;
@@ -18,6 +20,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, Sq
 use sqlx::{ConnectOptions, Connection};
 
 pub use filter::{ListQuery, ParsedQuery};
+pub use latency_read::LatencyQuery;
 pub use write::{BatchReport, WriteConn};
 
 use crate::error::{Error, Result};
@@ -49,6 +52,10 @@ impl Store {
             .log_statements(tracing::log::LevelFilter::Trace);
         let mut migrate_conn = options.connect().await?;
         MIGRATOR.run(&mut migrate_conn).await?;
+        let backfilled = latency::backfill(&mut migrate_conn).await?;
+        if backfilled > 0 {
+            tracing::info!(spans = backfilled, "counted earlier spans into the per-step latency rollup");
+        }
         migrate_conn.close().await?;
         let pool = SqlitePoolOptions::new()
             .max_connections(4)

@@ -103,6 +103,16 @@ impl TestApp {
             .collect()
     }
 
+    /// Starts Loupe again on the same data directory (after [`TestApp::stop`]).
+    pub async fn restart(&mut self) {
+        let data = self.dir.path().to_str().unwrap().to_string();
+        let argv = vec!["loupe", "serve", "--addr", "127.0.0.1:0", "--data-dir", &data];
+        let Command::Serve(args) = Cli::parse_from(argv).command else { unreachable!() };
+        let running = loupe::start(&args).await.expect("server restarts");
+        self.base = format!("http://{}", running.addr);
+        self.running = Some(running);
+    }
+
     /// Stops the server (committing everything) but keeps the data directory.
     pub async fn stop(&mut self) {
         if let Some(r) = self.running.take() {

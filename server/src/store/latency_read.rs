@@ -1,0 +1,152 @@
+//! Reading the per-step latency rollup: histograms and percentiles by kind or by
+//! step, p95 by hour, and the spans behind one bucket.
+
+use std::collections::BTreeMap;
+
+use sqlx::sqlite::Sqlite;
+use sqlx::{QueryBuilder, Row};
+
+use super::Store;
+use super::filter::parse_time;
+use super::latency::HOUR_NS;
+use crate::domain::StepKind;
+use crate::error::{Error, Result};
+use app::model::latency::{Bucket, LatencyFilter, BucketSpan, LatencyPoint, LatencyReport, RELATIVE_ERROR, StepLatency, lower_ns, quantile, upper_ns};
+
+/// Which rows a latency question is about.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LatencyQuery {
+    /// One row per step (kind + folded name) rather than per kind.
+    pub by_step: bool,
+    pub kind: Option<StepKind>,
+    pub step: Option<String>,
+    pub service: Option<String>,
+    pub since_ns: i64,
+    pub until_ns: i64,
+}
+
+impl LatencyQuery {
+    /// Validates the filter (default range: the last 24 hours), with messages that
+    /// say what to fix.
+    pub fn parse(f: &LatencyFilter, by_step: bool, now_ns: i64) -> Result<LatencyQuery> {
+        let nonempty = |v: &Option<String>| v.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let since_ns = match nonempty(&f.since) {
+            Some(s) => parse_time("since", &s, now_ns)?,
+            None => now_ns - 24 * HOUR_NS,
+        };
+        let until_ns = nonempty(&f.until).map(|s| parse_time("until", &s, now_ns)).transpose()?.unwrap_or(now_ns);
+        if until_ns <= since_ns {
+            return Err(Error::BadRequest("until must be after since".into()));
+        }
+        let kind = nonempty(&f.kind)
+            .map(|k| StepKind::parse(&k).ok_or_else(|| Error::BadRequest(format!("kind {k:?} is not a step kind"))))
+            .transpose()?;
+        Ok(LatencyQuery { by_step, kind, step: nonempty(&f.step), service: nonempty(&f.service), since_ns, until_ns })
+    }
+
+    /// Whole hours covering the range (the rollup's grain).
+    fn hours(&self) -> (i64, i64) {
+        (self.since_ns.div_euclid(HOUR_NS), (self.until_ns - 1).div_euclid(HOUR_NS))
+    }
+
+    fn push_filters(&self, q: &mut QueryBuilder<Sqlite>) {
+        let (from, to) = self.hours();
+        q.push(" WHERE hour >= ").push_bind(from).push(" AND hour <= ").push_bind(to);
+        if let Some(kind) = self.kind {
+            q.push(" AND kind = ").push_bind(kind.as_str());
+        }
+        if let Some(step) = &self.step {
+            q.push(" AND step = ").push_bind(step.clone());
+        }
+        if let Some(service) = &self.service {
+            q.push(" AND service = ").push_bind(service.clone());
+        }
+    }
+}
+
+impl Store {
+    /// Counts, percentiles and histograms, slowest (p95) first.
+    pub async fn latency(&self, query: &LatencyQuery) -> Result<LatencyReport> {
+        let step = if query.by_step { "step" } else { "''" };
+        let mut q = QueryBuilder::<Sqlite>::new(format!(
+            "SELECT kind, {step}, bucket, SUM(count), SUM(errors), MAX(max_ns) FROM step_latency"
+        ));
+        query.push_filters(&mut q);
+        q.push(format!(" GROUP BY kind, {step}, bucket ORDER BY kind, {step}, bucket"));
+        // (kind, step) → (buckets, errors, max)
+        let mut groups: BTreeMap<(String, String), (Vec<Bucket>, i64, i64)> = BTreeMap::new();
+        for r in q.build().fetch_all(&self.pool).await? {
+            let g = groups.entry((r.get(0), r.get(1))).or_default();
+            g.0.push(Bucket::new(r.get(2), r.get(3)));
+            g.1 += r.get::<i64, _>(4);
+            g.2 = g.2.max(r.get(5));
+        }
+        let mut rows: Vec<StepLatency> = groups
+            .into_iter()
+            .map(|((kind, step), (buckets, errors, max))| {
+                let kind = StepKind::parse(&kind).unwrap_or(StepKind::Other);
+                StepLatency::new(kind, query.by_step.then_some(step), buckets, errors, max)
+            })
+            .collect();
+        rows.sort_by(|a, b| b.p95_ns.cmp(&a.p95_ns).then(b.count.cmp(&a.count)));
+        let (from, to) = query.hours();
+        Ok(LatencyReport { since_ns: from * HOUR_NS, until_ns: (to + 1) * HOUR_NS, relative_error: RELATIVE_ERROR, rows })
+    }
+
+    /// p95 by hour for the kind or step in `query`, oldest first.
+    pub async fn latency_series(&self, query: &LatencyQuery) -> Result<Vec<LatencyPoint>> {
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT hour, bucket, SUM(count), MAX(max_ns) FROM step_latency");
+        query.push_filters(&mut q);
+        q.push(" GROUP BY hour, bucket ORDER BY hour, bucket");
+        let mut hours: BTreeMap<i64, (Vec<Bucket>, i64)> = BTreeMap::new();
+        for r in q.build().fetch_all(&self.pool).await? {
+            let h = hours.entry(r.get(0)).or_default();
+            h.0.push(Bucket::new(r.get(1), r.get(2)));
+            h.1 = h.1.max(r.get(3));
+        }
+        Ok(hours
+            .into_iter()
+            .map(|(hour, (buckets, max))| LatencyPoint {
+                hour_start_ns: hour * HOUR_NS,
+                count: buckets.iter().map(|b| b.count).sum(),
+                p95_ns: quantile(&buckets, 0.95, max),
+            })
+            .collect())
+    }
+
+    /// The newest spans (up to `limit`) of the kind or step in `query` whose duration
+    /// fell in `bucket`.
+    pub async fn spans_in_bucket(&self, query: &LatencyQuery, bucket: i64, limit: u32) -> Result<Vec<BucketSpan>> {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT trace_id, span_id, name, service, start_ns, end_ns, status FROM spans WHERE start_ns >= ",
+        );
+        q.push_bind(query.since_ns).push(" AND start_ns < ").push_bind(query.until_ns);
+        q.push(" AND end_ns - start_ns > ").push_bind(lower_ns(bucket));
+        q.push(" AND end_ns - start_ns <= ").push_bind(upper_ns(bucket));
+        if let Some(kind) = query.kind {
+            q.push(" AND kind = ").push_bind(kind.as_str());
+        }
+        if let Some(step) = &query.step {
+            q.push(" AND step = ").push_bind(step.clone());
+        }
+        if let Some(service) = &query.service {
+            q.push(" AND service = ").push_bind(service.clone());
+        }
+        // Newest first by insertion order: no index needed, and the walk stops at `limit`.
+        q.push(" ORDER BY id DESC LIMIT ").push_bind(limit as i64);
+        Ok(q.build()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| BucketSpan {
+                trace_id: r.get(0),
+                span_id: r.get(1),
+                name: r.get(2),
+                service: r.get(3),
+                start_ns: r.get(4),
+                duration_ns: r.get::<i64, _>(5) - r.get::<i64, _>(4),
+                error: r.get::<i64, _>(6) == 2,
+            })
+            .collect())
+    }
+}
