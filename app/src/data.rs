@@ -9,7 +9,8 @@ use std::sync::Arc;
 use crate::error::PageError;
 use crate::model::latency::{BucketSpan, LatencyFilter, LatencyPoint, LatencyReport};
 use crate::model::{ContentPolicy, SpanDetail, Stats, TraceFilter, TracePage};
-use crate::outline::SpanHead;
+use crate::model::StepKind;
+use crate::outline::{SpanHead, Usual};
 
 /// Read access to stored traces, as the pages need it. Ids arrive as the user
 /// typed them; implementations validate them (`PageError::BadRequest`).
@@ -35,6 +36,9 @@ pub trait LoupeData: Send + Sync + 'static {
 
     /// Everything stored about one span.
     async fn span(&self, trace_id: &str, span_id: &str) -> Result<SpanDetail, PageError>;
+
+    /// How these steps performed in the 7 days before `before_ns`.
+    async fn usual_latency(&self, steps: &[(StepKind, String)], before_ns: i64) -> Result<Usual, PageError>;
 
     /// Per-step latency per kind, or per step (`by_step`).
     async fn latency(&self, filter: &LatencyFilter, by_step: bool) -> Result<LatencyReport, PageError>;

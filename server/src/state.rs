@@ -7,7 +7,8 @@ use app::data::LoupeData;
 use app::error::PageError;
 use app::model::latency::{BucketSpan, LatencyFilter, LatencyPoint, LatencyReport};
 use app::model::{ContentPolicy, SpanDetail, Stats, TraceFilter, TracePage};
-use app::outline::SpanHead;
+use app::model::StepKind;
+use app::outline::{SpanHead, Usual};
 
 use crate::domain::{SpanId, TraceId};
 use crate::error::Error;
@@ -80,6 +81,10 @@ impl LoupeData for PageData {
             .await
             .map_err(unavailable)?
             .ok_or_else(|| PageError::NotFound(format!("Trace {trace} has no span {span}.")))
+    }
+
+    async fn usual_latency(&self, steps: &[(StepKind, String)], before_ns: i64) -> Result<Usual, PageError> {
+        self.store.usual_latency(steps, before_ns).await.map_err(unavailable)
     }
 
     async fn latency(&self, filter: &LatencyFilter, by_step: bool) -> Result<LatencyReport, PageError> {

@@ -93,3 +93,35 @@ async fn insights_of_unknown_or_malformed_traces_are_errors() {
     assert!(bad.text().contains("malformed trace id"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_step_far_slower_than_in_earlier_traces_is_called_out() {
+    let mut app = spawn_app().await;
+    let now = loupe::now_ns() as u64;
+    let retrieval = || vec![s("openinference.span.kind", "RETRIEVER")];
+    // History: 30 runs three hours ago whose retrieval took 100 ms.
+    for n in 0..30u64 {
+        let mut rng = Rng::new(100 + n);
+        let mut t = TraceBuilder::new(&mut rng);
+        let t0 = now - 3 * 3_600_000 * MS + n * 1_000 * MS;
+        let root = t.span(None, "answer", Server, t0, t0 + 400 * MS, vec![]);
+        t.span(Some(root), "retrieve docs", Internal, t0, t0 + 100 * MS, retrieval());
+        send(&app, t).await;
+    }
+    // Now: the same step takes 1 s.
+    let mut rng = Rng::new(7);
+    let mut t = TraceBuilder::new(&mut rng);
+    let t0 = now - 5_000 * MS;
+    let root = t.span(None, "answer", Server, t0, t0 + 1_300 * MS, vec![]);
+    t.span(Some(root), "retrieve docs", Internal, t0, t0 + 1_000 * MS, retrieval());
+    let id = send(&app, t).await;
+
+    let v = app.get(&format!("/api/traces/{id}/insights")).await.json();
+    let slow = v["findings"].as_array().unwrap().iter().find(|f| f["kind"] == "slower_than_usual").expect("slower than usual");
+    let ratio = slow["numbers"]["ratio"].as_f64().unwrap();
+    assert!((9.0..=11.0).contains(&ratio), "{ratio}");
+    assert_eq!(slow["numbers"]["samples"], 30.0);
+    assert!(slow["text"].as_str().unwrap().starts_with("`retrieve docs` took 1.00 s, "), "{}", slow["text"]);
+    assert!(slow["fix"].as_str().unwrap().contains("cold index"));
+    app.stop().await;
+}

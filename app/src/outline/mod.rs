@@ -39,6 +39,26 @@ pub struct SpanHead {
     /// Keyed hash of a model call's input (prompt and instructions), to spot the same
     /// prompt sent twice; `None` for other spans or when no input was recorded.
     pub prompt_hash: Option<String>,
+    /// The span's step (its name with numbers and ids folded), for "slower than usual".
+    pub step: String,
+}
+
+/// The distinct (kind, step) pairs of some spans: what to ask the rollup about.
+pub fn steps_of(spans: &[SpanHead]) -> Vec<(StepKind, String)> {
+    let set: HashSet<(StepKind, &str)> = spans.iter().map(|s| (s.kind, s.step.as_str())).collect();
+    let mut steps: Vec<(StepKind, String)> = set.into_iter().map(|(k, s)| (k, s.to_string())).collect();
+    steps.sort();
+    steps
+}
+
+/// How a step usually performs (from the latency rollup), by kind and step.
+pub type Usual = HashMap<(StepKind, String), UsualLatency>;
+
+/// A step's p95 over a past window, and how many spans it is based on.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct UsualLatency {
+    pub p95_ns: i64,
+    pub count: i64,
 }
 
 /// One waterfall row, in tree (pre-)order.
@@ -126,6 +146,11 @@ pub struct Outline {
 impl Outline {
     /// Lay out `spans` (any order). `None` when there are none.
     pub fn build(trace_id: String, spans: Vec<SpanHead>) -> Option<Outline> {
+        Outline::build_with(trace_id, spans, &Usual::new())
+    }
+
+    /// [`Outline::build`], comparing steps with how they `usual`ly perform.
+    pub fn build_with(trace_id: String, spans: Vec<SpanHead>, usual: &Usual) -> Option<Outline> {
         let start_ns = spans.iter().map(|s| s.start_ns).min()?;
         let end_ns = spans.iter().map(|s| s.end_ns.max(s.start_ns)).max()?;
         let (laid, orphans) = tree::lay_out(spans);
@@ -133,6 +158,7 @@ impl Outline {
         let mut tokens = Tokens::default();
         let mut errors = 0;
         let mut prompts: Vec<Option<String>> = Vec::with_capacity(laid.len());
+        let mut steps: Vec<String> = Vec::with_capacity(laid.len());
         let rows: Vec<Row> = laid
             .into_iter()
             .map(|(span, place)| {
@@ -145,6 +171,7 @@ impl Outline {
                 };
                 add_tokens(&mut tokens, &span.tokens);
                 prompts.push(span.prompt_hash);
+                steps.push(span.step);
                 errors += span.error as u32;
                 Row {
                     span_id: span.span_id,
@@ -179,7 +206,7 @@ impl Outline {
             critical_path,
             findings: Vec::new(),
         };
-        outline.findings = insights::find(&outline, &prompts);
+        outline.findings = insights::find(&outline, &prompts, &steps, usual);
         Some(outline)
     }
 

@@ -17,6 +17,7 @@ pub(crate) fn head(id: &str, parent: Option<&str>, kind: StepKind, start: i64, e
         tool: None,
         message: None,
         prompt_hash: None,
+        step: format!("{} {id}", kind.as_str()),
     }
 }
 

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store::ListQuery;
 use app::model::{TraceDetail, TracePage};
-use app::outline::{Insights, Outline};
+use app::outline::{Insights, Outline, steps_of};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -33,6 +33,9 @@ async fn one(State(state): State<AppState>, Path(trace_id): Path<String>) -> Res
 
 async fn insights(State(state): State<AppState>, Path(trace_id): Path<String>) -> Result<Json<Insights>> {
     let id = TraceId::parse(&trace_id).map_err(|e| Error::BadRequest(format!("malformed trace id: {e}")))?;
-    let outline = Outline::build(id.to_string(), state.store.trace_heads(id).await?);
+    let spans = state.store.trace_heads(id).await?;
+    let start_ns = spans.iter().map(|s| s.start_ns).min().unwrap_or_default();
+    let usual = state.store.usual_latency(&steps_of(&spans), start_ns).await?;
+    let outline = Outline::build_with(id.to_string(), spans, &usual);
     outline.map(|o| Json(o.insights())).ok_or_else(|| Error::NotFound(format!("no trace with id {id} is stored")))
 }

@@ -11,6 +11,7 @@ use super::filter::parse_time;
 use super::latency::HOUR_NS;
 use crate::domain::StepKind;
 use crate::error::{Error, Result};
+use app::outline::{Usual, UsualLatency};
 use app::model::latency::{Bucket, LatencyFilter, BucketSpan, LatencyPoint, LatencyReport, RELATIVE_ERROR, StepLatency, lower_ns, quantile, upper_ns};
 
 /// Which rows a latency question is about.
@@ -112,6 +113,36 @@ impl Store {
                 p95_ns: quantile(&buckets, 0.95, max),
             })
             .collect())
+    }
+
+    /// How each of `steps` performed in the 7 days before `before_ns` (whole hours
+    /// before the one it falls in): p95 and span count.
+    pub async fn usual_latency(&self, steps: &[(StepKind, String)], before_ns: i64) -> Result<Usual> {
+        let mut usual = Usual::new();
+        if steps.is_empty() {
+            return Ok(usual);
+        }
+        let to = before_ns.div_euclid(HOUR_NS) - 1;
+        let mut groups: BTreeMap<(String, String), (Vec<Bucket>, i64)> = BTreeMap::new();
+        for chunk in steps.chunks(200) {
+            let mut q = QueryBuilder::<Sqlite>::new("SELECT kind, step, bucket, SUM(count), MAX(max_ns) FROM step_latency WHERE hour >= ");
+            q.push_bind(to - 7 * 24 + 1).push(" AND hour <= ").push_bind(to).push(" AND (kind, step) IN (");
+            q.push_values(chunk, |mut b, (kind, step)| {
+                b.push_bind(kind.as_str()).push_bind(step.clone());
+            });
+            q.push(") GROUP BY kind, step, bucket ORDER BY kind, step, bucket");
+            for r in q.build().fetch_all(&self.pool).await? {
+                let g = groups.entry((r.get(0), r.get(1))).or_default();
+                g.0.push(Bucket::new(r.get(2), r.get(3)));
+                g.1 = g.1.max(r.get(4));
+            }
+        }
+        for ((kind, step), (buckets, max)) in groups {
+            let count = buckets.iter().map(|b| b.count).sum();
+            let p95_ns = quantile(&buckets, 0.95, max);
+            usual.insert((StepKind::parse(&kind).unwrap_or(StepKind::Other), step), UsualLatency { p95_ns, count });
+        }
+        Ok(usual)
     }
 
     /// The newest spans (up to `limit`) of the kind or step in `query` whose duration

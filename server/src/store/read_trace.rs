@@ -45,7 +45,8 @@ impl Store {
             "SELECT s.span_id, s.parent_span_id, s.name, s.kind, s.service, s.start_ns, s.end_ns, s.status, \
              s.input_tokens, s.output_tokens, s.cache_read_tokens, s.cache_write_tokens, s.reasoning_tokens, \
              s.total_tokens, COALESCE(s.response_model, s.request_model), s.tool_name, s.status_message, \
-             CASE WHEN s.kind = 'llm' THEN (SELECT d.content FROM span_details d WHERE d.id = s.id) END \
+             CASE WHEN s.kind = 'llm' THEN (SELECT d.content FROM span_details d WHERE d.id = s.id) END, \
+             COALESCE(s.step, s.name) \
              FROM spans s WHERE s.trace_id = ?",
         )
         .bind(id.to_string())
@@ -74,6 +75,7 @@ impl Store {
                 tool: r.get(15),
                 message: r.get(16),
                 prompt_hash: r.get::<Option<String>, _>(17).and_then(|c| prompt_hash(&c)),
+                step: r.get(18),
             })
             .collect())
     }

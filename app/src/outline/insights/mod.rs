@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Outline, Row};
+use super::{Outline, Row, Usual};
 use crate::format::duration;
 use crate::model::StepKind;
 
@@ -32,6 +32,8 @@ pub enum FindingKind {
     RepeatedPrompt,
     /// The root spent much of the time in its own code between steps.
     RootSelfTime,
+    /// A step took several times its usual p95.
+    SlowerThanUsual,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -50,8 +52,9 @@ pub struct Finding {
 /// How many findings a trace gets at most: the page should stay a summary.
 const MOST: usize = 6;
 
-/// The findings for a laid-out trace; `prompts[i]` is row i's prompt hash.
-pub fn find(o: &Outline, prompts: &[Option<String>]) -> Vec<Finding> {
+/// The findings for a laid-out trace; `prompts[i]` and `steps[i]` are row i's
+/// prompt hash and step; `usual` says how steps performed in other traces.
+pub fn find(o: &Outline, prompts: &[Option<String>], steps: &[String], usual: &Usual) -> Vec<Finding> {
     let total = o.duration_ns.max(1) as f64;
     let mut found: Vec<(i64, Finding)> = Vec::new();
     let retries = patterns::retries(&o.rows);
@@ -80,6 +83,7 @@ pub fn find(o: &Outline, prompts: &[Option<String>]) -> Vec<Finding> {
     found.extend(patterns::loops(o));
     found.extend(patterns::sequential_tools(o, &retries));
     found.extend(patterns::repeated_prompts(o, prompts));
+    found.extend(slower_than_usual(o, steps, usual));
     if let Some(f) = root_self_time(o, total) {
         found.push(f);
     }
@@ -162,6 +166,49 @@ fn root_self_time(o: &Outline, total: f64) -> Option<(i64, Finding)> {
             fix: "Profile the code between steps (parsing, serialization, waiting on locks or queues), or add spans around it to see where that time goes.".into(),
         },
     ))
+}
+
+/// Spans on the critical path that took several times their step's usual p95.
+fn slower_than_usual(o: &Outline, steps: &[String], usual: &Usual) -> Vec<(i64, Finding)> {
+    /// How many times its p95 a span must take, and how many earlier spans the p95
+    /// must rest on, before it counts as unusual.
+    const RATIO: f64 = 2.5;
+    const SAMPLES: i64 = 20;
+    let total = o.duration_ns.max(1);
+    o.critical_path
+        .iter()
+        .filter(|s| s.self_ns * 20 >= total) // matters: at least 5% of the trace
+        .filter_map(|s| {
+            let r = &o.rows[s.row as usize];
+            let u = usual.get(&(r.kind, steps.get(s.row as usize)?.clone()))?;
+            let ratio = r.duration_ns as f64 / u.p95_ns.max(1) as f64;
+            (u.count >= SAMPLES && ratio >= RATIO).then(|| {
+                let fix = match r.kind {
+                    StepKind::Retrieval | StepKind::Embedding => "Compare with a fast run of this step: a cold index or cache, a larger top-k or a slow filter are the usual causes; check the vector store's health at this time.".to_string(),
+                    StepKind::Llm => format!("Check the provider's status and rate limits at this time, and the input size ({} tokens in): a long prompt or a slow region explains most outliers.", crate::format::count(r.tokens.input)),
+                    StepKind::Tool => "Check the tool's backend at this time (errors, saturation, cold starts) and give the call a timeout near its usual p95 with a fallback.".to_string(),
+                    _ => "Compare with a fast run of the same step, and add spans inside it to see which part was slow this time.".to_string(),
+                };
+                (
+                    r.duration_ns - u.p95_ns,
+                    Finding {
+                        kind: FindingKind::SlowerThanUsual,
+                        span_ids: vec![r.span_id.clone()],
+                        numbers: numbers(&[("duration_ns", r.duration_ns as f64), ("usual_p95_ns", u.p95_ns as f64), ("ratio", ratio), ("samples", u.count as f64)]),
+                        text: format!(
+                            "`{}` took {}, {:.1}× its usual p95 ({} over {} earlier spans).",
+                            r.name,
+                            duration(r.duration_ns),
+                            ratio,
+                            duration(u.p95_ns),
+                            crate::format::count(u.count)
+                        ),
+                        fix,
+                    },
+                )
+            })
+        })
+        .collect()
 }
 
 fn numbers(pairs: &[(&str, f64)]) -> BTreeMap<String, f64> {

@@ -113,3 +113,26 @@ fn a_root_busy_between_its_steps_is_found_and_a_quiet_trace_has_no_findings() {
     ];
     assert!(Outline::build("t".into(), spans).unwrap().findings.is_empty());
 }
+
+#[test]
+fn a_step_several_times_its_usual_p95_is_found_only_with_enough_history() {
+    use StepKind::*;
+    let spans = || {
+        vec![
+            head("root", None, Agent, 0, 2_000 * MS),
+            head("ret", Some("root"), Retrieval, 0, 1_200 * MS),
+            head("llm", Some("root"), Llm, 1_200 * MS, 2_000 * MS),
+        ]
+    };
+    let usual = |count| {
+        let mut u = crate::outline::Usual::new();
+        u.insert((Retrieval, "retrieval ret".to_string()), crate::outline::UsualLatency { p95_ns: 300 * MS, count });
+        u.insert((Llm, "llm llm".to_string()), crate::outline::UsualLatency { p95_ns: 700 * MS, count });
+        u
+    };
+    let o = Outline::build_with("t".into(), spans(), &usual(500)).unwrap();
+    let slow: Vec<&str> = o.findings.iter().filter(|f| f.kind == FindingKind::SlowerThanUsual).map(|f| f.text.as_str()).collect();
+    assert_eq!(slow, ["`retrieval ret` took 1.20 s, 4.0× its usual p95 (300 ms over 500 earlier spans)."]);
+    let o = Outline::build_with("t".into(), spans(), &usual(5)).unwrap();
+    assert!(o.findings.iter().all(|f| f.kind != FindingKind::SlowerThanUsual), "5 spans are no history");
+}

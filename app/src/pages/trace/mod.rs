@@ -28,7 +28,9 @@ use crate::outline::Outline;
 pub async fn trace_outline(trace_id: String) -> Result<Outline, PageError> {
     let data = crate::data::data()?;
     let spans = data.trace_spans(&trace_id).await?;
-    Outline::build(trace_id.trim().to_lowercase(), spans).ok_or_else(|| PageError::NotFound(format!("No trace with id {trace_id} is stored.")))
+    let start_ns = spans.iter().map(|s| s.start_ns).min().unwrap_or_default();
+    let usual = data.usual_latency(&crate::outline::steps_of(&spans), start_ns).await?;
+    Outline::build_with(trace_id.trim().to_lowercase(), spans, &usual).ok_or_else(|| PageError::NotFound(format!("No trace with id {trace_id} is stored.")))
 }
 
 /// Everything about one span, for the detail panel.
