@@ -119,6 +119,28 @@ impl StepLatency {
     }
 }
 
+/// Whole-kind rows from step rows (their buckets added up), slowest p95 first: one
+/// rollup read serves both tables of the latency page.
+pub fn by_kind(steps: &[StepLatency]) -> Vec<StepLatency> {
+    let mut kinds: std::collections::BTreeMap<StepKind, (std::collections::BTreeMap<i64, i64>, i64, i64)> = Default::default();
+    for s in steps {
+        let k = kinds.entry(s.kind).or_default();
+        for b in &s.buckets {
+            *k.0.entry(b.bucket).or_default() += b.count;
+        }
+        k.1 += s.errors;
+        k.2 = k.2.max(s.max_ns);
+    }
+    let mut rows: Vec<StepLatency> = kinds
+        .into_iter()
+        .map(|(kind, (buckets, errors, max))| {
+            StepLatency::new(kind, None, buckets.into_iter().map(|(b, n)| Bucket::new(b, n)).collect(), errors, max)
+        })
+        .collect();
+    rows.sort_by(|a, b| b.p95_ns.cmp(&a.p95_ns).then(b.count.cmp(&a.count)));
+    rows
+}
+
 /// `GET /api/stats/latency`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LatencyReport {
@@ -183,5 +205,17 @@ mod tests {
         assert_eq!((s.count, s.error_rate), (100, 0.05));
         assert_eq!(quantile(&s.buckets, 1.0, 9_000_000_000), 9_000_000_000, "capped at the real maximum");
         assert_eq!(quantile(&[], 0.5, 0), 0);
+    }
+
+    #[test]
+    fn kind_rows_add_up_their_steps() {
+        let a = StepLatency::new(StepKind::Tool, Some("a".into()), vec![Bucket::new(10, 3), Bucket::new(20, 1)], 1, 500);
+        let b = StepLatency::new(StepKind::Tool, Some("b".into()), vec![Bucket::new(20, 2)], 0, 700);
+        let c = StepLatency::new(StepKind::Llm, Some("c".into()), vec![Bucket::new(5, 4)], 0, 50);
+        let kinds = by_kind(&[a, b, c]);
+        assert_eq!(kinds.len(), 2);
+        let tool = kinds.iter().find(|k| k.kind == StepKind::Tool).unwrap();
+        assert_eq!(tool.buckets, vec![Bucket::new(10, 3), Bucket::new(20, 3)]);
+        assert_eq!((tool.count, tool.errors, tool.max_ns, tool.name.clone()), (6, 1, 700, None));
     }
 }

@@ -51,20 +51,20 @@ pub async fn fetch_latency(filter: LatencyFilter, bucket: Option<i64>) -> Result
     let data = crate::data::data()?;
     // Every kind and every step in the range; the kind/step filter only selects.
     let all = LatencyFilter { kind: None, step: None, ..filter.clone() };
-    let kinds = data.latency(&all, false).await?;
     let steps = data.latency(&all, true).await?;
+    let kinds = crate::model::latency::by_kind(&steps.rows);
     let range = |rows: &[StepLatency]| {
         let lo = rows.iter().filter_map(|r| r.buckets.first()).map(|b| b.bucket).min().unwrap_or(0);
         let hi = rows.iter().filter_map(|r| r.buckets.last()).map(|b| b.bucket).max().unwrap_or(lo);
         (lo, hi.max(lo + 1))
     };
-    let shared = range(&kinds.rows);
+    let shared = range(&kinds);
     let small = |r: StepLatency| RowView { svg: histogram(&r, shared, 220, 40, false).svg, latency: r };
     let wanted = filter.kind.as_deref().filter(|k| !k.is_empty());
     let step = filter.step.as_deref().filter(|s| !s.is_empty());
     let chosen = match (wanted, step) {
         (Some(k), Some(s)) => steps.rows.iter().find(|r| r.kind.as_str() == k && r.name.as_deref() == Some(s)).cloned(),
-        (Some(k), None) => kinds.rows.iter().find(|r| r.kind.as_str() == k).cloned(),
+        (Some(k), None) => kinds.iter().find(|r| r.kind.as_str() == k).cloned(),
         _ => None,
     };
     let selected = match chosen {
@@ -81,10 +81,10 @@ pub async fn fetch_latency(filter: LatencyFilter, bucket: Option<i64>) -> Result
     };
     let (services, _) = data.filter_values().await?;
     Ok(LatencyView {
-        since_ns: kinds.since_ns,
-        until_ns: kinds.until_ns,
-        relative_error: kinds.relative_error,
-        kinds: kinds.rows.into_iter().map(small).collect(),
+        since_ns: steps.since_ns,
+        until_ns: steps.until_ns,
+        relative_error: steps.relative_error,
+        kinds: kinds.into_iter().map(small).collect(),
         steps: steps.rows.into_iter().map(small).collect(),
         selected,
         services,
