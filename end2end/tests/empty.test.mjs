@@ -1,40 +1,30 @@
 // A fresh Loupe in a real browser: the empty state says how to send a first trace,
 // and a trace sent while the page is open appears without a reload.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startLoupe, launchBrowser, watchProblems, hydrated, fixtures, shots } from './support.mjs';
+import { fixtures, hydrated, shots, useLoupe, watchProblems } from './support.mjs';
 
-let loupe;
-let browser;
 
-before(async () => {
-  loupe = await startLoupe();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await loupe?.stop();
-});
+const env = useLoupe();
 
 test('an empty Loupe shows how to send a first trace, then shows it live', async () => {
-  const page = await browser.newPage();
+  const page = await env.browser.newPage();
   const problems = watchProblems(page);
-  const response = await page.goto(loupe.base);
+  const response = await page.goto(env.loupe.base);
   assert.equal(response.status(), 200);
   assert.equal(await page.title(), 'Loupe');
   assert.equal(await page.getByTestId('trace-count').innerText(), '0');
   await page.getByTestId('empty-state').waitFor();
-  assert.match(await page.getByTestId('exporter-env').innerText(), new RegExp(`OTEL_EXPORTER_OTLP_ENDPOINT=${loupe.base}\\n`));
+  assert.match(await page.getByTestId('exporter-env').innerText(), new RegExp(`OTEL_EXPORTER_OTLP_ENDPOINT=${env.loupe.base}\\n`));
   assert.match(await page.getByTestId('empty-state').innerText(), /loupe demo --endpoint/);
   assert.equal(await page.getByTestId('content-policy').getAttribute('data-policy'), 'hashed');
   await hydrated(page);
   await page.screenshot({ path: path.join(shots, 'empty.png'), fullPage: true });
 
   // A trace arrives through OTLP while the page is open; the list polls for it.
-  const sent = await fetch(`${loupe.base}/v1/traces`, {
+  const sent = await fetch(`${env.loupe.base}/v1/traces`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-protobuf' },
     body: readFileSync(path.join(fixtures, 'genai.pb')),
@@ -44,13 +34,13 @@ test('an empty Loupe shows how to send a first trace, then shows it live', async
   await page.getByTestId('trace-count').filter({ hasText: /^1$/ }).waitFor();
   assert.equal(await page.getByTestId('span-count').innerText(), '7');
   assert.equal(await page.getByTestId('empty-state').count(), 0);
-  assert.equal(page.url(), `${loupe.base}/`, 'no navigation happened');
+  assert.equal(page.url(), `${env.loupe.base}/`, 'no navigation happened');
   assert.deepEqual(problems, []);
 });
 
 test('an unknown page is a 404 with a readable message', async () => {
-  const page = await browser.newPage();
-  const response = await page.goto(`${loupe.base}/no/such/page`);
+  const page = await env.browser.newPage();
+  const response = await page.goto(`${env.loupe.base}/no/such/page`);
   assert.equal(response.status(), 404);
   assert.match(await page.locator('main').innerText(), /Page not found/);
 });

@@ -1,27 +1,17 @@
 // The latency page with the demo data in a real browser: histograms per kind and
 // step, the slowest tool at p95, a bucket's spans linked to the trace page.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { startLoupe, launchBrowser, watchProblems, hydrated, shots } from './support.mjs';
+import { hydrated, shots, useLoupe, watchProblems } from './support.mjs';
 
-let loupe;
-let browser;
 
-before(async () => {
-  loupe = await startLoupe({ demo: true });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await loupe?.stop();
-});
+const env = useLoupe({ demo: true });
 
 test('the latency page shows a histogram per step kind, and the tools by p95', async () => {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  const page = await env.browser.newPage({ viewport: { width: 1440, height: 1000 } });
   const problems = watchProblems(page);
-  await page.goto(`${loupe.base}/latency?since=7d`);
+  await page.goto(`${env.loupe.base}/latency?since=7d`);
   const kinds = page.getByTestId('latency-kind');
   assert.ok((await kinds.count()) >= 5);
   // Every row has a server-drawn histogram with bars and the percentile markers.
@@ -41,9 +31,9 @@ test('the latency page shows a histogram per step kind, and the tools by p95', a
 });
 
 test('a step opens with a large histogram; a bar lists its spans, linked to the trace on the span', async () => {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  const page = await env.browser.newPage({ viewport: { width: 1440, height: 1000 } });
   const problems = watchProblems(page);
-  await page.goto(`${loupe.base}/latency?since=7d`);
+  await page.goto(`${env.loupe.base}/latency?since=7d`);
   // Choosing a kind selects it and shows its steps (also without JavaScript).
   await page.locator('[data-testid=latency-kind][data-kind=tool] a').click();
   await page.waitForURL(/kind=tool/);

@@ -1,35 +1,25 @@
 // The trace list with the demo data in a real browser: rows, filters in the URL,
 // cursor paging, live updates, and the same filters working before hydration.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { startLoupe, launchBrowser, watchProblems, hydrated, api, shots } from './support.mjs';
+import { api, hydrated, shots, useLoupe, watchProblems } from './support.mjs';
 
-let loupe;
-let browser;
 
-before(async () => {
-  loupe = await startLoupe({ demo: true });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await loupe?.stop();
-});
+const env = useLoupe({ demo: true });
 
 const rows = (page) => page.getByTestId('trace-row');
 const ids = (page) => rows(page).evaluateAll((rs) => rs.map((r) => r.dataset.traceId));
 
 test('the list shows the newest traces with their numbers and pages by cursor', async () => {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const page = await env.browser.newPage({ viewport: { width: 1440, height: 900 } });
   const problems = watchProblems(page);
-  await page.goto(loupe.base);
-  const stats = await api(loupe.base, '/api/stats/summary');
+  await page.goto(env.loupe.base);
+  const stats = await api(env.loupe.base, '/api/stats/summary');
   assert.equal(await page.getByTestId('trace-count').innerText(), String(stats.traces));
   assert.equal(await rows(page).count(), 50);
-  const expected = await api(loupe.base, '/api/traces?limit=50');
+  const expected = await api(env.loupe.base, '/api/traces?limit=50');
   assert.deepEqual(await ids(page), expected.traces.map((t) => t.trace_id), 'newest first, as the API says');
   // Error traces are marked, and only they.
   const marked = await page.locator('tr.has-error').evaluateAll((rs) => rs.map((r) => r.dataset.traceId));
@@ -56,9 +46,9 @@ test('the list shows the newest traces with their numbers and pages by cursor', 
 });
 
 test('filters narrow the list, live in the URL, and survive a reload', async () => {
-  const page = await browser.newPage();
+  const page = await env.browser.newPage();
   const problems = watchProblems(page);
-  await page.goto(loupe.base);
+  await page.goto(env.loupe.base);
   await hydrated(page);
 
   await page.getByTestId('filter-status').selectOption('error');
@@ -86,14 +76,14 @@ test('filters narrow the list, live in the URL, and survive a reload', async () 
   assert.equal(await page.locator('input[name=q]').inputValue(), 'search_hotels');
 
   await page.getByTestId('clear').click();
-  await page.waitForURL(`${loupe.base}/`);
+  await page.waitForURL(`${env.loupe.base}/`);
   await hydrated(page);
   await page.getByTestId('filter-kind').selectOption('tool');
   await page.waitForURL(/kind=tool/);
   await page.locator('input[name=min_duration_ms]').fill('5000');
   await page.getByTestId('apply').click();
   await page.waitForURL(/min_duration_ms=5000/);
-  const api_ = await api(loupe.base, '/api/traces?kind=tool&min_duration_ms=5000');
+  const api_ = await api(env.loupe.base, '/api/traces?kind=tool&min_duration_ms=5000');
   assert.ok(api_.traces.length > 0, 'the demo has slow tool calls');
   await page.waitForFunction((n) => document.querySelectorAll('[data-testid=trace-row]').length === n, api_.traces.length);
   assert.deepEqual(await ids(page), api_.traces.map((t) => t.trace_id));
@@ -101,16 +91,16 @@ test('filters narrow the list, live in the URL, and survive a reload', async () 
 });
 
 test('a bad filter in the URL gets a 400 that says what is wrong', async () => {
-  const page = await browser.newPage();
-  const response = await page.goto(`${loupe.base}/?min_duration_ms=-3`);
+  const page = await env.browser.newPage();
+  const response = await page.goto(`${env.loupe.base}/?min_duration_ms=-3`);
   assert.equal(response.status(), 400);
   assert.match(await page.getByTestId('filter-error').innerText(), /min_duration_ms must be a non-negative number/);
 });
 
 test('filters work before (or without) JavaScript', async () => {
-  const context = await browser.newContext({ javaScriptEnabled: false });
+  const context = await env.browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
-  await page.goto(loupe.base);
+  await page.goto(env.loupe.base);
   await page.locator('select[name=status]').selectOption('error');
   await page.getByTestId('apply').click();
   await page.waitForURL(/status=error/);
@@ -121,9 +111,9 @@ test('filters work before (or without) JavaScript', async () => {
 });
 
 test('new traces appear on the first page without a reload, keeping filters and scroll', async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 600 } });
+  const page = await env.browser.newPage({ viewport: { width: 1280, height: 600 } });
   const problems = watchProblems(page);
-  await page.goto(`${loupe.base}/?status=ok`);
+  await page.goto(`${env.loupe.base}/?status=ok`);
   await hydrated(page);
   await page.mouse.wheel(0, 400);
   await page.waitForFunction(() => window.scrollY > 0);
@@ -142,7 +132,7 @@ test('new traces appear on the first page without a reload, keeping filters and 
       }],
     }],
   };
-  const sent = await fetch(`${loupe.base}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const sent = await fetch(`${env.loupe.base}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   assert.equal(sent.status, 200);
   await page.locator(`[data-trace-id="${traceId}"]`).waitFor({ timeout: 15_000 });
   assert.equal((await ids(page))[0], traceId, 'the new trace is on top');

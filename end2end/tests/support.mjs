@@ -8,6 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -89,4 +90,24 @@ export async function api(base, p) {
   const r = await fetch(`${base}${p}`);
   if (!r.ok) throw new Error(`${p}: ${r.status}`);
   return r.json();
+}
+
+/**
+ * One Loupe (fresh data directory, demo data if asked) and one browser for a spec
+ * file: started before its first test, stopped after its last. Read `env.loupe`
+ * and `env.browser` inside tests. `setup(env)` runs once both are up (node:test
+ * does not wait for one root hook before starting the next).
+ */
+export function useLoupe(options = {}, setup = async () => {}) {
+  const env = { loupe: undefined, browser: undefined };
+  before(async () => {
+    env.loupe = await startLoupe(options);
+    env.browser = await launchBrowser();
+    await setup(env);
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.loupe?.stop();
+  });
+  return env;
 }

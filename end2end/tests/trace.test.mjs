@@ -1,43 +1,33 @@
 // The trace page with the demo data in a real browser: waterfall, summary, span
 // detail and its URL, folding, keyboard, the 10,000-span trace, and bad ids.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { startLoupe, launchBrowser, watchProblems, hydrated, api, shots } from './support.mjs';
+import { api, hydrated, shots, useLoupe, watchProblems } from './support.mjs';
 
-let loupe;
-let browser;
 let planner; // a travel-agent run whose last model call was rate-limited
 let timedOut; // a travel-agent run whose tool call timed out after 10 s and was retried
 let big; // the 10,000-span evaluation run
 
-before(async () => {
-  loupe = await startLoupe({ demo: true });
-  browser = await launchBrowser();
-  for (const t of (await api(loupe.base, '/api/traces?q=planner&status=error&limit=100')).traces) {
-    const { spans } = await api(loupe.base, `/api/traces/${t.trace_id}`);
+const env = useLoupe({ demo: true }, async () => {
+  for (const t of (await api(env.loupe.base, '/api/traces?q=planner&status=error&limit=100')).traces) {
+    const { spans } = await api(env.loupe.base, `/api/traces/${t.trace_id}`);
     if (spans.some((s) => s.kind === 'llm' && s.status === 'error')) planner ??= t;
   }
-  timedOut = (await api(loupe.base, '/api/traces?q=planner&kind=tool&min_duration_ms=10000&limit=1')).traces[0];
-  big = (await api(loupe.base, '/api/traces?q=evaluation&limit=1')).traces[0];
+  timedOut = (await api(env.loupe.base, '/api/traces?q=planner&kind=tool&min_duration_ms=10000&limit=1')).traces[0];
+  big = (await api(env.loupe.base, '/api/traces?q=evaluation&limit=1')).traces[0];
   assert.ok(planner && timedOut && big && big.span_count === 10000);
 });
 
-after(async () => {
-  await browser?.close();
-  await loupe?.stop();
-});
-
 const row = (page, name) => page.getByTestId('span-row').filter({ has: page.locator('.wf-label', { hasText: new RegExp(`^${name}$`) }) });
-const spanParam = (page) => new URL(page.url()).searchParams.get('span');
 
 test('opening a trace from the list shows its summary and waterfall', async () => {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const page = await env.browser.newPage({ viewport: { width: 1440, height: 900 } });
   const problems = watchProblems(page);
-  await page.goto(`${loupe.base}/?q=planner&status=error`);
+  await page.goto(`${env.loupe.base}/?q=planner&status=error`);
   await page.locator(`[data-trace-id="${planner.trace_id}"] a`).click();
-  await page.waitForURL(`${loupe.base}/traces/${planner.trace_id}`);
+  await page.waitForURL(`${env.loupe.base}/traces/${planner.trace_id}`);
   await page.getByTestId('waterfall').waitFor();
   assert.equal(await page.getByTestId('span-row').count(), planner.span_count);
   assert.equal(await page.getByTestId('trace-title').innerText(), planner.root_name);
@@ -57,9 +47,9 @@ test('opening a trace from the list shows its summary and waterfall', async () =
 });
 
 test('clicking a span shows its detail and puts span= in the URL; Escape closes it', async () => {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const page = await env.browser.newPage({ viewport: { width: 1440, height: 900 } });
   const problems = watchProblems(page);
-  await page.goto(`${loupe.base}/traces/${planner.trace_id}`);
+  await page.goto(`${env.loupe.base}/traces/${planner.trace_id}`);
   await hydrated(page);
   // The last call: when the first one timed out, this is the retry that worked.
   const tool = row(page, 'execute_tool search_hotels').last();
@@ -93,17 +83,17 @@ test('clicking a span shows its detail and puts span= in the URL; Escape closes 
   await page.screenshot({ path: path.join(shots, 'trace.png') });
 
   await page.keyboard.press('Escape');
-  await page.waitForURL(`${loupe.base}/traces/${planner.trace_id}`);
+  await page.waitForURL(`${env.loupe.base}/traces/${planner.trace_id}`);
   assert.equal(await page.getByTestId('span-detail').count(), 0);
   assert.deepEqual(problems, []);
 });
 
 test('a link with span= opens the trace on that span, even before hydration', async () => {
-  const detail = await api(loupe.base, `/api/traces/${planner.trace_id}`);
+  const detail = await api(env.loupe.base, `/api/traces/${planner.trace_id}`);
   const llm = detail.spans.find((s) => s.kind === 'llm' && s.status === 'error');
-  const context = await browser.newContext({ javaScriptEnabled: false });
+  const context = await env.browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
-  const response = await page.goto(`${loupe.base}/traces/${planner.trace_id}?span=${llm.span_id}`);
+  const response = await page.goto(`${env.loupe.base}/traces/${planner.trace_id}?span=${llm.span_id}`);
   assert.equal(response.status(), 200);
   assert.equal(await page.getByTestId('detail-name').innerText(), llm.name);
   assert.ok(await page.locator(`[data-span-id="${llm.span_id}"]`).evaluate((r) => r.classList.contains('selected')));
@@ -111,9 +101,9 @@ test('a link with span= opens the trace on that span, even before hydration', as
 });
 
 test('folding a subtree hides its rows; the keyboard moves, folds and unfolds', async () => {
-  const page = await browser.newPage();
+  const page = await env.browser.newPage();
   const problems = watchProblems(page);
-  await page.goto(`${loupe.base}/traces/${planner.trace_id}`);
+  await page.goto(`${env.loupe.base}/traces/${planner.trace_id}`);
   await hydrated(page);
   const rows = page.getByTestId('span-row');
   const rootToggle = rows.first().getByTestId('toggle');
@@ -144,8 +134,8 @@ test('folding a subtree hides its rows; the keyboard moves, folds and unfolds', 
 });
 
 test('the slowest tool call is one click from the trace summary', async () => {
-  const page = await browser.newPage();
-  await page.goto(`${loupe.base}/traces/${timedOut.trace_id}`);
+  const page = await env.browser.newPage();
+  await page.goto(`${env.loupe.base}/traces/${timedOut.trace_id}`);
   await hydrated(page);
   const slowestTool = page.locator('[data-testid=kind-time][data-kind=tool] [data-testid=slowest]');
   assert.equal(await slowestTool.innerText(), 'execute_tool search_hotels');
@@ -161,9 +151,9 @@ test('the slowest tool call is one click from the trace summary', async () => {
 });
 
 test('the 10,000-span trace opens, renders only rows in view, and its last span is reachable', async () => {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const page = await env.browser.newPage({ viewport: { width: 1440, height: 900 } });
   const problems = watchProblems(page);
-  const response = await page.goto(`${loupe.base}/traces/${big.trace_id}`);
+  const response = await page.goto(`${env.loupe.base}/traces/${big.trace_id}`);
   assert.equal(response.status(), 200);
   await hydrated(page);
   assert.equal(await page.getByTestId('trace-spans').innerText(), '10,000');
@@ -184,7 +174,7 @@ test('the 10,000-span trace opens, renders only rows in view, and its last span 
   await page.getByTestId('detail-name').waitFor();
 
   // Opened directly on that span, the page scrolls it into view.
-  await page.goto(`${loupe.base}/traces/${big.trace_id}?span=${lastId}`);
+  await page.goto(`${env.loupe.base}/traces/${big.trace_id}?span=${lastId}`);
   await hydrated(page);
   await page.waitForFunction((id) => {
     const r = document.querySelector(`[data-span-id="${id}"]`);
@@ -197,18 +187,18 @@ test('the 10,000-span trace opens, renders only rows in view, and its last span 
 });
 
 test('a trace that does not exist is a 404 page; a malformed id a 400', async () => {
-  const page = await browser.newPage();
-  let response = await page.goto(`${loupe.base}/traces/0123456789abcdef0123456789abcdef`);
+  const page = await env.browser.newPage();
+  let response = await page.goto(`${env.loupe.base}/traces/0123456789abcdef0123456789abcdef`);
   assert.equal(response.status(), 404);
   assert.match(await page.getByTestId('error-page').innerText(), /No such trace[\s\S]*No trace with id 0123456789abcdef0123456789abcdef is stored/);
-  response = await page.goto(`${loupe.base}/traces/not-a-trace`);
+  response = await page.goto(`${env.loupe.base}/traces/not-a-trace`);
   assert.equal(response.status(), 400);
   assert.match(await page.getByTestId('error-page').innerText(), /not a trace id[\s\S]*"not-a-trace"/);
 });
 
 test('the trace page reads in the dark colour scheme', async () => {
-  const page = await browser.newPage({ colorScheme: 'dark', viewport: { width: 1440, height: 900 } });
-  await page.goto(`${loupe.base}/traces/${planner.trace_id}`);
+  const page = await env.browser.newPage({ colorScheme: 'dark', viewport: { width: 1440, height: 900 } });
+  await page.goto(`${env.loupe.base}/traces/${planner.trace_id}`);
   const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   assert.equal(bg, 'rgb(20, 22, 25)');
   await page.screenshot({ path: path.join(shots, 'trace-dark.png') });
@@ -226,14 +216,14 @@ test('spans that arrive later appear on Refresh, keeping the selection', async (
   });
   const send = async (spans) => {
     const body = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'still-running' } }] }, scopeSpans: [{ spans }] }] };
-    const r = await fetch(`${loupe.base}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const r = await fetch(`${env.loupe.base}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     assert.equal(r.status, 200);
   };
   await send([span(rootId, '', 'agent run', 0, 3000), span(randomBytes(8).toString('hex'), rootId, 'first tool', 10, 500)]);
 
-  const page = await browser.newPage();
+  const page = await env.browser.newPage();
   const problems = watchProblems(page);
-  await page.goto(`${loupe.base}/traces/${traceId}?span=${rootId}`);
+  await page.goto(`${env.loupe.base}/traces/${traceId}?span=${rootId}`);
   await hydrated(page);
   assert.equal(await page.getByTestId('span-row').count(), 2);
   await send([span(randomBytes(8).toString('hex'), rootId, 'second tool', 600, 2900)]);
@@ -246,9 +236,9 @@ test('spans that arrive later appear on Refresh, keeping the selection', async (
 });
 
 test('the trace page says why it was slow and marks the critical path', async () => {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const page = await env.browser.newPage({ viewport: { width: 1440, height: 900 } });
   const problems = watchProblems(page);
-  await page.goto(`${loupe.base}/traces/${timedOut.trace_id}`);
+  await page.goto(`${env.loupe.base}/traces/${timedOut.trace_id}`);
   await hydrated(page);
   const first = page.getByTestId('finding').first();
   assert.equal(await first.getAttribute('data-kind'), 'retry');
