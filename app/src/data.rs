@@ -46,7 +46,7 @@ pub trait LoupeData: Send + Sync + 'static {
     /// p95 by hour of the kind or step in `filter`.
     async fn latency_series(&self, filter: &LatencyFilter) -> Result<Vec<LatencyPoint>, PageError>;
 
-    /// The newest spans of the kind or step in `filter` whose duration fell in `bucket`.
+    /// The spans stored last of the kind or step in `filter` whose duration fell in `bucket`.
     async fn spans_in_bucket(&self, filter: &LatencyFilter, bucket: i64) -> Result<Vec<BucketSpan>, PageError>;
 }
 

@@ -145,7 +145,7 @@ impl Store {
         Ok(usual)
     }
 
-    /// The newest spans (up to `limit`) of the kind or step in `query` whose duration
+    /// The spans stored last (up to `limit`) of the kind or step in `query` whose duration
     /// fell in `bucket`.
     pub async fn spans_in_bucket(&self, query: &LatencyQuery, bucket: i64, limit: u32) -> Result<Vec<BucketSpan>> {
         let mut q = QueryBuilder::<Sqlite>::new(

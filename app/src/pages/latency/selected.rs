@@ -26,7 +26,7 @@ pub fn Selected(selected: SelectedView, filter: LatencyFilter) -> impl IntoView 
         .collect_view();
     let spans = selected.bucket.map(|(bucket, spans)| {
         view! {
-            <h3>{format!("Spans from {} to {} (newest {})", format::duration(lower_ns(bucket)), format::duration(upper_ns(bucket)), spans.len())}</h3>
+            <h3>{format!("Spans from {} to {} (the {} stored last)", format::duration(lower_ns(bucket)), format::duration(upper_ns(bucket)), spans.len())}</h3>
             <table class="trace-table bucket-spans" data-testid="bucket-spans">
                 <tbody>
                     {spans.into_iter().map(|s| view! {
