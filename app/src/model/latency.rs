@@ -137,8 +137,13 @@ pub fn by_kind(steps: &[StepLatency]) -> Vec<StepLatency> {
             StepLatency::new(kind, None, buckets.into_iter().map(|(b, n)| Bucket::new(b, n)).collect(), errors, max)
         })
         .collect();
-    rows.sort_by(|a, b| b.p95_ns.cmp(&a.p95_ns).then(b.count.cmp(&a.count)));
+    slowest_first(&mut rows);
     rows
+}
+
+/// Latency rows in the order the API and pages show them: slowest p95 first.
+pub fn slowest_first(rows: &mut [StepLatency]) {
+    rows.sort_by(|a, b| b.p95_ns.cmp(&a.p95_ns).then(b.count.cmp(&a.count)));
 }
 
 /// `GET /api/stats/latency`.

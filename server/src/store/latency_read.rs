@@ -12,7 +12,10 @@ use super::latency::HOUR_NS;
 use crate::domain::StepKind;
 use crate::error::{Error, Result};
 use app::outline::{Usual, UsualLatency};
-use app::model::latency::{Bucket, LatencyFilter, BucketSpan, LatencyPoint, LatencyReport, RELATIVE_ERROR, StepLatency, lower_ns, quantile, upper_ns};
+use app::model::latency::{
+    Bucket, BucketSpan, LatencyFilter, LatencyPoint, LatencyReport, RELATIVE_ERROR, StepLatency, by_kind, lower_ns, quantile,
+    slowest_first, upper_ns,
+};
 
 /// Which rows a latency question is about.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -66,14 +69,12 @@ impl LatencyQuery {
 }
 
 impl Store {
-    /// Counts, percentiles and histograms, slowest (p95) first.
+    /// Counts, percentiles and histograms, slowest (p95) first. Kind rows are their
+    /// step rows added up ([`by_kind`]), the same way the latency page makes them.
     pub async fn latency(&self, query: &LatencyQuery) -> Result<LatencyReport> {
-        let step = if query.by_step { "step" } else { "''" };
-        let mut q = QueryBuilder::<Sqlite>::new(format!(
-            "SELECT kind, {step}, bucket, SUM(count), SUM(errors), MAX(max_ns) FROM step_latency"
-        ));
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT kind, step, bucket, SUM(count), SUM(errors), MAX(max_ns) FROM step_latency");
         query.push_filters(&mut q);
-        q.push(format!(" GROUP BY kind, {step}, bucket ORDER BY kind, {step}, bucket"));
+        q.push(" GROUP BY kind, step, bucket ORDER BY kind, step, bucket");
         // (kind, step) → (buckets, errors, max)
         let mut groups: BTreeMap<(String, String), (Vec<Bucket>, i64, i64)> = BTreeMap::new();
         for r in q.build().fetch_all(&self.pool).await? {
@@ -85,11 +86,14 @@ impl Store {
         let mut rows: Vec<StepLatency> = groups
             .into_iter()
             .map(|((kind, step), (buckets, errors, max))| {
-                let kind = StepKind::parse(&kind).unwrap_or(StepKind::Other);
-                StepLatency::new(kind, query.by_step.then_some(step), buckets, errors, max)
+                StepLatency::new(StepKind::parse(&kind).unwrap_or(StepKind::Other), Some(step), buckets, errors, max)
             })
             .collect();
-        rows.sort_by(|a, b| b.p95_ns.cmp(&a.p95_ns).then(b.count.cmp(&a.count)));
+        if query.by_step {
+            slowest_first(&mut rows);
+        } else {
+            rows = by_kind(&rows);
+        }
         let (from, to) = query.hours();
         Ok(LatencyReport { since_ns: from * HOUR_NS, until_ns: (to + 1) * HOUR_NS, relative_error: RELATIVE_ERROR, rows })
     }
