@@ -7,6 +7,10 @@
 use std::sync::Arc;
 
 use crate::error::PageError;
+use crate::model::overview::TrafficOverview;
+use crate::model::people::{PeopleReport, SessionDetail};
+use crate::model::RangeFilter;
+use crate::model::cost::{CostOverview, PriceChange, PriceList};
 use crate::model::latency::{BucketSpan, LatencyFilter, LatencyPoint, LatencyReport};
 use crate::model::{ContentPolicy, SpanDetail, Stats, TraceFilter, TracePage};
 use crate::model::StepKind;
@@ -48,6 +52,26 @@ pub trait LoupeData: Send + Sync + 'static {
 
     /// The spans stored last of the kind or step in `filter` whose duration fell in `bucket`.
     async fn spans_in_bucket(&self, filter: &LatencyFilter, bucket: i64) -> Result<Vec<BucketSpan>, PageError>;
+
+    /// Traces per minute, error rate, p95 and cost over the filter's time range
+    /// (the last 24 hours when it has none).
+    async fn overview(&self, filter: &TraceFilter) -> Result<TrafficOverview, PageError>;
+
+    /// Per-user p95, error rate and cost, and the sessions, over the range.
+    async fn people(&self, filter: &RangeFilter) -> Result<PeopleReport, PageError>;
+
+    /// A session's traces in order; `NotFound` when no trace names it.
+    async fn session(&self, id: &str) -> Result<SessionDetail, PageError>;
+
+    /// Cost and tokens over the filter's range: totals, breakdowns, series,
+    /// cost per trace and the most expensive traces.
+    async fn cost_overview(&self, filter: &RangeFilter) -> Result<CostOverview, PageError>;
+
+    /// The prices in force: operator overrides and the shipped list.
+    async fn prices(&self) -> Result<PriceList, PageError>;
+
+    /// Adds, replaces or removes an operator price; new model calls use it.
+    async fn change_price(&self, change: PriceChange) -> Result<PriceList, PageError>;
 }
 
 /// The data source from the Leptos context.

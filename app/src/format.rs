@@ -46,6 +46,49 @@ pub fn count(n: i64) -> String {
     out
 }
 
+/// Money in US dollars, as exact as a glance needs: `$1,234`, `$12.34`, `$0.123`,
+/// `$0.0042` (two significant digits below a cent), `$0`.
+pub fn usd(v: f64) -> String {
+    let a = v.abs();
+    let sign = if v < 0.0 { "-" } else { "" };
+    if a == 0.0 {
+        "$0".into()
+    } else if a >= 100.0 {
+        format!("{sign}${}", count(a.round() as i64))
+    } else if a >= 1.0 {
+        format!("{sign}${a:.2}")
+    } else if a >= 0.01 {
+        format!("{sign}${a:.3}")
+    } else {
+        // Two significant digits: enough decimals to reach the second one.
+        let decimals = (-a.log10()).floor() as usize + 2;
+        format!("{sign}${a:.decimals$}")
+    }
+}
+
+/// A trace's cost as lists and summaries show it: `$0.042`, `$0.042 + 3 unpriced`,
+/// `3 unpriced` (no priced call), `–` (no model call).
+pub fn trace_cost(usd_total: f64, unpriced: i64, any_model_call: bool) -> String {
+    let calls = |n: i64| if n == 1 { "1 unpriced".to_string() } else { format!("{} unpriced", count(n)) };
+    match (any_model_call || unpriced > 0, unpriced > 0, usd_total > 0.0) {
+        (false, _, _) => "–".into(),
+        (true, false, _) => usd(usd_total),
+        (true, true, true) => format!("{} + {}", usd(usd_total), calls(unpriced)),
+        (true, true, false) => calls(unpriced),
+    }
+}
+
+/// A step of a trend: `1 min`, `30 min`, `4 h`, `1 day`.
+pub fn step(ns: i64) -> String {
+    let min = ns / 60_000_000_000;
+    match min {
+        m if m >= 1440 && m % 1440 == 0 => if m == 1440 { "1 day".into() } else { format!("{} days", m / 1440) },
+        m if m >= 60 && m % 60 == 0 => format!("{} h", m / 60),
+        m if m >= 1 => format!("{m} min"),
+        _ => duration(ns),
+    }
+}
+
 /// A Unix time as `2026-11-24 02:10:33 UTC` (UTC everywhere, so a link read in
 /// another time zone during an incident shows the same moment).
 pub fn utc(ns: i64) -> String {
@@ -84,6 +127,35 @@ pub fn ticks(span_ns: i64, max_ticks: u32) -> Vec<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dollars_read_naturally() {
+        assert_eq!(usd(0.0), "$0");
+        assert_eq!(usd(1234.4), "$1,234");
+        assert_eq!(usd(12.345), "$12.35");
+        assert_eq!(usd(0.1234), "$0.123");
+        assert_eq!(usd(0.0042), "$0.0042");
+        assert_eq!(usd(0.000_012_34), "$0.000012");
+        assert_eq!(usd(-0.5), "-$0.500");
+    }
+
+    #[test]
+    fn trend_steps_read_as_units() {
+        let min = 60_000_000_000;
+        assert_eq!(step(min), "1 min");
+        assert_eq!(step(30 * min), "30 min");
+        assert_eq!(step(240 * min), "4 h");
+        assert_eq!(step(1440 * min), "1 day");
+    }
+
+    #[test]
+    fn trace_costs_say_what_is_unpriced() {
+        assert_eq!(trace_cost(0.0, 0, false), "–");
+        assert_eq!(trace_cost(0.0, 0, true), "$0");
+        assert_eq!(trace_cost(0.042, 0, true), "$0.042");
+        assert_eq!(trace_cost(0.042, 3, true), "$0.042 + 3 unpriced");
+        assert_eq!(trace_cost(0.0, 1, true), "1 unpriced");
+    }
 
     #[test]
     fn durations_read_naturally() {

@@ -55,6 +55,8 @@ pub fn App() -> impl IntoView {
                 <nav class="nav">
                     <a href="/">"Traces"</a>
                     <a href="/latency">"Latency"</a>
+                    <a href="/costs">"Cost"</a>
+                    <a href="/users">"Users"</a>
                 </nav>
             </header>
             <main>
@@ -63,6 +65,9 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <p class="empty">"Page not found."</p> }>
                     <Route path=StaticSegment("") view=pages::traces::TracesPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("latency") view=pages::latency::LatencyPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("costs") view=pages::costs::CostsPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("users") view=pages::users::UsersPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("sessions"), ParamSegment("session_id")) view=pages::session::SessionPage ssr=SsrMode::Async />
                     <Route
                         path=(StaticSegment("traces"), ParamSegment("trace_id"))
                         view=pages::trace::TracePage

@@ -135,6 +135,8 @@ pub struct Span {
     pub scope: Option<String>,
     pub content: Vec<ContentField>,
     pub content_policy: ContentPolicy,
+    /// Set by ingest from the price book in force (`crate::pricing`).
+    pub cost: crate::pricing::Costing,
 }
 
 impl Span {

@@ -11,6 +11,7 @@ pub mod error;
 pub mod http;
 pub mod ingest;
 pub mod otlp;
+pub mod pricing;
 pub mod site;
 pub mod state;
 pub mod store;
@@ -89,8 +90,9 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
     let store = Store::open(&db_url).await.with_context(|| format!("cannot open database {db_url}"))?;
     let key = ingest::privacy::key::load_or_create(&data_dir)?;
     let policy = if args.capture_content { ContentPolicy::Captured } else { ContentPolicy::Hashed };
+    let pricing = load_prices(&store).await?;
     let (writer, writer_task) = Writer::spawn(store.writer_connection().await?, args.queue_spans.max(1));
-    let ingest = Ingest::new(Privacy::new(policy, key), writer);
+    let ingest = Ingest::new(Privacy::new(policy, key), pricing.clone(), writer);
 
     let listener = TcpListener::bind(args.addr).await.with_context(|| format!("cannot listen on {}", args.addr))?;
     let addr = listener.local_addr()?;
@@ -115,6 +117,12 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
             "  content policy:   captured: prompts and completions are stored as sent (--capture-content is on)"
         ),
     }
+    let prices = pricing.current().list();
+    tracing::info!(
+        "  model prices:     {} shipped entries, {} operator overrides (costs at /costs, prices at /api/prices)",
+        prices.shipped.len(),
+        prices.overrides.len()
+    );
     if site_found {
         tracing::info!("  UI assets:        {}", site_root.display());
     } else {
@@ -144,6 +152,30 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
     Ok(Running { addr, store, stop, task })
 }
 
+/// The price book: shipped prices and the stored overrides (one that no longer
+/// validates is skipped with a warning rather than stopping Loupe). Model calls
+/// stored before costs existed are costed once, here.
+async fn load_prices(store: &Store) -> anyhow::Result<pricing::Pricing> {
+    let overrides = store
+        .price_overrides()
+        .await?
+        .into_iter()
+        .filter(|o| match pricing::validate(o) {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!(model = %o.model, error = %e, "stored price override skipped");
+                false
+            }
+        })
+        .collect();
+    let book = pricing::PriceBook::new(overrides)?;
+    let costed = store.backfill_costs(&book).await?;
+    if costed > 0 {
+        tracing::info!(calls = costed, "costed model calls stored before costs existed");
+    }
+    Ok(pricing::Pricing::new(book))
+}
+
 fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let mut addr = state.leptos.site_addr;
@@ -153,6 +185,7 @@ fn router(state: AppState) -> Router {
     }
     let data: Arc<dyn app::data::LoupeData> = Arc::new(PageData {
         store: state.store.clone(),
+        pricing: state.ingest.pricing().clone(),
         content_policy: state.ingest.privacy().policy(),
         otlp_endpoint: format!("http://{addr}"),
     });

@@ -13,7 +13,13 @@ use app::outline::{SpanHead, Usual};
 use crate::domain::{SpanId, TraceId};
 use crate::error::Error;
 use crate::ingest::Ingest;
-use crate::store::{LatencyQuery, ListQuery, Store};
+use crate::pricing::Pricing;
+use crate::pricing::admin::{Change, apply};
+use crate::store::{CostQuery, LatencyQuery, ListQuery, Store, parse_range};
+use app::model::overview::TrafficOverview;
+use app::model::people::{PeopleReport, SessionDetail};
+use app::model::RangeFilter;
+use app::model::cost::{CostOverview, PriceChange, PriceList};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -33,6 +39,7 @@ impl FromRef<AppState> for LeptosOptions {
 /// The pages' data source, over the store.
 pub struct PageData {
     pub store: Store,
+    pub pricing: Pricing,
     pub content_policy: ContentPolicy,
     pub otlp_endpoint: String,
 }
@@ -97,6 +104,45 @@ impl LoupeData for PageData {
 
     async fn spans_in_bucket(&self, filter: &LatencyFilter, bucket: i64) -> Result<Vec<BucketSpan>, PageError> {
         self.store.spans_in_bucket(&self.latency_query(filter, false)?, bucket, 50).await.map_err(unavailable)
+    }
+
+    async fn overview(&self, filter: &TraceFilter) -> Result<TrafficOverview, PageError> {
+        let now = crate::now_ns();
+        let range = TraceFilter { since: filter.since.clone(), from: filter.from.clone(), to: filter.to.clone(), ..TraceFilter::default() };
+        let parsed = ListQuery { filter: range, ..ListQuery::default() }.parse(now).map_err(client_error)?;
+        let since = parsed.since_ns.unwrap_or(now - 24 * 3_600_000_000_000);
+        let until = parsed.until_ns.unwrap_or(now).min(now).max(since + 1);
+        self.store.overview(since, until).await.map_err(unavailable)
+    }
+
+    async fn people(&self, filter: &RangeFilter) -> Result<PeopleReport, PageError> {
+        let (since, until) = parse_range(&filter.since, &filter.until, crate::now_ns()).map_err(client_error)?;
+        self.store.people(since, until).await.map_err(unavailable)
+    }
+
+    async fn session(&self, id: &str) -> Result<SessionDetail, PageError> {
+        self.store
+            .session(id)
+            .await
+            .map_err(unavailable)?
+            .ok_or_else(|| PageError::NotFound(format!("No trace names session {id:?}.")))
+    }
+
+    async fn cost_overview(&self, filter: &RangeFilter) -> Result<CostOverview, PageError> {
+        let query = CostQuery::parse(filter, crate::now_ns()).map_err(client_error)?;
+        self.store.cost_overview(query).await.map_err(unavailable)
+    }
+
+    async fn prices(&self) -> Result<PriceList, PageError> {
+        Ok(self.pricing.current().list())
+    }
+
+    async fn change_price(&self, change: PriceChange) -> Result<PriceList, PageError> {
+        let change = match change {
+            PriceChange::Put(o) => Change::Put(o),
+            PriceChange::Delete(model) => Change::Delete(model),
+        };
+        apply(&self.store, &self.pricing, change).await.map_err(client_error)
     }
 }
 

@@ -2,3 +2,5 @@
 pub mod error_page;
 pub mod first_trace;
 pub mod kind;
+pub mod range_form;
+pub mod stat;

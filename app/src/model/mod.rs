@@ -9,9 +9,21 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+pub mod cost;
 pub mod latency;
+pub mod overview;
+pub mod people;
 mod list;
 pub use list::{ListView, TraceFilter};
+
+/// A time range as the stats pages and endpoints take it (costs, users): their URL
+/// and query parameters.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RangeFilter {
+    /// Start of the range: an age (`24h`, the default), a UTC time or Unix ms.
+    pub since: Option<String>,
+    pub until: Option<String>,
+}
 
 /// What a span does in an LLM workflow. Derived once, at ingest, from whichever
 /// convention the instrumentation used (see the server's `ingest::conventions`).
@@ -176,6 +188,12 @@ pub struct TraceSummary {
     pub error_count: i64,
     pub tokens: Tokens,
     pub models: Vec<String>,
+    /// Sum of the trace's priced model calls, in USD.
+    #[serde(default)]
+    pub cost_usd: f64,
+    /// Model calls no price matched: the cost above leaves them out.
+    #[serde(default)]
+    pub unpriced: i64,
 }
 
 /// A page of the trace list, newest first.
@@ -259,6 +277,9 @@ pub struct SpanView {
     pub provider: Option<String>,
     #[serde(default, skip_serializing_if = "Tokens::is_zero")]
     pub tokens: Tokens,
+    /// What a model call cost; absent on spans that are not model calls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<cost::SpanCost>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -41,6 +41,10 @@ pub struct SpanHead {
     pub prompt_hash: Option<String>,
     /// The span's step (its name with numbers and ids folded), for "slower than usual".
     pub step: String,
+    /// What a model call cost (`None` for other spans and unpriced calls).
+    pub cost_usd: Option<f64>,
+    /// A model call no price matched.
+    pub unpriced: bool,
 }
 
 /// The distinct (kind, step) pairs of some spans: what to ask the rollup about.
@@ -87,6 +91,12 @@ pub struct Row {
     /// Why it failed, when it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// What a priced model call cost, in USD.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_usd: Option<f64>,
+    /// A model call no price matched.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unpriced: bool,
 }
 
 /// Wall-clock time that went to one step kind.
@@ -133,6 +143,10 @@ pub struct Outline {
     pub errors: u32,
     /// Summed over every span: model spans carry tokens, their parents do not.
     pub tokens: Tokens,
+    /// Sum of the priced model calls, in USD.
+    pub cost_usd: f64,
+    /// Model calls no price matched (their cost is not in `cost_usd`).
+    pub unpriced: u32,
     /// Largest first.
     pub by_kind: Vec<KindTime>,
     /// Spans whose parent is not (yet) stored; they are shown as roots.
@@ -157,6 +171,7 @@ impl Outline {
         let mut services: Vec<String> = Vec::new();
         let mut tokens = Tokens::default();
         let mut errors = 0;
+        let (mut cost_usd, mut unpriced) = (0.0, 0);
         let mut prompts: Vec<Option<String>> = Vec::with_capacity(laid.len());
         let mut steps: Vec<String> = Vec::with_capacity(laid.len());
         let rows: Vec<Row> = laid
@@ -173,6 +188,8 @@ impl Outline {
                 prompts.push(span.prompt_hash);
                 steps.push(span.step);
                 errors += span.error as u32;
+                cost_usd += span.cost_usd.unwrap_or(0.0);
+                unpriced += span.unpriced as u32;
                 Row {
                     span_id: span.span_id,
                     name: span.name,
@@ -188,6 +205,8 @@ impl Outline {
                     model: span.model,
                     tool: span.tool,
                     message: span.message,
+                    cost_usd: span.cost_usd,
+                    unpriced: span.unpriced,
                 }
             })
             .collect();
@@ -201,6 +220,8 @@ impl Outline {
             rows,
             errors,
             tokens,
+            cost_usd,
+            unpriced,
             by_kind,
             orphans,
             critical_path,

@@ -18,6 +18,8 @@ pub(crate) fn head(id: &str, parent: Option<&str>, kind: StepKind, start: i64, e
         message: None,
         prompt_hash: None,
         step: format!("{} {id}", kind.as_str()),
+        cost_usd: None,
+        unpriced: false,
     }
 }
 

@@ -1,4 +1,7 @@
 //! One module per page, each with its own server functions.
+pub mod costs;
 pub mod latency;
+pub mod session;
 pub mod trace;
 pub mod traces;
+pub mod users;

@@ -1,8 +1,11 @@
 //! The JSON API: one router per resource, errors mapped to responses in one place.
 
+mod cost;
 pub mod error;
 mod health;
 mod latency;
+mod people;
+mod prices;
 mod stats;
 mod traces;
 
@@ -11,5 +14,8 @@ use axum::Router;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().merge(traces::router()).merge(stats::router()).merge(latency::router()).merge(health::router())
+    Router::new().merge(traces::router()).merge(stats::router()).merge(latency::router())
+        .merge(cost::router())
+        .merge(prices::router())
+        .merge(people::router()).merge(health::router())
 }

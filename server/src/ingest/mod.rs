@@ -53,29 +53,44 @@ pub struct RawLink {
 
 use crate::domain::Span;
 use crate::error::Result;
+use crate::pricing::Pricing;
 use privacy::Privacy;
 use writer::Writer;
 
-/// The ingest pipeline that every transport calls: normalize → redact/scrub → write.
+/// The ingest pipeline that every transport calls: normalize → redact/scrub → cost
+/// → write.
 #[derive(Clone)]
 pub struct Ingest {
     privacy: Arc<Privacy>,
+    pricing: Pricing,
     writer: Writer,
 }
 
 impl Ingest {
-    pub fn new(privacy: Privacy, writer: Writer) -> Self {
-        Self { privacy: Arc::new(privacy), writer }
+    pub fn new(privacy: Privacy, pricing: Pricing, writer: Writer) -> Self {
+        Self { privacy: Arc::new(privacy), pricing, writer }
     }
 
     pub fn privacy(&self) -> &Privacy {
         &self.privacy
     }
 
+    pub fn pricing(&self) -> &Pricing {
+        &self.pricing
+    }
+
     /// Normalizes and stores spans; returns once they are committed to disk.
     pub async fn accept(&self, raw: Vec<RawSpan>) -> Result<usize> {
         let n = raw.len();
-        let spans: Vec<Span> = raw.into_iter().map(|r| normalize::normalize(r, &self.privacy)).collect();
+        let book = self.pricing.current();
+        let spans: Vec<Span> = raw
+            .into_iter()
+            .map(|r| {
+                let mut span = normalize::normalize(r, &self.privacy);
+                span.cost = book.cost(&span);
+                span
+            })
+            .collect();
         self.writer.write(spans).await?;
         Ok(n)
     }

@@ -59,6 +59,7 @@ pub fn normalize(raw: RawSpan, privacy: &Privacy) -> Span {
         scope: raw.scope,
         content,
         content_policy: privacy.policy(),
+        cost: Default::default(),
     }
 }
 

@@ -122,6 +122,21 @@ fn parse_cursor(c: &str) -> Result<(i64, String)> {
     Ok((start, id.to_string()))
 }
 
+/// The range of the stats endpoints and pages: `since` (default: 24 hours ago) to
+/// `until` (default: now), each as [`parse_time`] takes it; until must be later.
+pub fn parse_range(since: &Option<String>, until: &Option<String>, now_ns: i64) -> Result<(i64, i64)> {
+    let nonempty = |v: &Option<String>| v.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let since_ns = match nonempty(since) {
+        Some(s) => parse_time("since", &s, now_ns)?,
+        None => now_ns - 24 * 3_600_000_000_000,
+    };
+    let until_ns = nonempty(until).map(|s| parse_time("until", &s, now_ns)).transpose()?.unwrap_or(now_ns);
+    if until_ns <= since_ns {
+        return Err(Error::BadRequest("until must be after since".into()));
+    }
+    Ok((since_ns, until_ns))
+}
+
 /// A point in time: Unix milliseconds (`1732400000000`), a UTC date and time
 /// (`2026-11-24T02:10`, as `<input type=datetime-local>` sends it, seconds optional),
 /// or an age relative to now (`30s`, `15m`, `1h`, `24h`, `7d`).

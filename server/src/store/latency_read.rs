@@ -7,7 +7,7 @@ use sqlx::sqlite::Sqlite;
 use sqlx::{QueryBuilder, Row};
 
 use super::Store;
-use super::filter::parse_time;
+use super::filter::parse_range;
 use super::latency::HOUR_NS;
 use crate::domain::StepKind;
 use crate::error::{Error, Result};
@@ -34,14 +34,7 @@ impl LatencyQuery {
     /// say what to fix.
     pub fn parse(f: &LatencyFilter, by_step: bool, now_ns: i64) -> Result<LatencyQuery> {
         let nonempty = |v: &Option<String>| v.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-        let since_ns = match nonempty(&f.since) {
-            Some(s) => parse_time("since", &s, now_ns)?,
-            None => now_ns - 24 * HOUR_NS,
-        };
-        let until_ns = nonempty(&f.until).map(|s| parse_time("until", &s, now_ns)).transpose()?.unwrap_or(now_ns);
-        if until_ns <= since_ns {
-            return Err(Error::BadRequest("until must be after since".into()));
-        }
+        let (since_ns, until_ns) = parse_range(&f.since, &f.until, now_ns)?;
         let kind = nonempty(&f.kind)
             .map(|k| StepKind::parse(&k).ok_or_else(|| Error::BadRequest(format!("kind {k:?} is not a step kind"))))
             .transpose()?;

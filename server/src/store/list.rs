@@ -53,7 +53,7 @@ impl Store {
         let mut q = QueryBuilder::<Sqlite>::new(
             "SELECT t.trace_id, t.root_name, t.service, t.root_span_id IS NOT NULL, t.start_ns, t.end_ns, \
              t.duration_ns, t.span_count, t.error_count, t.input_tokens, t.output_tokens, t.cache_read_tokens, \
-             t.cache_write_tokens, t.reasoning_tokens, t.total_tokens ",
+             t.cache_write_tokens, t.reasoning_tokens, t.total_tokens, t.cost_usd, t.unpriced ",
         );
         // The walk in start order: the traces index, or, with a tag filter, that
         // tag's range of trace_tags (CROSS JOIN keeps it the outer loop).
@@ -168,5 +168,7 @@ fn summary(r: &SqliteRow) -> TraceSummary {
             total: r.get(14),
         },
         models: Vec::new(),
+        cost_usd: r.get(15),
+        unpriced: r.get(16),
     }
 }

@@ -3,6 +3,8 @@
 //! single connection that `ingest::writer` owns (SQLite allows one writer at a time,
 //! so one writer task committing batches beats many contending ones).
 
+mod cost;
+mod cost_read;
 mod detail;
 mod filter;
 mod read_trace;
@@ -10,6 +12,9 @@ mod rollup;
 mod latency;
 mod latency_read;
 mod list;
+mod overview;
+mod people;
+mod prices;
 mod values;
 mod write;
 
@@ -19,7 +24,8 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection};
 
-pub use filter::{ListQuery, ParsedQuery};
+pub use filter::{ListQuery, ParsedQuery, parse_range};
+pub use cost_read::CostQuery;
 pub use latency_read::LatencyQuery;
 pub use write::{BatchReport, WriteConn};
 

@@ -11,6 +11,8 @@ use super::detail::raw;
 use crate::domain::{ContentPolicy, SpanId, SpanStatus, StepKind, Tokens, TraceId};
 use crate::error::Result;
 use crate::ingest::conventions::is_prompt_key;
+use crate::pricing::is_model_call;
+use app::model::cost::SpanCost;
 use app::model::{ContentField, SpanDetail, SpanView, TraceDetail};
 use app::outline::SpanHead;
 
@@ -46,7 +48,7 @@ impl Store {
              s.input_tokens, s.output_tokens, s.cache_read_tokens, s.cache_write_tokens, s.reasoning_tokens, \
              s.total_tokens, COALESCE(s.response_model, s.request_model), s.tool_name, s.status_message, \
              CASE WHEN s.kind = 'llm' THEN (SELECT d.content FROM span_details d WHERE d.id = s.id) END, \
-             COALESCE(s.step, s.name) \
+             COALESCE(s.step, s.name), s.cost_usd \
              FROM spans s WHERE s.trace_id = ?",
         )
         .bind(id.to_string())
@@ -76,6 +78,8 @@ impl Store {
                 message: r.get(16),
                 prompt_hash: r.get::<Option<String>, _>(17).and_then(|c| prompt_hash(&c)),
                 step: r.get(18),
+                cost_usd: r.get(19),
+                unpriced: is_model_call(StepKind::parse(r.get(3)).unwrap_or(StepKind::Other)) && r.get::<Option<f64>, _>(19).is_none(),
             })
             .collect())
     }
@@ -101,6 +105,17 @@ impl Store {
     }
 }
 
+/// A model call's cost (29: cost, 30: price entry); `None` for other spans.
+fn span_cost(r: &SqliteRow) -> Option<SpanCost> {
+    if !is_model_call(StepKind::parse(r.get(3)).unwrap_or(StepKind::Other)) {
+        return None;
+    }
+    Some(match (r.get::<Option<f64>, _>(29), r.get::<Option<String>, _>(30)) {
+        (Some(usd), Some(price_id)) => SpanCost::Priced { usd, price_id },
+        _ => SpanCost::Unpriced,
+    })
+}
+
 /// The hashes of a model call's input fields, joined: equal for equal prompts.
 fn prompt_hash(content: &str) -> Option<String> {
     let fields: Vec<ContentField> = serde_json::from_str(content).ok()?;
@@ -116,7 +131,7 @@ macro_rules! span_view_sql {
      s.status, s.status_message, s.request_model, s.response_model, s.provider, s.input_tokens, \
      s.output_tokens, s.cache_read_tokens, s.cache_write_tokens, s.reasoning_tokens, s.total_tokens, \
      s.tool_name, s.user_id, s.session_id, s.resource_key, s.content_policy, s.scope, \
-     d.attributes, d.events, d.links, d.content \
+     d.attributes, d.events, d.links, d.content, s.cost_usd, s.price_id \
      FROM spans s LEFT JOIN span_details d ON d.id = s.id"
     };
 }
@@ -150,6 +165,7 @@ fn span_view(r: &SqliteRow) -> SpanView {
             reasoning: r.get(17),
             total: r.get(18),
         },
+        cost: span_cost(r),
         tool_name: r.get(19),
         user_id: r.get(20),
         session_id: r.get(21),

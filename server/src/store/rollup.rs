@@ -9,6 +9,7 @@ use sqlx::{QueryBuilder, Row};
 use super::write::SMALL_ROWS_PER_STATEMENT;
 use crate::domain::Span;
 use crate::error::Result;
+use crate::pricing::Costing;
 
 /// One trace's share of a batch.
 #[derive(Default)]
@@ -21,6 +22,9 @@ struct TraceDelta<'a> {
     errors: i64,
     tokens: [i64; 6],
     kinds: i64,
+    cost_usd: f64,
+    model_calls: i64,
+    unpriced: i64,
     tags: BTreeSet<(&'static str, &'a str)>,
 }
 
@@ -45,6 +49,17 @@ fn deltas<'a>(inserted: &[&'a Span]) -> Vec<(String, TraceDelta<'a>)> {
             *sum += v;
         }
         d.kinds |= s.kind.bit();
+        match &s.cost {
+            Costing::Priced { usd, .. } => {
+                d.cost_usd += usd;
+                d.model_calls += 1;
+            }
+            Costing::Unpriced => {
+                d.unpriced += 1;
+                d.model_calls += 1;
+            }
+            Costing::NotModelCall => {}
+        }
         d.tags.insert(("service", &s.resource.service));
         for (tag, value) in [("model", s.model()), ("user", s.user_id.as_deref()), ("session", s.session_id.as_deref())] {
             if let Some(v) = value {
@@ -59,11 +74,11 @@ pub(super) async fn upsert_traces(conn: &mut SqliteConnection, inserted: &[&Span
     let deltas = deltas(inserted);
     // trace id → (start after this batch, whether the trace existed before it)
     let mut after: HashMap<String, (i64, bool)> = HashMap::with_capacity(deltas.len());
-    for chunk in deltas.chunks(SMALL_ROWS_PER_STATEMENT / 8) {
+    for chunk in deltas.chunks(SMALL_ROWS_PER_STATEMENT / 10) {
         let mut q = QueryBuilder::<Sqlite>::new(
             "INSERT INTO traces (trace_id, start_ns, end_ns, duration_ns, root_span_id, root_name, service, \
              span_count, error_count, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, \
-             reasoning_tokens, total_tokens, kinds) ",
+             reasoning_tokens, total_tokens, kinds, cost_usd, model_calls, unpriced) ",
         );
         q.push_values(chunk, |mut b, (id, d)| {
             let named = d.root.or(d.earliest).expect("a delta has at least one span");
@@ -79,7 +94,7 @@ pub(super) async fn upsert_traces(conn: &mut SqliteConnection, inserted: &[&Span
             for v in d.tokens {
                 b.push_bind(v);
             }
-            b.push_bind(d.kinds);
+            b.push_bind(d.kinds).push_bind(d.cost_usd).push_bind(d.model_calls).push_bind(d.unpriced);
         });
         // `excluded` is the incoming row. The root's name wins; before the root
         // arrives, the earliest span seen so far names the trace.
@@ -105,7 +120,10 @@ pub(super) async fn upsert_traces(conn: &mut SqliteConnection, inserted: &[&Span
              cache_write_tokens = traces.cache_write_tokens + excluded.cache_write_tokens, \
              reasoning_tokens = traces.reasoning_tokens + excluded.reasoning_tokens, \
              total_tokens = traces.total_tokens + excluded.total_tokens, \
-             kinds = traces.kinds | excluded.kinds \
+             kinds = traces.kinds | excluded.kinds, \
+             cost_usd = traces.cost_usd + excluded.cost_usd, \
+             model_calls = traces.model_calls + excluded.model_calls, \
+             unpriced = traces.unpriced + excluded.unpriced \
              RETURNING trace_id, start_ns, span_count",
         );
         let spans_in_delta: HashMap<&str, i64> = chunk.iter().map(|(id, d)| (id.as_str(), d.spans)).collect();

@@ -9,12 +9,14 @@ use sqlx::sqlite::{Sqlite, SqliteConnection};
 use sqlx::{Connection, QueryBuilder, Row};
 
 use super::detail::detail_columns;
+use super::cost::{CostSample, add_to_cost};
 use super::latency::{LatencySample, add_to_latency};
 use super::rollup::upsert_traces;
 use crate::domain::Span;
 use crate::error::Result;
+use crate::pricing::Costing;
 
-/// SQLite allows 32,766 bound parameters per statement; spans take 27 each.
+/// SQLite allows 32,766 bound parameters per statement; spans take 29 each.
 const SPAN_ROWS_PER_STATEMENT: usize = 1000;
 pub(super) const SMALL_ROWS_PER_STATEMENT: usize = 2000;
 
@@ -79,6 +81,7 @@ impl WriteConn {
         let inserted: Vec<&Span> = inserted.into_iter().map(|(_, s)| s).collect();
         upsert_traces(&mut tx, &inserted).await?;
         add_to_latency(&mut tx, inserted.iter().map(|s| LatencySample::of(s))).await?;
+        add_to_cost(&mut tx, inserted.iter().filter_map(|s| CostSample::of(s))).await?;
         tx.commit().await?;
         self.known_resources.extend(new_resources.iter().map(|s| s.resource.key.clone()));
         Ok(BatchReport { inserted: inserted.len(), duplicates: spans.len() - inserted.len() })
@@ -92,7 +95,7 @@ async fn insert_spans(conn: &mut SqliteConnection, spans: &[&Span]) -> Result<Ve
         "INSERT INTO spans (trace_id, span_id, parent_span_id, name, service, kind, otel_kind, start_ns, end_ns, \
          status, status_message, request_model, response_model, provider, input_tokens, output_tokens, \
          cache_read_tokens, cache_write_tokens, reasoning_tokens, total_tokens, tool_name, user_id, session_id, \
-         resource_key, content_policy, scope, step) ",
+         resource_key, content_policy, scope, step, cost_usd, price_id) ",
     );
     q.push_values(spans, |mut b, s| {
         let t = &s.gen_ai.tokens;
@@ -123,6 +126,11 @@ async fn insert_spans(conn: &mut SqliteConnection, spans: &[&Span]) -> Result<Ve
             .push_bind(s.content_policy.as_str())
             .push_bind(&s.scope)
             .push_bind(&s.step);
+        let (cost, price) = match &s.cost {
+            Costing::Priced { usd, price_id } => (Some(*usd), Some(price_id.as_str())),
+            Costing::Unpriced | Costing::NotModelCall => (None, None),
+        };
+        b.push_bind(cost).push_bind(price);
     });
     q.push(" ON CONFLICT (trace_id, span_id) DO NOTHING RETURNING id, trace_id, span_id");
     let rows = q.build().fetch_all(&mut *conn).await?;

@@ -232,7 +232,13 @@ pub fn evaluation_run(rng: &mut Rng, t0: u64, spans: usize) -> TraceBuilder {
             i("gen_ai.usage.input_tokens", rng.range(300, 1200) as i64),
             i("gen_ai.usage.output_tokens", rng.range(20, 200) as i64),
         ]);
-        t.span(Some(case_id), "judge", Internal, c_end, j_end, vec![s("openinference.span.kind", "EVALUATOR")]);
+        // The judge is a self-hosted model no price list knows: its calls are unpriced.
+        t.span(Some(case_id), "judge", Internal, c_end, j_end, vec![
+            s("openinference.span.kind", "LLM"),
+            s("llm.model_name", "acme-judge-8b"),
+            i("llm.token_count.prompt", rng.range(400, 900) as i64),
+            i("llm.token_count.completion", rng.range(5, 40) as i64),
+        ]);
         if rng.chance(0.01) {
             t.fail_last("AssertionError", "judge score below threshold");
         }

@@ -5,6 +5,7 @@
 //! path), so it runs wherever the outline is built and is tested without a store.
 //! Findings come most costly first; their numbers are kept as data for the API.
 
+mod cost;
 mod patterns;
 
 use std::collections::BTreeMap;
@@ -34,6 +35,8 @@ pub enum FindingKind {
     RootSelfTime,
     /// A step took several times its usual p95.
     SlowerThanUsual,
+    /// One model call's input is most of what the trace cost.
+    PromptCost,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -84,6 +87,7 @@ pub fn find(o: &Outline, prompts: &[Option<String>], steps: &[String], usual: &U
     found.extend(patterns::sequential_tools(o, &retries));
     found.extend(patterns::repeated_prompts(o, prompts));
     found.extend(slower_than_usual(o, steps, usual));
+    found.extend(cost::prompt_dominates_cost(o));
     if let Some(f) = root_self_time(o, total) {
         found.push(f);
     }

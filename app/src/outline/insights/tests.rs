@@ -136,3 +136,40 @@ fn a_step_several_times_its_usual_p95_is_found_only_with_enough_history() {
     let o = Outline::build_with("t".into(), spans(), &usual(5)).unwrap();
     assert!(o.findings.iter().all(|f| f.kind != FindingKind::SlowerThanUsual), "5 spans are no history");
 }
+
+#[test]
+fn a_prompt_that_is_most_of_the_cost_is_found_with_a_trimming_fix() {
+    use StepKind::*;
+    let call = |id: &str, start: i64, end: i64, input: i64, output: i64, usd: f64| {
+        let mut s = head(id, Some("root"), Llm, start * MS, end * MS);
+        s.name = format!("chat {id}");
+        s.tokens = Tokens { input, output, total: input + output, ..Tokens::default() };
+        s.cost_usd = Some(usd);
+        s
+    };
+    let spans = |big_input: i64| {
+        vec![
+            head("root", None, Agent, 0, 3_000 * MS),
+            call("plan", 0, 500, 400, 100, 0.002),
+            call("answer", 500, 3_000, big_input, 300, 0.03),
+        ]
+    };
+    let o = Outline::build("t".into(), spans(12_000)).unwrap();
+    assert!((o.cost_usd - 0.032).abs() < 1e-12);
+    let f = o.findings.iter().find(|f| f.kind == FindingKind::PromptCost).expect("a prompt cost finding");
+    assert_eq!(f.text, "`chat answer` cost $0.030 (94% of the trace's $0.032), and its input is most of that: 12,000 tokens in for 300 out.");
+    assert!(f.fix.starts_with("Trim the prompt"));
+    assert_eq!(f.span_ids, ["answer"]);
+    assert_eq!(f.numbers["input_tokens"], 12_000.0);
+    // Input only 5× the output: the output is a real part of the bill, no finding.
+    let o = Outline::build("t".into(), spans(1_500)).unwrap();
+    assert!(o.findings.iter().all(|f| f.kind != FindingKind::PromptCost));
+    // Unpriced calls have no cost to attribute.
+    let mut unpriced = spans(12_000);
+    for s in unpriced.iter_mut() {
+        s.unpriced = s.cost_usd.take().is_some();
+    }
+    let o = Outline::build("t".into(), unpriced).unwrap();
+    assert_eq!((o.cost_usd, o.unpriced), (0.0, 2));
+    assert!(o.findings.iter().all(|f| f.kind != FindingKind::PromptCost));
+}

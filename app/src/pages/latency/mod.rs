@@ -108,7 +108,7 @@ pub fn LatencyPage() -> impl IntoView {
                 <h1>"Latency by step"</h1>
                 <span class="muted">"Where the time goes, across traces: percentiles and histograms per step kind and per step."</span>
             </div>
-            <rows::RangeForm params />
+            <rows::LatencyFilters params />
             <Transition fallback=|| view! { <p class="loading">"Loading latency…"</p> }>
                 {move || Suspend::new(async move {
                     match view.await {

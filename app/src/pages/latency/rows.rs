@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use super::{LatencyView, RowView, selected::Selected};
 use crate::components::kind::KindChip;
+use crate::components::range_form::RangeForm;
 use crate::format;
 use crate::model::latency::LatencyFilter;
 
@@ -26,32 +27,19 @@ pub fn url(f: &LatencyFilter, bucket: Option<i64>) -> String {
     if pairs.is_empty() { "/latency".into() } else { format!("/latency?{}", pairs.join("&")) }
 }
 
-/// Time range and service: a plain GET form (the selection is kept in hidden fields).
+/// Time range and service (the selection is kept in hidden fields).
 #[component]
-pub fn RangeForm(params: Params) -> impl IntoView {
+pub fn LatencyFilters(params: Params) -> impl IntoView {
     let f = move || params.with(|p| p.0.clone());
-    let since = move || f().since.unwrap_or_else(|| "24h".into());
     view! {
-        <form class="filters" method="get" action="/latency" data-testid="latency-filters">
-            <label>
-                "Time"
-                <select name="since" onchange="this.form.requestSubmit()">
-                    {[("1h", "last hour"), ("24h", "last 24 h"), ("7d", "last 7 days"), ("30d", "last 30 days")]
-                        .into_iter()
-                        .map(|(v, t)| view! { <option value=v selected=move || since() == v>{t}</option> })
-                        .collect_view()}
-                </select>
-            </label>
+        <RangeForm action="/latency" since=Signal::derive(move || f().since)>
             <label>
                 "Service"
                 <input name="service" list="services-list" placeholder="any" value=move || f().service.unwrap_or_default() />
             </label>
             <input type="hidden" name="kind" value=move || f().kind.unwrap_or_default() />
             <input type="hidden" name="step" value=move || f().step.unwrap_or_default() />
-            <span class="filter-actions">
-                <button class="button primary" type="submit">"Apply"</button>
-            </span>
-        </form>
+        </RangeForm>
     }
 }
 

@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 use super::fetch_span;
 use crate::components::kind::KindChip;
 use crate::format;
+use crate::model::cost::SpanCost;
 use crate::model::{ContentField, ContentPolicy, SpanDetail, SpanStatus, SpanView};
 
 #[component]
@@ -75,6 +76,15 @@ fn SpanFacts(detail: SpanDetail, trace_start_ns: i64) -> impl IntoView {
             parts.push(format!("{} reasoning", format::count(t.reasoning)));
         }
         facts.push(("tokens", format!("{} ({})", format::count(t.total.max(t.input + t.output)), parts.join(", "))));
+    }
+    match &s.cost {
+        Some(SpanCost::Priced { usd, price_id }) => {
+            let (source, model) = price_id.split_once(':').unwrap_or(("", price_id));
+            let source = if source == "override" { "operator price" } else { "shipped price list" };
+            facts.push(("cost", format!("{} (priced as {model}, {source})", format::usd(*usd))));
+        }
+        Some(SpanCost::Unpriced) => facts.push(("cost", "unpriced: no price matches this model (add one on the Costs page)".into())),
+        None => {}
     }
     facts.push(("span kind", s.otel_kind.clone()));
     if let Some(scope) = &s.scope {

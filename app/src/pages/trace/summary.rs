@@ -5,6 +5,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use crate::components::kind::{class, label};
+use crate::components::stat::Stat;
 use crate::format;
 use crate::outline::Outline;
 
@@ -16,6 +17,7 @@ pub fn Summary(outline: Arc<Outline>, select: Callback<Option<u32>>) -> impl Int
     } else {
         "–".into()
     };
+    let cost = format::trace_cost(o.cost_usd, o.unpriced as i64, o.rows.iter().any(|r| r.cost_usd.is_some() || r.unpriced));
     let duration = o.duration_ns.max(1) as f64;
     let kinds = o
         .by_kind
@@ -59,6 +61,7 @@ pub fn Summary(outline: Arc<Outline>, select: Callback<Option<u32>>) -> impl Int
                 <Stat label="spans" value=format::count(o.rows.len() as i64) testid="trace-spans" />
                 <Stat label="errors" value=o.errors.to_string() testid="trace-errors" alert={o.errors > 0} />
                 <Stat label="tokens" value=tokens testid="trace-tokens" />
+                <Stat label="cost" value=cost testid="trace-cost" />
                 <Stat label="services" value=o.services.len().to_string() testid="trace-services" />
             </div>
             <div class="by-kind card">
@@ -73,16 +76,6 @@ pub fn Summary(outline: Arc<Outline>, select: Callback<Option<u32>>) -> impl Int
                     <p class="hint">{format!("{} span(s) name a parent that has not arrived; they are shown at the top level.", o.orphans)}</p>
                 })}
             </div>
-        </div>
-    }
-}
-
-#[component]
-fn Stat(label: &'static str, value: String, testid: &'static str, #[prop(optional)] alert: bool) -> impl IntoView {
-    view! {
-        <div class="stat" class:alert=alert>
-            <span class="stat-value mono" data-testid=testid>{value}</span>
-            <span class="stat-label">{label}</span>
         </div>
     }
 }

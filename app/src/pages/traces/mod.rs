@@ -2,6 +2,7 @@
 //! live on its first page.
 
 mod filters;
+mod overview;
 mod table;
 
 use leptos::prelude::*;
@@ -83,6 +84,7 @@ pub fn TracesPage() -> impl IntoView {
                 </button>
             </div>
             <filters::Filters filter=filter />
+            <overview::Overview filter tick />
             <Transition fallback=|| view! { <p class="loading">"Loading traces…"</p> }>
                 {move || Suspend::new(async move {
                     match list.await {

@@ -22,6 +22,7 @@ pub fn TraceTable(page: TracePage, filter: TraceFilter, now_ns: i64) -> impl Int
                     <th class="num">"Spans"</th>
                     <th class="num">"Errors"</th>
                     <th class="num">"Tokens"</th>
+                    <th class="num">"Cost"</th>
                     <th>"Models"</th>
                 </tr>
             </thead>
@@ -49,6 +50,9 @@ fn TraceRow(t: TraceSummary, now_ns: i64, longest: i64) -> impl IntoView {
     let name = if t.has_root { t.root_name.clone() } else { format!("{} (root not received yet)", t.root_name) };
     let errors = t.error_count;
     let tokens = (t.tokens.total > 0).then(|| format::count(t.tokens.total));
+    let cost = format::trace_cost(t.cost_usd, t.unpriced, !t.models.is_empty());
+    let no_cost = cost == "–";
+    let cost_title = (t.unpriced > 0).then(|| format!("{} model call(s) matched no price; their cost is not included", t.unpriced));
     view! {
         <tr class:has-error={errors > 0} data-testid="trace-row" data-trace-id=t.trace_id.clone()>
             <td class="trace-name">
@@ -68,6 +72,9 @@ fn TraceRow(t: TraceSummary, now_ns: i64, longest: i64) -> impl IntoView {
                 {if errors > 0 { format!("{errors} ✕") } else { "–".into() }}
             </td>
             <td class="num mono" class:none=tokens.is_none()>{tokens.clone().unwrap_or_else(|| "–".into())}</td>
+            <td class="num mono cost" class:none=no_cost class:unpriced={t.unpriced > 0} title=cost_title data-testid="trace-cost">
+                {cost}
+            </td>
             <td class="models">
                 {t.models.into_iter().map(|m| view! { <span class="tag mono">{m}</span> }).collect_view()}
             </td>
