@@ -76,7 +76,9 @@ export function watchProblems(page, { allowStatus = [] } = {}) {
   const problems = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => m.type() === 'error' && !allowStatus.length && problems.push(`console: ${m.text()}`));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  // ERR_ABORTED is the page itself cancelling a request (a navigation leaving before
+  // the favicon arrived), not a failure of Loupe's.
+  page.on('requestfailed', (r) => r.failure()?.errorText !== 'net::ERR_ABORTED' && problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
   page.on('response', (r) => r.status() >= 400 && !allowStatus.includes(r.status()) && problems.push(`${r.status()}: ${r.url()}`));
   return problems;
 }

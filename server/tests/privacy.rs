@@ -28,11 +28,26 @@ async fn load_fixtures(app: &TestApp) {
     }
 }
 
-/// Every API answer and every page: the list, and each trace page with each of its
-/// spans open in the detail panel.
+/// Every API answer and every page: the list, the stats pages, each session's page,
+/// and each trace page with each of its spans open in the detail panel.
 async fn api_text(app: &TestApp) -> String {
     let mut all = app.get("/api/traces").await.text();
     all.push_str(&app.get("/").await.text());
+    // The fixtures were recorded long ago: ranges wide enough to hold them.
+    for path in ["/?since=3650d", "/costs?since=3650d", "/users?since=3650d", "/latency?since=3650d", "/api/stats/users?since=3650d"] {
+        let page = app.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        all.push_str(&page.text());
+    }
+    for by in ["model", "service", "user", "day"] {
+        all.push_str(&app.get(&format!("/api/stats/cost?since=3650d&group_by={by}")).await.text());
+    }
+    let people = app.get("/api/stats/users?since=3650d").await.json();
+    for s in people["sessions"].as_array().unwrap() {
+        let id = s["session"].as_str().unwrap();
+        all.push_str(&app.get(&format!("/sessions/{id}")).await.text());
+        all.push_str(&app.get(&format!("/api/sessions/{id}")).await.text());
+    }
     for id in app.get("/api/traces").await.json()["traces"].as_array().unwrap() {
         let id = id["trace_id"].as_str().unwrap();
         let trace = app.get(&format!("/api/traces/{id}")).await;
