@@ -43,3 +43,11 @@ CREATE TABLE price_overrides (
 -- start with the shipped prices (store/cost.rs); the marker goes when that is done.
 CREATE TABLE cost_backfill (up_to INTEGER NOT NULL);
 INSERT INTO cost_backfill (up_to) SELECT id FROM spans ORDER BY id DESC LIMIT 1; -- no row: nothing to cost
+
+-- The overview, cost per trace, and per-user and per-session figures read every
+-- trace of a time range: this index holds all they need, so a week of traces is
+-- one sequential index scan instead of a table lookup per trace. (The columns
+-- change as spans arrive; the writer rewrites a trace's entry once per batch.)
+CREATE INDEX traces_by_start_stats ON traces (
+    start_ns, duration_ns, error_count, cost_usd, unpriced, model_calls, input_tokens, output_tokens, cache_read_tokens
+);

@@ -13,6 +13,8 @@ pub struct OverviewPoint {
     /// Exact (nearest rank) p95 of the durations of the traces in the step.
     pub p95_ns: i64,
     pub cost_usd: f64,
+    /// Model calls no price matched.
+    pub unpriced: i64,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -29,9 +31,6 @@ pub struct TrafficOverview {
     /// Every step of the range, oldest first (empty steps included: a gap in traffic
     /// is news).
     pub points: Vec<OverviewPoint>,
-    /// True when the range held more traces than were read: the figures are for the
-    /// latest ones (see `TRACE_CAP` in the server).
-    pub capped: bool,
 }
 
 impl TrafficOverview {
@@ -42,16 +41,6 @@ impl TrafficOverview {
     pub fn error_rate(&self) -> f64 {
         if self.traces == 0 { 0.0 } else { self.errors as f64 / self.traces as f64 }
     }
-}
-
-/// A trace as the overview counts it.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct TraceSample {
-    pub start_ns: i64,
-    pub duration_ns: i64,
-    pub error: bool,
-    pub cost_usd: f64,
-    pub unpriced: i64,
 }
 
 const MINUTE: i64 = 60_000_000_000;
@@ -66,41 +55,23 @@ pub fn step_for(range_ns: i64) -> i64 {
         .unwrap_or(1440 * MINUTE)
 }
 
-fn p95(durations: &mut [i64]) -> i64 {
-    if durations.is_empty() {
-        return 0;
-    }
-    durations.sort_unstable();
-    let rank = ((0.95 * durations.len() as f64).ceil() as usize).clamp(1, durations.len());
-    durations[rank - 1]
-}
-
-/// Totals and trend of the traces that started in `[since_ns, until_ns)`.
-pub fn summarize(traces: &[TraceSample], since_ns: i64, until_ns: i64, capped: bool) -> TrafficOverview {
+/// The whole range's overview from the steps that had traces (`(index of the
+/// step from the range's first, its figures)`) and the range's p95: empty steps
+/// are filled in, totals summed.
+pub fn assemble(steps: &[(i64, OverviewPoint)], p95_ns: i64, since_ns: i64, until_ns: i64) -> TrafficOverview {
     let step_ns = step_for(until_ns - since_ns);
     let first = since_ns.div_euclid(step_ns) * step_ns;
     let n = ((until_ns - first).max(1) as u64).div_ceil(step_ns as u64) as usize;
     let mut points: Vec<OverviewPoint> = (0..n).map(|i| OverviewPoint { start_ns: first + i as i64 * step_ns, ..Default::default() }).collect();
-    let mut durations: Vec<Vec<i64>> = vec![Vec::new(); n];
-    let mut all = Vec::with_capacity(traces.len());
-    let mut o = TrafficOverview { since_ns, until_ns, step_ns, capped, ..Default::default() };
-    for t in traces.iter().filter(|t| t.start_ns >= since_ns && t.start_ns < until_ns) {
-        let i = ((t.start_ns - first) / step_ns) as usize;
-        let p = &mut points[i.min(n - 1)];
-        p.traces += 1;
-        p.errors += t.error as i64;
-        p.cost_usd += t.cost_usd;
-        durations[i.min(n - 1)].push(t.duration_ns);
-        all.push(t.duration_ns);
-        o.traces += 1;
-        o.errors += t.error as i64;
-        o.cost_usd += t.cost_usd;
-        o.unpriced += t.unpriced;
+    let mut o = TrafficOverview { since_ns, until_ns, step_ns, p95_ns, ..Default::default() };
+    for (i, p) in steps {
+        let Some(slot) = points.get_mut(*i as usize) else { continue };
+        *slot = OverviewPoint { start_ns: slot.start_ns, ..*p };
+        o.traces += p.traces;
+        o.errors += p.errors;
+        o.cost_usd += p.cost_usd;
+        o.unpriced += p.unpriced;
     }
-    for (p, d) in points.iter_mut().zip(durations.iter_mut()) {
-        p.p95_ns = p95(d);
-    }
-    o.p95_ns = p95(&mut all);
     o.points = points;
     o
 }
@@ -120,30 +91,19 @@ mod tests {
     }
 
     #[test]
-    fn totals_rates_and_exact_p95_per_step() {
-        let t = |min: i64, ms: i64, error: bool, usd: f64| TraceSample {
-            start_ns: min * MINUTE + 1,
-            duration_ns: ms * 1_000_000,
-            error,
-            cost_usd: usd,
-            unpriced: 0,
-        };
-        let mut traces: Vec<TraceSample> = (1..=20).map(|i| t(0, i * 100, false, 0.01)).collect();
-        traces.push(t(2, 5_000, true, 0.5));
-        traces.push(t(99, 1, true, 1.0)); // outside the range
-        let o = summarize(&traces, 0, 15 * MINUTE, false);
+    fn steps_with_traces_fill_a_whole_range_and_sum_up() {
+        let p = |traces: i64, errors: i64, usd: f64| OverviewPoint { traces, errors, cost_usd: usd, p95_ns: 7, start_ns: -1, unpriced: errors };
+        let o = assemble(&[(0, p(20, 0, 0.2)), (2, p(1, 1, 0.5)), (99, p(5, 5, 5.0))], 2_000, 0, 15 * MINUTE);
         assert_eq!((o.step_ns, o.points.len()), (MINUTE, 15));
-        assert_eq!((o.traces, o.errors), (21, 1));
+        assert_eq!((o.traces, o.errors, o.p95_ns), (21, 1, 2_000), "a step outside the range is ignored");
         assert!((o.cost_usd - 0.7).abs() < 1e-12);
         assert!((o.traces_per_minute() - 1.4).abs() < 1e-12);
         assert!((o.error_rate() - 1.0 / 21.0).abs() < 1e-12);
-        // Rank ceil(0.95 × 21) = 20 of 21 sorted durations: the 2,000 ms trace.
-        assert_eq!(o.p95_ns, 2_000_000_000);
-        assert_eq!(o.points[0].traces, 20);
-        assert_eq!(o.points[0].p95_ns, 1_900_000_000);
+        assert_eq!(o.points[0], OverviewPoint { start_ns: 0, traces: 20, errors: 0, p95_ns: 7, cost_usd: 0.2, unpriced: 0 });
+        assert_eq!(o.unpriced, 1);
         assert_eq!(o.points[1], OverviewPoint { start_ns: MINUTE, ..Default::default() }, "an empty minute is a point");
-        assert_eq!((o.points[2].traces, o.points[2].errors, o.points[2].p95_ns), (1, 1, 5_000_000_000));
-        let empty = summarize(&[], 0, 15 * MINUTE, false);
+        assert_eq!(o.points[2].start_ns, 2 * MINUTE);
+        let empty = assemble(&[], 0, 0, 15 * MINUTE);
         assert_eq!((empty.traces, empty.p95_ns, empty.error_rate()), (0, 0, 0.0));
     }
 }

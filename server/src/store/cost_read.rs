@@ -6,13 +6,13 @@ use std::collections::BTreeMap;
 use sqlx::Row;
 
 use super::Store;
+use super::cost_traces::trace_cost_stats;
 use app::model::RangeFilter;
 use super::filter::parse_range;
 use super::latency::HOUR_NS;
 use crate::error::Result;
 use app::model::cost::{
-    CostGroup, CostGroupBy, CostOverview, CostPoint, CostReport, CostTotals, ExpensiveTrace, TraceCostStats,
-    exact_quantile,
+    CostGroup, CostGroupBy, CostOverview, CostPoint, CostReport, CostTotals,
 };
 
 const DAY_HOURS: i64 = 24;
@@ -73,7 +73,10 @@ impl Store {
         let mut groups = match group_by {
             CostGroupBy::Model => self.cost_groups(q, true).await?,
             CostGroupBy::Service => self.cost_groups(q, false).await?,
-            CostGroupBy::User => self.cost_by_user(q).await?,
+            CostGroupBy::User => {
+                let (traces, _) = self.traces_in_range(q.since_ns(), q.until_ns()).await?;
+                self.cost_by_user(q, &traces).await?
+            }
             CostGroupBy::Day => {
                 return Ok(CostReport {
                     since_ns: q.since_ns(),
@@ -92,7 +95,9 @@ impl Store {
     pub async fn cost_overview(&self, q: CostQuery) -> Result<CostOverview> {
         let mut by_model = self.cost_groups(q, true).await?;
         let mut by_service = self.cost_groups(q, false).await?;
-        let mut by_user = self.cost_by_user(q).await?;
+        // One scan of the range's traces serves the users and the per-trace figures.
+        let (traces, _) = self.traces_in_range(q.since_ns(), q.until_ns()).await?;
+        let mut by_user = self.cost_by_user(q, &traces).await?;
         for g in [&mut by_model, &mut by_service, &mut by_user] {
             costliest_first(g);
         }
@@ -109,8 +114,8 @@ impl Store {
             by_user,
             series: self.cost_series(q, step).await?,
             step_ns: step * HOUR_NS,
-            per_trace: self.trace_cost_stats(q).await?,
-            expensive: self.expensive_traces(q, 10).await?,
+            per_trace: trace_cost_stats(&traces),
+            expensive: self.expensive_traces(&traces, 10).await?,
         })
     }
 
@@ -131,23 +136,6 @@ impl Store {
         Ok(rows.iter().map(|r| CostGroup { key: r.get(0), totals: totals(r, 1) }).collect())
     }
 
-    /// By the users traces name (`user.id` on any span): model calls often carry no
-    /// user themselves, their trace's root does. A trace counts toward each user it
-    /// names (normally one).
-    pub(crate) async fn cost_by_user(&self, q: CostQuery) -> Result<Vec<CostGroup>> {
-        let rows = sqlx::query(
-            "SELECT tt.value, SUM(t.model_calls), SUM(t.unpriced), SUM(t.input_tokens), SUM(t.output_tokens), \
-             SUM(t.cache_read_tokens), TOTAL(t.cost_usd) \
-             FROM trace_tags tt JOIN traces t ON t.trace_id = tt.trace_id \
-             WHERE tt.tag = 'user' AND tt.start_ns >= ? AND tt.start_ns < ? AND t.model_calls > 0 GROUP BY tt.value",
-        )
-        .bind(q.since_ns())
-        .bind(q.until_ns())
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.iter().map(|r| CostGroup { key: r.get(0), totals: totals(r, 1) }).collect())
-    }
-
     /// Points of `step_hours` each, oldest first, with empty steps left out.
     pub async fn cost_series(&self, q: CostQuery, step_hours: i64) -> Result<Vec<CostPoint>> {
         let sql = concat!("SELECT hour, ", sums!(), " FROM cost_hourly WHERE hour >= ? AND hour < ? GROUP BY hour ORDER BY hour");
@@ -158,48 +146,6 @@ impl Store {
             points.entry(hour.div_euclid(step_hours) * step_hours).or_default().add(&totals(r, 1));
         }
         Ok(points.into_iter().map(|(h, totals)| CostPoint { start_ns: h * HOUR_NS, totals }).collect())
-    }
-
-    /// Exact percentiles of the cost of traces that made model calls.
-    async fn trace_cost_stats(&self, q: CostQuery) -> Result<TraceCostStats> {
-        let mut costs: Vec<f64> = sqlx::query_scalar("SELECT cost_usd FROM traces WHERE start_ns >= ? AND start_ns < ? AND model_calls > 0")
-            .bind(q.since_ns())
-            .bind(q.until_ns())
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(TraceCostStats {
-            traces: costs.len() as i64,
-            p50_usd: exact_quantile(&mut costs, 0.5),
-            p95_usd: exact_quantile(&mut costs, 0.95),
-            max_usd: costs.last().copied().unwrap_or(0.0),
-        })
-    }
-
-    async fn expensive_traces(&self, q: CostQuery, limit: i64) -> Result<Vec<ExpensiveTrace>> {
-        let rows = sqlx::query(
-            "SELECT trace_id, root_name, service, start_ns, duration_ns, cost_usd, unpriced, input_tokens, output_tokens \
-             FROM traces WHERE start_ns >= ? AND start_ns < ? AND model_calls > 0 \
-             ORDER BY cost_usd DESC, start_ns DESC LIMIT ?",
-        )
-        .bind(q.since_ns())
-        .bind(q.until_ns())
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .iter()
-            .map(|r| ExpensiveTrace {
-                trace_id: r.get(0),
-                root_name: r.get(1),
-                service: r.get(2),
-                start_ns: r.get(3),
-                duration_ns: r.get(4),
-                cost_usd: r.get(5),
-                unpriced: r.get(6),
-                input_tokens: r.get(7),
-                output_tokens: r.get(8),
-            })
-            .collect())
     }
 }
 

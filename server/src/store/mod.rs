@@ -5,10 +5,12 @@
 
 mod cost;
 mod cost_read;
+mod cost_traces;
 mod detail;
 mod filter;
 mod read_trace;
 mod rollup;
+mod trace_scan;
 mod latency;
 mod latency_read;
 mod list;

@@ -1,51 +1,39 @@
-//! Users and sessions, from the trace summaries and the tags their spans named.
+//! Users and sessions: the traces of a range joined (in memory) with the users and
+//! sessions their spans named.
 
 use sqlx::Row;
-use sqlx::sqlite::{Sqlite, SqliteRow};
 
 use super::Store;
+use super::trace_scan::TraceFigures;
 use crate::error::Result;
 use app::model::people::{LISTED, PeopleReport, SessionDetail, SessionTrace, TraceOf, overall_p95, sessions, users};
 
-/// Most (trace, user) and (trace, session) pairs one report reads.
-const PAIRS_CAP: i64 = 200_000;
 /// Most traces a session page lists.
 const SESSION_TRACES: i64 = 1_000;
 
-fn trace_of(r: &SqliteRow) -> TraceOf {
-    let start_ns: i64 = r.get(1);
-    let duration_ns: i64 = r.get(2);
+fn trace_of(key: &str, t: &TraceFigures, user: Option<&String>) -> TraceOf {
     TraceOf {
-        key: r.get(0),
-        start_ns,
-        duration_ns,
-        error: r.get(3),
-        cost_usd: r.get(4),
-        unpriced: r.get(5),
-        user: r.get(6),
-        end_ns: start_ns + duration_ns,
+        key: key.to_string(),
+        start_ns: t.start_ns,
+        duration_ns: t.duration_ns,
+        error: t.errors > 0,
+        cost_usd: t.cost_usd,
+        unpriced: t.unpriced,
+        user: user.cloned(),
+        end_ns: t.start_ns + t.duration_ns,
     }
 }
 
 impl Store {
     /// Per-user and per-session figures over traces that started in the range.
     pub async fn people(&self, since_ns: i64, until_ns: i64) -> Result<PeopleReport> {
-        let pairs = |tag: &'static str| {
-            sqlx::query::<Sqlite>(
-                // The session's user: any user tag of the same trace (index on
-                // trace_tags_by_trace).
-                "SELECT g.value, t.start_ns, t.duration_ns, t.error_count > 0, t.cost_usd, t.unpriced, \
-                 (SELECT u.value FROM trace_tags u WHERE u.trace_id = g.trace_id AND u.tag = 'user' LIMIT 1) \
-                 FROM trace_tags g JOIN traces t ON t.trace_id = g.trace_id \
-                 WHERE g.tag = ? AND g.start_ns >= ? AND g.start_ns < ? LIMIT ?",
-            )
-            .bind(tag)
-            .bind(since_ns)
-            .bind(until_ns)
-            .bind(PAIRS_CAP)
-        };
-        let by_user: Vec<TraceOf> = pairs("user").fetch_all(&self.pool).await?.iter().map(trace_of).collect();
-        let by_session: Vec<TraceOf> = pairs("session").fetch_all(&self.pool).await?.iter().map(trace_of).collect();
+        let (traces, _) = self.traces_in_range(since_ns, until_ns).await?;
+        let user_of = self.tag_of_traces("user", since_ns, until_ns).await?;
+        let session_of = self.tag_of_traces("session", since_ns, until_ns).await?;
+        let by_user: Vec<TraceOf> =
+            traces.iter().filter_map(|t| user_of.get(&t.trace_id).map(|u| trace_of(u, t, Some(u)))).collect();
+        let by_session: Vec<TraceOf> =
+            traces.iter().filter_map(|t| session_of.get(&t.trace_id).map(|s| trace_of(s, t, user_of.get(&t.trace_id)))).collect();
         let (mut users, mut sessions) = (users(&by_user), sessions(&by_session));
         let (users_total, sessions_total) = (users.len() as i64, sessions.len() as i64);
         users.truncate(LISTED);

@@ -84,7 +84,6 @@ fn Tiles(v: OverviewView) -> impl IntoView {
             <Stat label="cost" value=cost_text trend=cost testid="ov-cost" />
             <p class="hint overview-range mono">
                 {range}
-                {o.capped.then(|| " · the latest 200,000 traces of the range")}
             </p>
         </div>
     }

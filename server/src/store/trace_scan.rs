@@ -1,0 +1,82 @@
+//! Every trace of a time range, as the overview, cost-per-trace, users and
+//! sessions figures need it: one scan of the `traces_by_start_stats` covering
+//! index (no table lookups), and the users or sessions those traces name.
+
+use std::collections::HashMap;
+
+use futures::TryStreamExt;
+use sqlx::Row;
+
+use super::Store;
+use crate::error::Result;
+
+/// Most traces one figure reads. Past it, figures are for the latest traces of the
+/// range, and say so.
+pub const TRACE_CAP: i64 = 200_000;
+
+/// A trace's summary figures.
+#[derive(Debug, Clone)]
+pub struct TraceFigures {
+    pub trace_id: String,
+    pub start_ns: i64,
+    pub duration_ns: i64,
+    pub errors: i64,
+    pub cost_usd: f64,
+    pub unpriced: i64,
+    pub model_calls: i64,
+    pub input_tokens: i64,
+    pub output_tokens: i64,
+    pub cache_read_tokens: i64,
+}
+
+impl Store {
+    /// The traces that started in `[since_ns, until_ns)`, newest first, at most
+    /// [`TRACE_CAP`]; the flag says whether there were more.
+    pub async fn traces_in_range(&self, since_ns: i64, until_ns: i64) -> Result<(Vec<TraceFigures>, bool)> {
+        // Streamed into compact rows: holding 200,000 driver rows at once cost
+        // hundreds of MiB.
+        let mut rows = sqlx::query(
+            "SELECT trace_id, start_ns, duration_ns, error_count, cost_usd, unpriced, model_calls, input_tokens, \
+             output_tokens, cache_read_tokens FROM traces INDEXED BY traces_by_start_stats \
+             WHERE start_ns >= ? AND start_ns < ? ORDER BY start_ns DESC LIMIT ?",
+        )
+        .bind(since_ns)
+        .bind(until_ns)
+        .bind(TRACE_CAP + 1)
+        .fetch(&self.pool);
+        let mut traces = Vec::new();
+        while let Some(r) = rows.try_next().await? {
+            traces.push(TraceFigures {
+                trace_id: r.get(0),
+                start_ns: r.get(1),
+                duration_ns: r.get(2),
+                errors: r.get(3),
+                cost_usd: r.get(4),
+                unpriced: r.get(5),
+                model_calls: r.get(6),
+                input_tokens: r.get(7),
+                output_tokens: r.get(8),
+                cache_read_tokens: r.get(9),
+            });
+        }
+        let capped = traces.len() as i64 > TRACE_CAP;
+        traces.truncate(TRACE_CAP as usize);
+        Ok((traces, capped))
+    }
+
+    /// Trace id → the `tag` value (`user` or `session`) of traces that started in
+    /// the range (one per trace; a trace naming two users counts for the first).
+    pub async fn tag_of_traces(&self, tag: &str, since_ns: i64, until_ns: i64) -> Result<HashMap<String, String>> {
+        let mut rows = sqlx::query("SELECT trace_id, value FROM trace_tags WHERE tag = ? AND start_ns >= ? AND start_ns < ?")
+            .bind(tag)
+            .bind(since_ns)
+            .bind(until_ns)
+            .fetch(&self.pool);
+        let mut by_trace = HashMap::new();
+        while let Some(r) = rows.try_next().await? {
+            by_trace.entry(r.get(0)).or_insert_with(|| r.get(1));
+        }
+        Ok(by_trace)
+    }
+}
+
