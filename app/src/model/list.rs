@@ -89,8 +89,9 @@ impl TraceFilter {
     }
 }
 
-/// Percent-encoding for query values (RFC 3986 unreserved characters pass).
-fn encode(v: &str) -> String {
+/// Percent-encoding for query values and path segments (RFC 3986 unreserved
+/// characters pass); every page that builds a link from a name uses it.
+pub fn encode(v: &str) -> String {
     let mut out = String::with_capacity(v.len());
     for b in v.bytes() {
         match b {

@@ -14,7 +14,7 @@ pub mod latency;
 pub mod overview;
 pub mod people;
 mod list;
-pub use list::{ListView, TraceFilter};
+pub use list::{ListView, TraceFilter, encode};
 
 /// A time range as the stats pages and endpoints take it (costs, users): their URL
 /// and query parameters.

@@ -9,7 +9,8 @@ pub mod shipped;
 #[cfg(test)]
 mod tests;
 
-use std::sync::{Arc, LazyLock, RwLock};
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex, RwLock};
 
 use regex::{Regex, RegexBuilder};
 
@@ -63,7 +64,16 @@ static SHIPPED: LazyLock<Vec<Compiled>> = LazyLock::new(|| {
 /// The prices in force: overrides, then the shipped list; the first match wins.
 pub struct PriceBook {
     overrides: Vec<(PriceOverride, Compiled)>,
+    /// Model name → its first matching override and shipped entry: the patterns run
+    /// once per distinct name, not on every model call at ingest.
+    matches: Mutex<HashMap<String, Matches>>,
 }
+
+/// Indexes into the overrides and the shipped list.
+type Matches = (Option<usize>, Option<usize>);
+
+/// Distinct model names remembered; past it, names are matched every time.
+const REMEMBERED: usize = 10_000;
 
 impl PriceBook {
     /// The shipped list with `overrides` on top; each override must be valid
@@ -77,7 +87,7 @@ impl PriceBook {
                 Ok((o, Compiled { entry, re }))
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(PriceBook { overrides })
+        Ok(PriceBook { overrides, matches: Mutex::new(HashMap::new()) })
     }
 
     /// The entry that prices `model`.
@@ -100,19 +110,27 @@ impl PriceBook {
         // means every call to it, whatever dated version served it); then the
         // shipped list, the served model first (often a dated version with its own
         // price), then the requested one.
-        let models = [response_model, request_model];
-        let overrides = self.overrides.iter().map(|(_, c)| c);
-        let sources = [overrides.collect::<Vec<_>>(), SHIPPED.iter().collect()];
-        for entries in sources {
-            for model in models.into_iter().flatten() {
-                if let Some(c) = entries.iter().find(|c| c.re.is_match(model))
-                    && let Some(usd) = cost_usd(&c.entry.tiers, tokens)
-                {
-                    return Costing::Priced { usd, price_id: c.entry.id.clone() };
-                }
+        let names: Vec<Matches> = [response_model, request_model].into_iter().flatten().map(|m| self.matches(m)).collect();
+        let overrides = names.iter().filter_map(|m| m.0).map(|i| &self.overrides[i].1.entry);
+        let shipped = names.iter().filter_map(|m| m.1).map(|i| &SHIPPED[i].entry);
+        for entry in overrides.chain(shipped) {
+            if let Some(usd) = cost_usd(&entry.tiers, tokens) {
+                return Costing::Priced { usd, price_id: entry.id.clone() };
             }
         }
         Costing::Unpriced
+    }
+
+    fn matches(&self, model: &str) -> Matches {
+        let mut memo = self.matches.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(m) = memo.get(model) {
+            return *m;
+        }
+        let m = (self.overrides.iter().position(|(_, c)| c.re.is_match(model)), SHIPPED.iter().position(|c| c.re.is_match(model)));
+        if memo.len() < REMEMBERED {
+            memo.insert(model.to_string(), m);
+        }
+        m
     }
 
     /// Every entry, for `GET /api/prices` and the prices table.

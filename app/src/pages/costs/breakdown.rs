@@ -7,11 +7,7 @@ use crate::model::cost::{CostGroup, ExpensiveTrace, TraceCostStats};
 
 /// `?price_model=` link that opens the price form for a model.
 fn price_link(model: &str) -> String {
-    let enc: String = model
-        .bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect();
-    format!("/costs?price_model={enc}#prices")
+    format!("/costs?price_model={}#prices", crate::model::encode(model))
 }
 
 #[component]

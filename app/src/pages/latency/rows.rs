@@ -14,11 +14,10 @@ pub type Params = Memo<(LatencyFilter, Option<i64>)>;
 
 /// The page's URL for a filter and bucket.
 pub fn url(f: &LatencyFilter, bucket: Option<i64>) -> String {
-    let enc = |v: &str| v.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect::<String>();
     let mut pairs = Vec::new();
     for (k, v) in [("since", &f.since), ("until", &f.until), ("service", &f.service), ("kind", &f.kind), ("step", &f.step)] {
         if let Some(v) = v {
-            pairs.push(format!("{k}={}", enc(v)));
+            pairs.push(format!("{k}={}", crate::model::encode(v)));
         }
     }
     if let Some(b) = bucket {

@@ -68,7 +68,7 @@ fn Session(s: SessionDetail) -> impl IntoView {
     view! {
         <div class="page-head">
             <h1 data-testid="session-id">{format!("Session {}", s.session)}</h1>
-            {s.user.clone().map(|u| view! { <span class="muted">"user " <a href=format!("/?user={u}")>{u.clone()}</a></span> })}
+            {s.user.clone().map(|u| view! { <span class="muted">"user " <a href=format!("/?user={}", crate::model::encode(&u))>{u.clone()}</a></span> })}
         </div>
         <div class="stats" data-testid="session-stats">
             <div class="stat"><span class="stat-value mono">{n}</span><span class="stat-label">"traces"</span></div>

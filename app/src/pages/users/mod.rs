@@ -9,7 +9,7 @@ use crate::components::error_page::ErrorPage;
 use crate::components::range_form::{RangeForm, range_from_query};
 use crate::error::PageError;
 use crate::format;
-use crate::model::RangeFilter;
+use crate::model::{RangeFilter, encode as enc};
 use crate::model::people::{PeopleReport, SessionStats, UserStats};
 
 #[server(prefix = "/rpc", endpoint = "people", input = leptos::server_fn::codec::Json)]
@@ -110,10 +110,6 @@ fn People(r: PeopleReport) -> impl IntoView {
             {(more_sessions > 0).then(|| view! { <p class="hint">{format!("and {more_sessions} earlier sessions; filter the trace list by session to find one")}</p> })}
         </div>
     }
-}
-
-fn enc(v: &str) -> String {
-    v.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
 
 #[component]
