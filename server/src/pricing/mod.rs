@@ -90,9 +90,11 @@ impl PriceBook {
         Ok(PriceBook { overrides, matches: Mutex::new(HashMap::new()) })
     }
 
-    /// The entry that prices `model`.
+    /// The entry that prices `model`: its first matching override, else its first
+    /// matching shipped entry.
     pub fn find(&self, model: &str) -> Option<&PriceEntry> {
-        self.overrides.iter().map(|(_, c)| c).chain(SHIPPED.iter()).find(|c| c.re.is_match(model)).map(|c| &c.entry)
+        let (over, shipped) = self.matches(model);
+        over.map(|i| &self.overrides[i].1.entry).or_else(|| shipped.map(|i| &SHIPPED[i].entry))
     }
 
     /// The cost of a span, if it is a model call.
