@@ -10,6 +10,7 @@ use crate::error::PageError;
 use crate::model::overview::TrafficOverview;
 use crate::model::people::{PeopleReport, SessionDetail};
 use crate::model::RangeFilter;
+use crate::model::alerts::{AlertEvent, AlertRule, RulePreview, RuleSpec};
 use crate::model::cost::{CostOverview, PriceChange, PriceList};
 use crate::model::latency::{BucketSpan, LatencyFilter, LatencyPoint, LatencyReport};
 use crate::model::{ContentPolicy, SpanDetail, Stats, TraceFilter, TracePage};
@@ -72,6 +73,23 @@ pub trait LoupeData: Send + Sync + 'static {
 
     /// Adds, replaces or removes an operator price; new model calls use it.
     async fn change_price(&self, change: PriceChange) -> Result<PriceList, PageError>;
+
+    /// Every alert rule, oldest first.
+    async fn alert_rules(&self) -> Result<Vec<AlertRule>, PageError>;
+
+    /// Creates a rule (`id` none) or replaces one; invalid rules are `BadRequest`
+    /// naming the field.
+    async fn save_alert_rule(&self, id: Option<i64>, spec: RuleSpec) -> Result<AlertRule, PageError>;
+
+    async fn set_alert_rule_paused(&self, id: i64, paused: bool) -> Result<AlertRule, PageError>;
+
+    async fn delete_alert_rule(&self, id: i64) -> Result<(), PageError>;
+
+    /// How often `spec` would have fired over the last 24 hours.
+    async fn preview_alert_rule(&self, spec: RuleSpec) -> Result<RulePreview, PageError>;
+
+    /// The newest firings, with their deliveries.
+    async fn alert_events(&self, limit: u32) -> Result<Vec<AlertEvent>, PageError>;
 }
 
 /// The data source from the Leptos context.

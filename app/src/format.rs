@@ -46,6 +46,15 @@ pub fn count(n: i64) -> String {
     out
 }
 
+/// A threshold as a person typed it: `2,000`, `0.5`, `12.25` (no trailing zeros).
+pub fn number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        return count(v as i64);
+    }
+    let s = format!("{v:.4}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 /// Money in US dollars, as exact as a glance needs: `$1,234`, `$12.34`, `$0.123`,
 /// `$0.0042` (two significant digits below a cent), `$0`.
 pub fn usd(v: f64) -> String {
@@ -127,6 +136,14 @@ pub fn ticks(span_ns: i64, max_ticks: u32) -> Vec<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_read_as_typed() {
+        assert_eq!(number(2000.0), "2,000");
+        assert_eq!(number(0.5), "0.5");
+        assert_eq!(number(12.25), "12.25");
+        assert_eq!(number(0.00001), "0");
+    }
 
     #[test]
     fn dollars_read_naturally() {

@@ -57,6 +57,7 @@ pub fn App() -> impl IntoView {
                     <a href="/latency">"Latency"</a>
                     <a href="/costs">"Cost"</a>
                     <a href="/users">"Users"</a>
+                    <a href="/alerts">"Alerts"</a>
                 </nav>
             </header>
             <main>
@@ -66,6 +67,8 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=pages::traces::TracesPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("latency") view=pages::latency::LatencyPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("costs") view=pages::costs::CostsPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("alerts") view=pages::alerts::AlertsPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("alerts"), StaticSegment("history")) view=pages::alerts::history::AlertHistoryPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("users") view=pages::users::UsersPage ssr=SsrMode::Async />
                     <Route path=(StaticSegment("sessions"), ParamSegment("session_id")) view=pages::session::SessionPage ssr=SsrMode::Async />
                     <Route

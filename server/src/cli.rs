@@ -67,6 +67,21 @@ pub struct ServeArgs {
     #[arg(long, env = "LOUPE_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
 
+    /// Loupe's address as teammates open it (e.g. https://loupe.example.com), used for
+    /// the links in alert notifications. Default: http://<addr>.
+    #[arg(long, env = "LOUPE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// How often window alert rules (p95, error rate, count, cost over N minutes)
+    /// are evaluated, in seconds.
+    #[arg(long, env = "LOUPE_ALERT_WINDOW_INTERVAL_S", default_value_t = 30)]
+    pub alert_window_interval_s: u64,
+
+    /// Firings of one rule within this many milliseconds of the first are sent as
+    /// one notification with a count.
+    #[arg(long, env = "LOUPE_ALERT_GROUP_WAIT_MS", default_value_t = 1000)]
+    pub alert_group_wait_ms: u64,
+
     /// Fill an empty database with demo traces once the server is up.
     #[arg(long, env = "LOUPE_DEMO")]
     pub demo: bool,

@@ -4,6 +4,7 @@
 // Leptos views are deeply nested types; the trace page needs more than the default 128.
 #![recursion_limit = "256"]
 
+pub mod alerts;
 pub mod cli;
 pub mod demo;
 pub mod domain;
@@ -30,6 +31,9 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tower_http::compression::CompressionLayer;
 
+use std::time::Duration;
+
+use crate::alerts::{AlertConfig, Alerts, deliver::RetryPolicy};
 use crate::cli::ServeArgs;
 use crate::domain::ContentPolicy;
 use crate::ingest::{Ingest, privacy::Privacy, writer::Writer};
@@ -39,6 +43,13 @@ use crate::store::Store;
 /// Current time in Unix nanoseconds.
 pub fn now_ns() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as i64).unwrap_or(0)
+}
+
+/// Makes ring rustls's crypto provider for every HTTPS client of this process
+/// (webhooks, `loupe demo`): reqwest is built without a provider of its own.
+/// Call before creating an HTTP client; repeated calls are harmless.
+pub fn install_tls() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 /// A server that is listening; stop it with [`Running::shutdown`].
@@ -84,6 +95,7 @@ async fn shutdown_signal() {
 
 /// Opens the store, starts the writer and serves on `args.addr` (port 0 picks one).
 pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
+    install_tls();
     let data_dir = args.data_dir();
     std::fs::create_dir_all(&data_dir).with_context(|| format!("cannot create data directory {}", data_dir.display()))?;
     let db_url = args.db_url();
@@ -91,11 +103,19 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
     let key = ingest::privacy::key::load_or_create(&data_dir)?;
     let policy = if args.capture_content { ContentPolicy::Captured } else { ContentPolicy::Hashed };
     let pricing = load_prices(&store).await?;
-    let (writer, writer_task) = Writer::spawn(store.writer_connection().await?, args.queue_spans.max(1));
-    let ingest = Ingest::new(Privacy::new(policy, key), pricing.clone(), writer);
 
     let listener = TcpListener::bind(args.addr).await.with_context(|| format!("cannot listen on {}", args.addr))?;
     let addr = listener.local_addr()?;
+    let public_url = public_url(args, addr)?;
+    let alert_config = AlertConfig {
+        public_url: public_url.clone(),
+        group_wait: Duration::from_millis(args.alert_group_wait_ms),
+        window_interval: Duration::from_secs(args.alert_window_interval_s.max(1)),
+        retry: RetryPolicy::default(),
+    };
+    let (alerts, alert_tasks) = Alerts::start(store.clone(), alert_config).await?;
+    let (writer, writer_task) = Writer::spawn(store.writer_connection().await?, args.queue_spans.max(1), Arc::new(alerts.clone()));
+    let ingest = Ingest::new(Privacy::new(policy, key), pricing.clone(), writer);
     let (site_root, site_found) = site::find(args.site_root.as_deref());
     let leptos = LeptosOptions::builder()
         .output_name("loupe")
@@ -103,7 +123,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
-    let state = AppState { store: store.clone(), ingest, leptos, max_body_bytes: args.max_body_mib * 1024 * 1024 };
+    let state = AppState { store: store.clone(), ingest, alerts: alerts.clone(), leptos, max_body_bytes: args.max_body_mib * 1024 * 1024 };
     let app = router(state);
 
     tracing::info!("Loupe {} listening on http://{addr}", env!("CARGO_PKG_VERSION"));
@@ -123,6 +143,8 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
         prices.shipped.len(),
         prices.overrides.len()
     );
+    let rules = alerts.rules();
+    tracing::info!("  alert rules:      {} ({} paused); links point at {public_url} (--public-url)", rules.len(), rules.iter().filter(|r| r.spec.paused).count());
     if site_found {
         tracing::info!("  UI assets:        {}", site_root.display());
     } else {
@@ -146,10 +168,28 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
             Ok(joined) => joined.context("writer task panicked")?,
             Err(_) => tracing::error!("the writer did not finish within 60 s of shutdown"),
         }
+        // Every span is committed and matched; firings still waiting are in the
+        // database and their cooldowns are restored at the next start.
+        for t in alert_tasks {
+            t.abort();
+        }
         closing_store.close().await;
         Ok(())
     });
     Ok(Running { addr, store, stop, task })
+}
+
+/// The base of links in notifications: `--public-url`, else this server's address.
+fn public_url(args: &ServeArgs, addr: SocketAddr) -> anyhow::Result<String> {
+    match &args.public_url {
+        Some(url) => {
+            let parsed = reqwest::Url::parse(url).with_context(|| format!("--public-url {url:?} is not a URL"))?;
+            anyhow::ensure!(matches!(parsed.scheme(), "http" | "https"), "--public-url {url:?} must start with http:// or https://");
+            Ok(url.trim_end_matches('/').to_string())
+        }
+        None if addr.ip().is_unspecified() => Ok(format!("http://127.0.0.1:{}", addr.port())),
+        None => Ok(format!("http://{addr}")),
+    }
 }
 
 /// The price book: shipped prices and the stored overrides (one that no longer
@@ -185,6 +225,7 @@ fn router(state: AppState) -> Router {
     }
     let data: Arc<dyn app::data::LoupeData> = Arc::new(PageData {
         store: state.store.clone(),
+        alerts: state.alerts.clone(),
         pricing: state.ingest.pricing().clone(),
         content_policy: state.ingest.privacy().policy(),
         otlp_endpoint: format!("http://{addr}"),

@@ -5,6 +5,7 @@ use loupe::cli::{Cli, Command};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    loupe::install_tls();
     match Cli::parse().command {
         Command::Serve(args) => {
             loupe::telemetry::init(args.log_format);

@@ -20,11 +20,13 @@ use app::model::overview::TrafficOverview;
 use app::model::people::{PeopleReport, SessionDetail};
 use app::model::RangeFilter;
 use app::model::cost::{CostOverview, PriceChange, PriceList};
+use app::model::alerts::{AlertEvent, AlertRule, RulePreview, RuleSpec};
 
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
     pub ingest: Ingest,
+    pub alerts: crate::alerts::Alerts,
     pub leptos: LeptosOptions,
     /// Largest accepted OTLP body, decompressed.
     pub max_body_bytes: usize,
@@ -39,6 +41,7 @@ impl FromRef<AppState> for LeptosOptions {
 /// The pages' data source, over the store.
 pub struct PageData {
     pub store: Store,
+    pub alerts: crate::alerts::Alerts,
     pub pricing: Pricing,
     pub content_policy: ContentPolicy,
     pub otlp_endpoint: String,
@@ -143,6 +146,34 @@ impl LoupeData for PageData {
             PriceChange::Delete(model) => Change::Delete(model),
         };
         apply(&self.store, &self.pricing, change).await.map_err(client_error)
+    }
+
+    async fn alert_rules(&self) -> Result<Vec<AlertRule>, PageError> {
+        self.store.alert_rules().await.map_err(unavailable)
+    }
+
+    async fn save_alert_rule(&self, id: Option<i64>, spec: RuleSpec) -> Result<AlertRule, PageError> {
+        match id {
+            Some(id) => self.alerts.update_rule(id, spec).await,
+            None => self.alerts.create_rule(spec).await,
+        }
+        .map_err(client_error)
+    }
+
+    async fn set_alert_rule_paused(&self, id: i64, paused: bool) -> Result<AlertRule, PageError> {
+        self.alerts.set_paused(id, paused).await.map_err(client_error)
+    }
+
+    async fn delete_alert_rule(&self, id: i64) -> Result<(), PageError> {
+        self.alerts.delete_rule(id).await.map_err(client_error)
+    }
+
+    async fn preview_alert_rule(&self, spec: RuleSpec) -> Result<RulePreview, PageError> {
+        crate::alerts::preview::preview(&self.alerts, spec, crate::now_ns()).await.map_err(client_error)
+    }
+
+    async fn alert_events(&self, limit: u32) -> Result<Vec<AlertEvent>, PageError> {
+        self.store.alert_events(None, limit).await.map_err(unavailable)
     }
 }
 

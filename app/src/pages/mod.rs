@@ -1,4 +1,5 @@
 //! One module per page, each with its own server functions.
+pub mod alerts;
 pub mod costs;
 pub mod latency;
 pub mod session;

@@ -67,6 +67,7 @@ impl Server {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    loupe::install_tls();
     let server = start_server().await?;
     let client = reqwest::Client::builder().pool_max_idle_per_host(args.concurrency).build()?;
     let mut rng = Rng::new(42);

@@ -17,6 +17,12 @@ use crate::store::WriteConn;
 /// Most spans committed in one transaction.
 const MAX_SPANS_PER_COMMIT: usize = 20_000;
 
+/// Told of every span once it is committed, for the first time only (a re-sent
+/// span is not new). Called on the writer task: it must not block.
+pub trait CommitObserver: Send + Sync + 'static {
+    fn committed(&self, spans: &[&Span]);
+}
+
 struct Job {
     spans: Vec<Span>,
     done: oneshot::Sender<Result<()>>,
@@ -33,10 +39,10 @@ pub struct Writer {
 
 impl Writer {
     /// Starts the writer task on `conn`; at most `max_queued_spans` wait at a time.
-    pub fn spawn(conn: WriteConn, max_queued_spans: usize) -> (Writer, JoinHandle<()>) {
+    pub fn spawn(conn: WriteConn, max_queued_spans: usize, observer: Arc<dyn CommitObserver>) -> (Writer, JoinHandle<()>) {
         let (tx, rx) = mpsc::unbounded_channel();
         let writer = Writer { tx, capacity: Arc::new(Semaphore::new(max_queued_spans)), max_queued: max_queued_spans };
-        (writer, tokio::spawn(run(conn, rx)))
+        (writer, tokio::spawn(run(conn, rx, observer)))
     }
 
     /// Queues `spans` and waits until they are committed.
@@ -54,7 +60,7 @@ impl Writer {
     }
 }
 
-async fn run(mut conn: WriteConn, mut rx: mpsc::UnboundedReceiver<Job>) {
+async fn run(mut conn: WriteConn, mut rx: mpsc::UnboundedReceiver<Job>, observer: Arc<dyn CommitObserver>) {
     while let Some(first) = rx.recv().await {
         let mut jobs = vec![first];
         let mut queued = jobs[0].spans.len();
@@ -80,7 +86,9 @@ async fn run(mut conn: WriteConn, mut rx: mpsc::UnboundedReceiver<Job>) {
                     duplicates = report.duplicates,
                     elapsed_ms,
                     "committed batch"
-                )
+                );
+                let new: Vec<&Span> = report.new_spans.iter().map(|&i| batch[i]).collect();
+                observer.committed(&new);
             }
             Err(e) => tracing::error!(error = %e, spans = batch.len(), "batch write failed; requests get an error and may retry"),
         }

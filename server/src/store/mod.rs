@@ -3,6 +3,7 @@
 //! single connection that `ingest::writer` owns (SQLite allows one writer at a time,
 //! so one writer task committing batches beats many contending ones).
 
+mod alerts;
 mod cost;
 mod cost_read;
 mod cost_traces;
@@ -26,6 +27,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection};
 
+pub use alerts::{NewEvent, OpenEvent, RecentSpan};
 pub use filter::{ListQuery, ParsedQuery, parse_range};
 pub use cost_read::CostQuery;
 pub use latency_read::LatencyQuery;
@@ -39,6 +41,9 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite"
 #[derive(Clone)]
 pub struct Store {
     pool: SqlitePool,
+    /// One connection for the rare writes outside ingest (alert rules, firings,
+    /// deliveries): one at a time, so they never contend with each other.
+    admin: SqlitePool,
     options: SqliteConnectOptions,
 }
 
@@ -70,7 +75,8 @@ impl Store {
             .min_connections(1)
             .connect_with(options.clone().pragma("query_only", "true"))
             .await?;
-        Ok(Store { pool, options })
+        let admin = SqlitePoolOptions::new().max_connections(1).min_connections(0).connect_with(options.clone()).await?;
+        Ok(Store { pool, admin, options })
     }
 
     /// The one connection the ingest writer owns.
@@ -94,5 +100,6 @@ impl Store {
 
     pub async fn close(&self) {
         self.pool.close().await;
+        self.admin.close().await;
     }
 }

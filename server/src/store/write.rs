@@ -21,10 +21,12 @@ const SPAN_ROWS_PER_STATEMENT: usize = 1000;
 pub(super) const SMALL_ROWS_PER_STATEMENT: usize = 2000;
 
 /// What one batch changed.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct BatchReport {
     pub inserted: usize,
     pub duplicates: usize,
+    /// Positions in the batch of the spans newly stored (not re-sent ones).
+    pub new_spans: Vec<usize>,
 }
 
 /// The writer's connection and what it already knows is stored.
@@ -60,13 +62,19 @@ impl WriteConn {
             q.build().execute(&mut *tx).await?;
         }
 
-        // (rowid, span) of each span this batch newly stored.
+        // (rowid, span) of each span this batch newly stored, and its position.
         let mut inserted: Vec<(i64, &Span)> = Vec::with_capacity(spans.len());
-        for chunk in spans.chunks(SPAN_ROWS_PER_STATEMENT) {
+        let mut new_spans = Vec::with_capacity(spans.len());
+        for (c, chunk) in spans.chunks(SPAN_ROWS_PER_STATEMENT).enumerate() {
             let new_rows = insert_spans(&mut tx, chunk).await?;
-            let by_key: HashMap<(String, String), &Span> =
-                chunk.iter().map(|s| ((s.trace_id.to_string(), s.span_id.to_string()), *s)).collect();
-            inserted.extend(new_rows.into_iter().filter_map(|(id, key)| Some((id, *by_key.get(&key)?))));
+            let by_key: HashMap<(String, String), usize> =
+                chunk.iter().enumerate().map(|(i, s)| ((s.trace_id.to_string(), s.span_id.to_string()), i)).collect();
+            for (id, key) in new_rows {
+                if let Some(&i) = by_key.get(&key) {
+                    inserted.push((id, chunk[i]));
+                    new_spans.push(c * SPAN_ROWS_PER_STATEMENT + i);
+                }
+            }
         }
         for chunk in inserted.chunks(SMALL_ROWS_PER_STATEMENT) {
             let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO span_details (id, attributes, events, links, content) ");
@@ -84,7 +92,7 @@ impl WriteConn {
         add_to_cost(&mut tx, inserted.iter().filter_map(|s| CostSample::of(s))).await?;
         tx.commit().await?;
         self.known_resources.extend(new_resources.iter().map(|s| s.resource.key.clone()));
-        Ok(BatchReport { inserted: inserted.len(), duplicates: spans.len() - inserted.len() })
+        Ok(BatchReport { inserted: inserted.len(), duplicates: spans.len() - inserted.len(), new_spans })
     }
 }
 

@@ -79,6 +79,11 @@ impl TestApp {
         answer(self.client.get(format!("{}{path}", self.base)).send().await.expect("request sent")).await
     }
 
+    /// A request with a JSON body (any method).
+    pub async fn send_json(&self, method: reqwest::Method, path: &str, body: &Value) -> Answer {
+        answer(self.client.request(method, format!("{}{path}", self.base)).json(body).send().await.expect("request sent")).await
+    }
+
     pub async fn get_trace(&self, trace_id: &str) -> Value {
         let a = self.get(&format!("/api/traces/{trace_id}")).await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.text());

@@ -1,0 +1,359 @@
+//! Alert rules, their firings and the delivery of their notifications, as the JSON
+//! API (`/api/alerts/…`) and the alerts pages show them.
+//!
+//! A rule is a matcher (which spans) and a condition (when they are a problem).
+//! Span conditions are checked on each matching span as it is stored; window
+//! conditions on the matching spans of the last N minutes, on a schedule.
+
+use serde::{Deserialize, Serialize};
+
+use super::StepKind;
+
+/// Which spans a rule looks at. Every field set must hold; an empty matcher
+/// matches every span.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpanMatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<StepKind>,
+    /// The span name; `*` matches any run of characters, `?` one character.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool: Option<String>,
+    /// The served model, else the requested one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribute: Option<AttributeEquals>,
+}
+
+/// A span attribute that must have this value (compared as text).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttributeEquals {
+    pub key: String,
+    pub value: String,
+}
+
+fn default_min_count() -> u64 {
+    10
+}
+
+fn one() -> u64 {
+    1
+}
+
+/// When matching spans are a problem.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Condition {
+    /// One span took longer than the threshold.
+    SpanDuration { threshold_ms: f64 },
+    /// One span ended with status error.
+    SpanError,
+    /// One span used more tokens (all kinds) than the threshold.
+    SpanTokens { threshold: u64 },
+    /// One model call cost more than the threshold.
+    SpanCost { threshold_usd: f64 },
+    /// The p95 duration of the last `window_min` minutes is over the threshold.
+    WindowP95 {
+        window_min: u32,
+        threshold_ms: f64,
+        #[serde(default = "default_min_count")]
+        min_count: u64,
+    },
+    /// The share of failed spans of the last `window_min` minutes, in percent.
+    WindowErrorRate {
+        window_min: u32,
+        threshold_pct: f64,
+        #[serde(default = "default_min_count")]
+        min_count: u64,
+    },
+    /// More matching spans than the threshold in the last `window_min` minutes.
+    WindowCount { window_min: u32, threshold: u64 },
+    /// The model calls of the last `window_min` minutes cost more than the threshold.
+    WindowCost {
+        window_min: u32,
+        threshold_usd: f64,
+        #[serde(default = "one")]
+        min_count: u64,
+    },
+}
+
+impl Condition {
+    /// Window conditions are evaluated on a schedule, span conditions at ingest.
+    pub fn window_min(&self) -> Option<u32> {
+        match self {
+            Condition::WindowP95 { window_min, .. }
+            | Condition::WindowErrorRate { window_min, .. }
+            | Condition::WindowCount { window_min, .. }
+            | Condition::WindowCost { window_min, .. } => Some(*window_min),
+            _ => None,
+        }
+    }
+
+    /// The `type` tag, as the JSON and the form name it.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Condition::SpanDuration { .. } => "span_duration",
+            Condition::SpanError => "span_error",
+            Condition::SpanTokens { .. } => "span_tokens",
+            Condition::SpanCost { .. } => "span_cost",
+            Condition::WindowP95 { .. } => "window_p95",
+            Condition::WindowErrorRate { .. } => "window_error_rate",
+            Condition::WindowCount { .. } => "window_count",
+            Condition::WindowCost { .. } => "window_cost",
+        }
+    }
+
+    /// The threshold as a number, in the unit [`Condition::unit`] names.
+    pub fn threshold(&self) -> Option<f64> {
+        match self {
+            Condition::SpanDuration { threshold_ms } | Condition::WindowP95 { threshold_ms, .. } => Some(*threshold_ms),
+            Condition::SpanError => None,
+            Condition::SpanTokens { threshold } | Condition::WindowCount { threshold, .. } => Some(*threshold as f64),
+            Condition::SpanCost { threshold_usd } | Condition::WindowCost { threshold_usd, .. } => Some(*threshold_usd),
+            Condition::WindowErrorRate { threshold_pct, .. } => Some(*threshold_pct),
+        }
+    }
+
+    pub fn unit(&self) -> &'static str {
+        match self {
+            Condition::SpanDuration { .. } | Condition::WindowP95 { .. } => "ms",
+            Condition::SpanError => "",
+            Condition::SpanTokens { .. } => "tokens",
+            Condition::WindowCount { .. } => "spans",
+            Condition::SpanCost { .. } | Condition::WindowCost { .. } => "USD",
+            Condition::WindowErrorRate { .. } => "%",
+        }
+    }
+
+    /// The minimum number of matching spans a window needs before it can fire.
+    pub fn min_count(&self) -> Option<u64> {
+        match self {
+            Condition::WindowP95 { min_count, .. } | Condition::WindowErrorRate { min_count, .. } | Condition::WindowCost { min_count, .. } => {
+                Some(*min_count)
+            }
+            _ => None,
+        }
+    }
+
+    /// "duration > 2000 ms", "p95 over 5 min > 800 ms", …
+    pub fn describe(&self) -> String {
+        let n = |v: f64| crate::format::number(v);
+        match self {
+            Condition::SpanDuration { threshold_ms } => format!("duration > {} ms", n(*threshold_ms)),
+            Condition::SpanError => "status is error".into(),
+            Condition::SpanTokens { threshold } => format!("tokens > {threshold}"),
+            Condition::SpanCost { threshold_usd } => format!("cost > ${}", n(*threshold_usd)),
+            Condition::WindowP95 { window_min, threshold_ms, min_count } => {
+                format!("p95 over {window_min} min > {} ms (at least {min_count} spans)", n(*threshold_ms))
+            }
+            Condition::WindowErrorRate { window_min, threshold_pct, min_count } => {
+                format!("error rate over {window_min} min > {}% (at least {min_count} spans)", n(*threshold_pct))
+            }
+            Condition::WindowCount { window_min, threshold } => format!("more than {threshold} spans in {window_min} min"),
+            Condition::WindowCost { window_min, threshold_usd, .. } => format!("cost over {window_min} min > ${}", n(*threshold_usd)),
+        }
+    }
+}
+
+/// How a webhook's body is shaped.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WebhookFormat {
+    /// Loupe's JSON: rule, values, trace id, span id, link.
+    #[default]
+    Json,
+    /// A Slack incoming webhook: `{"text": …}` with the link.
+    Slack,
+}
+
+/// Where a rule's notifications go.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Channel {
+    Webhook {
+        url: String,
+        #[serde(default)]
+        format: WebhookFormat,
+    },
+}
+
+/// What the cooldown is kept per, beside the rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupBy {
+    Tool,
+    Step,
+    Model,
+    Service,
+}
+
+impl GroupBy {
+    pub const ALL: [GroupBy; 4] = [GroupBy::Tool, GroupBy::Step, GroupBy::Model, GroupBy::Service];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GroupBy::Tool => "tool",
+            GroupBy::Step => "step",
+            GroupBy::Model => "model",
+            GroupBy::Service => "service",
+        }
+    }
+}
+
+fn default_cooldown() -> u64 {
+    300
+}
+
+/// A rule as it is created or replaced.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RuleSpec {
+    pub name: String,
+    #[serde(rename = "match", default)]
+    pub matcher: SpanMatch,
+    pub condition: Condition,
+    #[serde(default)]
+    pub channels: Vec<Channel>,
+    /// After a notification, further firings of the rule (per group) are folded
+    /// into it for this many seconds instead of notifying again.
+    #[serde(default = "default_cooldown")]
+    pub cooldown_s: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_by: Option<GroupBy>,
+    /// A paused rule does not fire.
+    #[serde(default)]
+    pub paused: bool,
+}
+
+impl RuleSpec {
+    /// The keys a rule's JSON may have (others are refused, naming the key).
+    pub const KEYS: [&'static str; 7] = ["name", "match", "condition", "channels", "cooldown_s", "group_by", "paused"];
+
+    /// "kind = tool, name ~ execute_tool *": the matcher in words.
+    pub fn describe_match(&self) -> String {
+        let m = &self.matcher;
+        let mut parts = Vec::new();
+        if let Some(k) = m.kind {
+            parts.push(format!("kind = {}", k.as_str()));
+        }
+        for (what, v) in [("name", &m.name), ("tool", &m.tool), ("model", &m.model), ("service", &m.service)] {
+            if let Some(v) = v {
+                parts.push(format!("{what} = {v}"));
+            }
+        }
+        if let Some(a) = &m.attribute {
+            parts.push(format!("{} = {}", a.key, a.value));
+        }
+        if parts.is_empty() { "every span".into() } else { parts.join(", ") }
+    }
+}
+
+/// A stored rule.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AlertRule {
+    pub id: i64,
+    #[serde(flatten)]
+    pub spec: RuleSpec,
+    pub created_ns: i64,
+    pub updated_ns: i64,
+    /// When it last fired, if it has.
+    #[serde(default)]
+    pub last_fired_ns: Option<i64>,
+}
+
+/// How far a firing's notification got.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryState {
+    /// Waiting for the burst to settle, or between retries.
+    Pending,
+    /// Every channel answered 2xx.
+    Delivered,
+    /// A channel gave up (a 4xx, or out of retries).
+    Failed,
+    /// The rule has no channels: the firing is in the history only.
+    NoChannel,
+}
+
+impl DeliveryState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryState::Pending => "pending",
+            DeliveryState::Delivered => "delivered",
+            DeliveryState::Failed => "failed",
+            DeliveryState::NoChannel => "no_channel",
+        }
+    }
+
+    pub fn parse(s: &str) -> DeliveryState {
+        match s {
+            "delivered" => DeliveryState::Delivered,
+            "failed" => DeliveryState::Failed,
+            "no_channel" => DeliveryState::NoChannel,
+            _ => DeliveryState::Pending,
+        }
+    }
+}
+
+/// One attempt to deliver a notification to one channel.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DeliveryAttempt {
+    /// Index into the rule's channels.
+    pub channel: usize,
+    pub attempt: u32,
+    pub at_ns: i64,
+    /// The receiver's HTTP status, when it answered.
+    pub status: Option<u16>,
+    /// What went wrong, when something did.
+    pub error: Option<String>,
+    /// `delivered`, `retrying` or `failed`.
+    pub outcome: String,
+}
+
+/// A rule fired: what it saw, the span that made it fire, and the notification.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AlertEvent {
+    pub id: i64,
+    pub rule_id: i64,
+    pub rule_name: String,
+    pub fired_ns: i64,
+    /// The group (tool name, step, …) when the rule groups.
+    pub group_key: Option<String>,
+    /// Firings folded into this one: 1, plus every firing during its cooldown.
+    pub count: u64,
+    /// The value that crossed the threshold (the first one, for a burst).
+    pub observed: f64,
+    pub threshold: Option<f64>,
+    pub unit: String,
+    /// "execute_tool search_hotels took 2,512 ms (> 2,000 ms)".
+    pub summary: String,
+    pub trace_id: Option<String>,
+    pub span_id: Option<String>,
+    /// The trace opened on the span, under Loupe's public URL.
+    pub link: Option<String>,
+    pub delivery: DeliveryState,
+    #[serde(default)]
+    pub attempts: Vec<DeliveryAttempt>,
+}
+
+/// How often a rule would have fired over a past range.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RulePreview {
+    pub since_ns: i64,
+    pub until_ns: i64,
+    /// Spans the matcher selects.
+    pub matching_spans: u64,
+    /// Times the condition held (spans over the threshold, or window evaluations).
+    pub firings: u64,
+    /// Notifications that would have been sent, after the cooldown folds bursts.
+    pub notifications: u64,
+    /// Firings per hour, oldest first.
+    pub per_hour: Vec<u64>,
+    /// True when the scan stopped at its limit: the numbers cover the newest spans only.
+    pub truncated: bool,
+}

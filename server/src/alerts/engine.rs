@@ -1,0 +1,116 @@
+//! The engine task: one place that decides whether a firing notifies or is folded
+//! into an earlier one, so a storm of slow calls sends one notification with a
+//! count. Per (rule, group): the first firing opens an event; firings within the
+//! group wait are folded into it before it is sent; firings during its cooldown
+//! are folded into its count (shown in the history) without notifying again.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
+
+use super::{Alerts, Hit, deliver};
+use crate::store::{NewEvent, OpenEvent};
+use app::model::alerts::DeliveryState;
+
+type Key = (i64, Option<String>);
+
+struct Open {
+    event_id: i64,
+    opened: Instant,
+    until_ns: i64,
+    count: u64,
+    saved_count: u64,
+    notified: bool,
+}
+
+/// How often the engine sends settled events and saves folded counts.
+const TICK: Duration = Duration::from_millis(200);
+
+pub(super) async fn run(alerts: Alerts, mut rx: mpsc::Receiver<Vec<Hit>>, restored: Vec<OpenEvent>) {
+    let mut open: HashMap<Key, Open> = restored
+        .into_iter()
+        .map(|e| {
+            let o = Open { event_id: e.event_id, opened: Instant::now(), until_ns: e.cooldown_until_ns, count: e.count, saved_count: e.count, notified: true };
+            ((e.rule_id, e.group_key), o)
+        })
+        .collect();
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            got = rx.recv() => match got {
+                Some(hits) => {
+                    for hit in hits {
+                        on_hit(&alerts, &mut open, hit).await;
+                    }
+                }
+                None => break,
+            },
+            _ = tick.tick() => settle(&alerts, &mut open).await,
+        }
+    }
+}
+
+async fn on_hit(alerts: &Alerts, open: &mut HashMap<Key, Open>, hit: Hit) {
+    let now = crate::now_ns();
+    let key = (hit.rule_id, hit.group_key.clone());
+    if let Some(o) = open.get_mut(&key) {
+        if now < o.until_ns {
+            o.count += 1;
+            return;
+        }
+    }
+    let rules = alerts.rules();
+    // Edited or deleted since the span matched: the rule in force decides.
+    let Some(rule) = rules.iter().find(|r| r.id == hit.rule_id && !r.spec.paused) else { return };
+    let wait = alerts.config().group_wait.as_nanos() as i64;
+    let cooldown_ns = (rule.spec.cooldown_s as i64 * 1_000_000_000).max(wait);
+    let c = &rule.spec.condition;
+    let event = NewEvent {
+        rule_id: rule.id,
+        rule_name: rule.spec.name.clone(),
+        fired_ns: now,
+        group_key: hit.group_key,
+        observed: hit.observed,
+        threshold: c.threshold(),
+        unit: c.unit().to_string(),
+        summary: hit.summary,
+        link: hit.trace_id.as_deref().map(|t| alerts.link(t, hit.span_id.as_deref())),
+        trace_id: hit.trace_id,
+        span_id: hit.span_id,
+        delivery: if rule.spec.channels.is_empty() { DeliveryState::NoChannel } else { DeliveryState::Pending },
+        cooldown_until_ns: now + cooldown_ns,
+    };
+    match alerts.store().insert_alert_event(&event).await {
+        Ok(event_id) => {
+            tracing::info!(rule = rule.id, name = %rule.spec.name, event = event_id, summary = %event.summary, "alert fired");
+            let o = Open { event_id, opened: Instant::now(), until_ns: event.cooldown_until_ns, count: 1, saved_count: 1, notified: false };
+            open.insert(key, o);
+        }
+        Err(e) => tracing::error!(rule = rule.id, error = %e, "could not store an alert firing"),
+    }
+}
+
+/// Sends events whose group wait is over, saves folded counts, forgets events
+/// whose cooldown ended.
+async fn settle(alerts: &Alerts, open: &mut HashMap<Key, Open>) {
+    let wait = alerts.config().group_wait;
+    for ((rule_id, _), o) in open.iter_mut() {
+        if o.count != o.saved_count {
+            match alerts.store().set_alert_event_count(o.event_id, o.count).await {
+                Ok(()) => o.saved_count = o.count,
+                Err(e) => tracing::error!(event = o.event_id, error = %e, "could not save a folded count"),
+            }
+        }
+        if !o.notified && o.opened.elapsed() >= wait {
+            o.notified = true;
+            let rule = alerts.rules().iter().find(|r| r.id == *rule_id).map(|r| r.spec.clone());
+            if let Some(rule) = rule.filter(|r| !r.channels.is_empty()) {
+                tokio::spawn(deliver::deliver(alerts.clone(), o.event_id, rule));
+            }
+        }
+    }
+    let now = crate::now_ns();
+    open.retain(|_, o| !(o.notified && now >= o.until_ns && o.count == o.saved_count));
+}

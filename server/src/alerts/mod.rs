@@ -1,0 +1,210 @@
+//! Alerts: rules matched against spans as they are stored (span rules) or against
+//! the last N minutes on a schedule (window rules); firings folded by a cooldown
+//! and delivered to webhooks with retries.
+//!
+//! Flow: the ingest writer tells [`Alerts`] of each newly committed span
+//! ([`CommitObserver`]); matching happens right there, in memory, and only firings
+//! ([`Hit`]s) go on, through a bounded channel, to the engine task, which owns the
+//! cooldowns, stores firings and starts deliveries. The window evaluator sends its
+//! firings down the same channel, so both kinds share one cooldown and one history.
+
+pub mod admin;
+pub mod deliver;
+mod engine;
+pub mod preview;
+pub mod rule;
+pub mod window;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use crate::domain::Span;
+use crate::error::Result;
+use crate::ingest::writer::CommitObserver;
+use crate::store::{RecentSpan, Store};
+use deliver::RetryPolicy;
+use rule::{CompiledRule, Facts};
+
+/// How alerting behaves; from the command line.
+#[derive(Debug, Clone)]
+pub struct AlertConfig {
+    /// Loupe's address as teammates reach it, for links in notifications.
+    pub public_url: String,
+    /// A burst of firings within this time after the first goes out as one
+    /// notification with a count.
+    pub group_wait: Duration,
+    /// How often window rules are evaluated.
+    pub window_interval: Duration,
+    pub retry: RetryPolicy,
+}
+
+/// A rule fired on a span or a window.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub rule_id: i64,
+    pub group_key: Option<String>,
+    pub observed: f64,
+    pub summary: String,
+    pub trace_id: Option<String>,
+    pub span_id: Option<String>,
+}
+
+/// Firings waiting for the engine; beyond this the writer drops (and counts) them
+/// rather than wait: alerting must never slow ingest.
+const HIT_BATCHES_QUEUED: usize = 1024;
+
+struct Inner {
+    store: Store,
+    config: AlertConfig,
+    rules: RwLock<Arc<Vec<CompiledRule>>>,
+    hits: mpsc::Sender<Vec<Hit>>,
+    dropped: AtomicU64,
+    client: reqwest::Client,
+    /// Serializes rule edits so the stored rules and the ones in force agree.
+    edit: tokio::sync::Mutex<()>,
+}
+
+/// Handle to alerting; cheap to clone.
+#[derive(Clone)]
+pub struct Alerts {
+    inner: Arc<Inner>,
+}
+
+impl Alerts {
+    /// Loads the stored rules and starts the engine and the window evaluator.
+    pub async fn start(store: Store, config: AlertConfig) -> Result<(Alerts, Vec<JoinHandle<()>>)> {
+        let (tx, rx) = mpsc::channel(HIT_BATCHES_QUEUED);
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .user_agent(concat!("Loupe/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| crate::error::Error::Storage(format!("cannot build the webhook client: {e}")))?;
+        let window_interval = config.window_interval;
+        let alerts = Alerts {
+            inner: Arc::new(Inner {
+                store,
+                config,
+                rules: RwLock::new(Arc::new(Vec::new())),
+                hits: tx.clone(),
+                dropped: AtomicU64::new(0),
+                client,
+                edit: tokio::sync::Mutex::new(()),
+            }),
+        };
+        alerts.reload().await?;
+        let open = alerts.store().open_alert_events(crate::now_ns()).await?;
+        let tasks = vec![
+            tokio::spawn(engine::run(alerts.clone(), rx, open)),
+            tokio::spawn(window::run(alerts.clone(), window_interval, tx)),
+        ];
+        Ok((alerts, tasks))
+    }
+
+    /// The rules in force.
+    pub fn rules(&self) -> Arc<Vec<CompiledRule>> {
+        self.inner.rules.read().expect("rules lock").clone()
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn config(&self) -> &AlertConfig {
+        &self.inner.config
+    }
+
+    pub(crate) fn client(&self) -> &reqwest::Client {
+        &self.inner.client
+    }
+
+    /// Firings dropped because the engine fell behind (logged as they happen).
+    pub fn dropped(&self) -> u64 {
+        self.inner.dropped.load(Ordering::Relaxed)
+    }
+
+    /// The trace opened on the span, under the public URL.
+    pub fn link(&self, trace_id: &str, span_id: Option<&str>) -> String {
+        let base = self.inner.config.public_url.trim_end_matches('/');
+        match span_id {
+            Some(s) => format!("{base}/traces/{trace_id}?span={s}"),
+            None => format!("{base}/traces/{trace_id}"),
+        }
+    }
+
+    /// Re-reads the stored rules into the set in force.
+    async fn reload(&self) -> Result<()> {
+        let mut compiled = Vec::new();
+        for r in self.store().alert_rules().await? {
+            match CompiledRule::of(&r) {
+                Ok(c) => compiled.push(c),
+                Err(e) => tracing::warn!(rule = r.id, error = %e, "stored alert rule skipped"),
+            }
+        }
+        *self.inner.rules.write().expect("rules lock") = Arc::new(compiled);
+        Ok(())
+    }
+
+    /// Matches newly stored spans against the span rules; never blocks.
+    pub fn observe(&self, spans: &[&Span]) {
+        let rules = self.rules();
+        if !rules.iter().any(|r| !r.is_window() && !r.spec.paused) {
+            return;
+        }
+        let mut hits = Vec::new();
+        for span in spans {
+            let facts = Facts::from(*span);
+            for rule in rules.iter().filter(|r| !r.is_window() && !r.spec.paused) {
+                if !rule.matches(&facts) {
+                    continue;
+                }
+                if let Some((observed, summary)) = rule.span_firing(&facts) {
+                    hits.push(Hit {
+                        rule_id: rule.id,
+                        group_key: rule.group_key(&facts),
+                        observed,
+                        summary,
+                        trace_id: Some(span.trace_id.to_string()),
+                        span_id: Some(span.span_id.to_string()),
+                    });
+                }
+            }
+        }
+        if hits.is_empty() {
+            return;
+        }
+        let n = hits.len() as u64;
+        if self.inner.hits.try_send(hits).is_err() {
+            let total = self.inner.dropped.fetch_add(n, Ordering::Relaxed) + n;
+            tracing::error!(dropped = n, total, "alert engine is behind: firings dropped");
+        }
+    }
+}
+
+impl CommitObserver for Alerts {
+    fn committed(&self, spans: &[&Span]) {
+        self.observe(spans);
+    }
+}
+
+impl RecentSpan {
+    pub fn facts(&self) -> Facts<'_> {
+        Facts {
+            name: &self.name,
+            step: &self.step,
+            kind: self.kind,
+            service: &self.service,
+            tool: self.tool.as_deref(),
+            model: self.model.as_deref(),
+            duration_ns: self.duration_ns,
+            is_error: self.is_error,
+            status_message: self.status_message.as_deref(),
+            tokens: self.tokens,
+            cost_usd: self.cost_usd,
+            attributes: self.attributes.as_ref(),
+        }
+    }
+}

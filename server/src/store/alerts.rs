@@ -1,0 +1,305 @@
+//! Alert rules, firings and delivery attempts, and the recent spans that window
+//! rules and previews read. Written through the store's small admin pool (the
+//! read pool is query-only; the ingest writer owns its own connection).
+
+use futures::TryStreamExt;
+use serde_json::{Map, Value};
+use sqlx::sqlite::{Sqlite, SqliteRow};
+use sqlx::{QueryBuilder, Row};
+
+use super::Store;
+use crate::domain::StepKind;
+use crate::error::{Error, Result};
+use app::model::alerts::{AlertEvent, AlertRule, DeliveryAttempt, DeliveryState, RuleSpec};
+
+/// A firing about to be stored.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub rule_id: i64,
+    pub rule_name: String,
+    pub fired_ns: i64,
+    pub group_key: Option<String>,
+    pub observed: f64,
+    pub threshold: Option<f64>,
+    pub unit: String,
+    pub summary: String,
+    pub trace_id: Option<String>,
+    pub span_id: Option<String>,
+    pub link: Option<String>,
+    pub delivery: DeliveryState,
+    pub cooldown_until_ns: i64,
+}
+
+/// A firing whose cooldown has not ended (restored at start so a restart does not
+/// notify again for the same burst).
+#[derive(Debug, Clone)]
+pub struct OpenEvent {
+    pub event_id: i64,
+    pub rule_id: i64,
+    pub group_key: Option<String>,
+    pub count: u64,
+    pub cooldown_until_ns: i64,
+}
+
+/// A stored span as window rules and previews see it.
+#[derive(Debug, Clone)]
+pub struct RecentSpan {
+    pub trace_id: String,
+    pub span_id: String,
+    pub end_ns: i64,
+    pub name: String,
+    pub step: String,
+    pub kind: StepKind,
+    pub service: String,
+    pub tool: Option<String>,
+    pub model: Option<String>,
+    pub duration_ns: i64,
+    pub is_error: bool,
+    pub status_message: Option<String>,
+    pub tokens: i64,
+    pub cost_usd: Option<f64>,
+    pub attributes: Option<Map<String, Value>>,
+}
+
+macro_rules! rule_sql {
+    () => {
+        "SELECT r.id, r.spec, r.paused, r.created_ns, r.updated_ns, \
+         (SELECT MAX(fired_ns) FROM alert_events e WHERE e.rule_id = r.id) FROM alert_rules r"
+    };
+}
+
+fn rule(row: &SqliteRow) -> Result<AlertRule> {
+    let spec: String = row.get(1);
+    let mut spec: RuleSpec = serde_json::from_str(&spec).map_err(|e| Error::Storage(format!("stored rule {} is unreadable: {e}", row.get::<i64, _>(0))))?;
+    spec.paused = row.get::<i64, _>(2) != 0;
+    Ok(AlertRule { id: row.get(0), spec, created_ns: row.get(3), updated_ns: row.get(4), last_fired_ns: row.get(5) })
+}
+
+fn spec_json(spec: &RuleSpec) -> String {
+    serde_json::to_string(spec).expect("rule serializes")
+}
+
+impl Store {
+    pub async fn alert_rules(&self) -> Result<Vec<AlertRule>> {
+        let rows = sqlx::query(concat!(rule_sql!(), " ORDER BY r.id")).fetch_all(&self.pool).await?;
+        rows.iter().map(rule).collect()
+    }
+
+    pub async fn alert_rule(&self, id: i64) -> Result<Option<AlertRule>> {
+        let row = sqlx::query(concat!(rule_sql!(), " WHERE r.id = ?")).bind(id).fetch_optional(&self.pool).await?;
+        row.as_ref().map(rule).transpose()
+    }
+
+    pub async fn insert_alert_rule(&self, spec: &RuleSpec) -> Result<i64> {
+        let now = crate::now_ns();
+        let done = sqlx::query("INSERT INTO alert_rules (name, spec, paused, created_ns, updated_ns) VALUES (?, ?, ?, ?, ?)")
+            .bind(spec.name.trim())
+            .bind(spec_json(spec))
+            .bind(spec.paused as i64)
+            .bind(now)
+            .bind(now)
+            .execute(&self.admin)
+            .await?;
+        Ok(done.last_insert_rowid())
+    }
+
+    /// Replaces a rule; false when there is none with this id.
+    pub async fn update_alert_rule(&self, id: i64, spec: &RuleSpec) -> Result<bool> {
+        let done = sqlx::query("UPDATE alert_rules SET name = ?, spec = ?, paused = ?, updated_ns = ? WHERE id = ?")
+            .bind(spec.name.trim())
+            .bind(spec_json(spec))
+            .bind(spec.paused as i64)
+            .bind(crate::now_ns())
+            .bind(id)
+            .execute(&self.admin)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Removes a rule (its history stays); false when there is none with this id.
+    pub async fn delete_alert_rule(&self, id: i64) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM alert_rules WHERE id = ?").bind(id).execute(&self.admin).await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    pub async fn insert_alert_event(&self, e: &NewEvent) -> Result<i64> {
+        let done = sqlx::query(
+            "INSERT INTO alert_events (rule_id, rule_name, fired_ns, group_key, count, observed, threshold, unit, summary, \
+             trace_id, span_id, link, delivery, cooldown_until_ns) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(e.rule_id)
+        .bind(&e.rule_name)
+        .bind(e.fired_ns)
+        .bind(&e.group_key)
+        .bind(e.observed)
+        .bind(e.threshold)
+        .bind(&e.unit)
+        .bind(&e.summary)
+        .bind(&e.trace_id)
+        .bind(&e.span_id)
+        .bind(&e.link)
+        .bind(e.delivery.as_str())
+        .bind(e.cooldown_until_ns)
+        .execute(&self.admin)
+        .await?;
+        Ok(done.last_insert_rowid())
+    }
+
+    pub async fn set_alert_event_count(&self, id: i64, count: u64) -> Result<()> {
+        sqlx::query("UPDATE alert_events SET count = ? WHERE id = ?").bind(count as i64).bind(id).execute(&self.admin).await?;
+        Ok(())
+    }
+
+    pub async fn set_alert_delivery(&self, id: i64, state: DeliveryState) -> Result<()> {
+        sqlx::query("UPDATE alert_events SET delivery = ? WHERE id = ?").bind(state.as_str()).bind(id).execute(&self.admin).await?;
+        Ok(())
+    }
+
+    pub async fn insert_delivery_attempt(&self, event_id: i64, a: &DeliveryAttempt) -> Result<()> {
+        sqlx::query("INSERT INTO alert_deliveries (event_id, channel, attempt, at_ns, status, error, outcome) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .bind(event_id)
+            .bind(a.channel as i64)
+            .bind(a.attempt as i64)
+            .bind(a.at_ns)
+            .bind(a.status.map(i64::from))
+            .bind(&a.error)
+            .bind(&a.outcome)
+            .execute(&self.admin)
+            .await?;
+        Ok(())
+    }
+
+    /// Firings newest first (of one rule, when given), each with its attempts.
+    pub async fn alert_events(&self, rule_id: Option<i64>, limit: u32) -> Result<Vec<AlertEvent>> {
+        self.events(rule_id.map(|id| ("rule_id", id)), limit).await
+    }
+
+    pub async fn alert_event(&self, id: i64) -> Result<Option<AlertEvent>> {
+        Ok(self.events(Some(("id", id)), 1).await?.pop())
+    }
+
+    /// `filter`: a column of this module's choosing (`id`, `rule_id`) and its value.
+    async fn events(&self, filter: Option<(&'static str, i64)>, limit: u32) -> Result<Vec<AlertEvent>> {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT id, rule_id, rule_name, fired_ns, group_key, count, observed, threshold, unit, summary, trace_id, span_id, \
+             link, delivery FROM alert_events",
+        );
+        if let Some((column, id)) = filter {
+            q.push(" WHERE ").push(column).push(" = ").push_bind(id);
+        }
+        q.push(" ORDER BY fired_ns DESC, id DESC LIMIT ").push_bind(limit as i64);
+        let rows = q.build().fetch_all(&self.pool).await?;
+        let mut events: Vec<AlertEvent> = rows
+            .iter()
+            .map(|r| AlertEvent {
+                id: r.get(0),
+                rule_id: r.get(1),
+                rule_name: r.get(2),
+                fired_ns: r.get(3),
+                group_key: r.get(4),
+                count: r.get::<i64, _>(5) as u64,
+                observed: r.get(6),
+                threshold: r.get(7),
+                unit: r.get(8),
+                summary: r.get(9),
+                trace_id: r.get(10),
+                span_id: r.get(11),
+                link: r.get(12),
+                delivery: DeliveryState::parse(r.get::<&str, _>(13)),
+                attempts: Vec::new(),
+            })
+            .collect();
+        if let (Some(min), Some(max)) = (events.iter().map(|e| e.id).min(), events.iter().map(|e| e.id).max()) {
+            let rows = sqlx::query(
+                "SELECT event_id, channel, attempt, at_ns, status, error, outcome FROM alert_deliveries \
+                 WHERE event_id BETWEEN ? AND ? ORDER BY id",
+            )
+            .bind(min)
+            .bind(max)
+            .fetch_all(&self.pool)
+            .await?;
+            let by_id: std::collections::HashMap<i64, usize> = events.iter().enumerate().map(|(i, e)| (e.id, i)).collect();
+            for r in &rows {
+                if let Some(&i) = by_id.get(&r.get::<i64, _>(0)) {
+                    events[i].attempts.push(DeliveryAttempt {
+                        channel: r.get::<i64, _>(1) as usize,
+                        attempt: r.get::<i64, _>(2) as u32,
+                        at_ns: r.get(3),
+                        status: r.get::<Option<i64>, _>(4).map(|s| s as u16),
+                        error: r.get(5),
+                        outcome: r.get(6),
+                    });
+                }
+            }
+        }
+        Ok(events)
+    }
+
+    /// Firings still in their cooldown at `now_ns`.
+    pub async fn open_alert_events(&self, now_ns: i64) -> Result<Vec<OpenEvent>> {
+        let rows = sqlx::query("SELECT id, rule_id, group_key, count, cooldown_until_ns FROM alert_events WHERE cooldown_until_ns > ?")
+            .bind(now_ns)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| OpenEvent {
+                event_id: r.get(0),
+                rule_id: r.get(1),
+                group_key: r.get(2),
+                count: r.get::<i64, _>(3) as u64,
+                cooldown_until_ns: r.get(4),
+            })
+            .collect())
+    }
+
+    /// Spans that ended in `[since_ns, until_ns]`, newest first, of one kind when
+    /// given, at most `limit` (true when there were more).
+    pub async fn recent_spans(
+        &self,
+        since_ns: i64,
+        until_ns: i64,
+        kind: Option<StepKind>,
+        with_attributes: bool,
+        limit: usize,
+    ) -> Result<(Vec<RecentSpan>, bool)> {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT s.trace_id, s.span_id, s.end_ns, s.name, s.step, s.kind, s.service, s.tool_name, \
+             COALESCE(s.response_model, s.request_model), s.end_ns - s.start_ns, s.status, s.status_message, \
+             s.total_tokens, s.input_tokens, s.output_tokens, s.cost_usd",
+        );
+        q.push(if with_attributes { ", d.attributes FROM spans s JOIN span_details d ON d.id = s.id" } else { ", NULL FROM spans s" });
+        q.push(" WHERE s.end_ns >= ").push_bind(since_ns).push(" AND s.end_ns <= ").push_bind(until_ns);
+        if let Some(k) = kind {
+            q.push(" AND s.kind = ").push_bind(k.as_str());
+        }
+        q.push(" ORDER BY s.end_ns DESC LIMIT ").push_bind(limit as i64 + 1);
+        let query = q.build();
+        let mut rows = query.fetch(&self.pool);
+        let mut out = Vec::new();
+        while let Some(r) = rows.try_next().await? {
+            if out.len() == limit {
+                return Ok((out, true));
+            }
+            let attributes: Option<String> = r.get(16);
+            out.push(RecentSpan {
+                trace_id: r.get(0),
+                span_id: r.get(1),
+                end_ns: r.get(2),
+                name: r.get(3),
+                step: r.get(4),
+                kind: StepKind::parse(r.get::<&str, _>(5)).unwrap_or(StepKind::Other),
+                service: r.get(6),
+                tool: r.get(7),
+                model: r.get(8),
+                duration_ns: r.get(9),
+                is_error: r.get::<i64, _>(10) == crate::domain::SpanStatus::Error.as_i64(),
+                status_message: r.get(11),
+                tokens: crate::alerts::rule::span_tokens(r.get(12), r.get(13), r.get(14)),
+                cost_usd: r.get(15),
+                attributes: attributes.and_then(|a| serde_json::from_str(&a).ok()),
+            });
+        }
+        Ok((out, false))
+    }
+}
