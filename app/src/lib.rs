@@ -2,6 +2,8 @@
 //!
 //! Everything here compiles to wasm (feature `hydrate`) and to the server (feature
 //! `ssr`); server-only code (the [`data`] trait) is behind `ssr` so the wasm stays small.
+// Leptos views are deeply nested types; the alert pages need more than the default 128.
+#![recursion_limit = "256"]
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};

@@ -88,7 +88,7 @@ test('a slow tool call rule made in the form fires, notifies and links to the sp
   const preview = page.getByTestId('rule-preview');
   await preview.waitFor();
   assert.equal(await preview.getAttribute('data-firings'), '1');
-  assert.match(await preview.innerText(), /would have fired 1 times and sent 1 notification/);
+  assert.match(await preview.innerText(), /would have fired 1 time and sent 1 notification after the cooldown/);
   await page.screenshot({ path: path.join(shots, 'alerts-form.png'), fullPage: true });
 
   await form.getByTestId('save-rule').click();
@@ -155,4 +155,18 @@ test('a rule is paused, resumed, edited and deleted from its row', async () => {
   // The history keeps the firing of the deleted rule.
   assert.equal((await api(env.loupe.base, '/api/alerts/events')).length, 1);
   assert.deepEqual(problems, []);
+});
+
+test('copy link puts the permalink of the open span on the clipboard', async () => {
+  const { traceId, spanId } = await sendToolCall(env.loupe.base, 1_200);
+  const context = await env.browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+  const page = await context.newPage();
+  const problems = watchProblems(page);
+  await page.goto(`${env.loupe.base}/traces/${traceId}?span=${spanId}`);
+  await hydrated(page);
+  await page.getByTestId('copy-link').click();
+  await until('copied', async () => (await page.getByTestId('copy-link').innerText()) === 'Link copied');
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), `${env.loupe.base}/traces/${traceId}?span=${spanId}`);
+  assert.deepEqual(problems, []);
+  await context.close();
 });

@@ -142,10 +142,11 @@ fn PreviewView(p: RulePreview) -> impl IntoView {
     let text = if p.firings == 0 {
         format!("Over the last 24 h this rule would not have fired ({} matching spans).", format::count(p.matching_spans as i64))
     } else {
+        let plural = |n: u64, one: &str, many: &str| format!("{} {}", format::count(n as i64), if n == 1 { one } else { many });
         format!(
-            "Over the last 24 h this rule would have fired {} times and sent {} notification(s) after the cooldown ({} matching spans).",
-            format::count(p.firings as i64),
-            format::count(p.notifications as i64),
+            "Over the last 24 h this rule would have fired {} and sent {} after the cooldown ({} matching spans).",
+            plural(p.firings, "time", "times"),
+            plural(p.notifications, "notification", "notifications"),
             format::count(p.matching_spans as i64)
         )
     };

@@ -105,6 +105,17 @@ fn TraceView(outline: Arc<Outline>, span_param: Memo<Option<String>>, reload: Rw
                 <button class="button" data-testid="reload" title="Fetch spans that arrived since" on:click=move |_| reload.update(|r| *r += 1)>
                     "Refresh"
                 </button>
+                // The page's URL is the permalink (with ?span= when a span is open). Plain
+                // JS, so it works before hydration; where the clipboard API is missing
+                // (plain http on another host) the link is shown to copy by hand.
+                <button
+                    class="button"
+                    data-testid="copy-link"
+                    title="Copy a link to this trace (and the open span)"
+                    onclick="const u=location.href,b=this;navigator.clipboard?navigator.clipboard.writeText(u).then(()=>{b.textContent='Link copied';setTimeout(()=>b.textContent='Copy link',2000)}):prompt('Copy this link',u)"
+                >
+                    "Copy link"
+                </button>
             </div>
             <insights::Insights outline=outline.clone() index=index.clone() select />
             <summary::Summary outline=outline.clone() select />
