@@ -13,7 +13,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
@@ -93,8 +93,18 @@ fn TraceView(outline: Arc<Outline>, span_param: Memo<Option<String>>, reload: Rw
     };
 
     let panel_trace = trace_id.clone();
+    // Link previews (Slack, chat apps): figures only, never span content.
+    let preview = summary::link_title(&title, &outline);
+    let preview_text = format!("{} spans · {service} · a trace in Loupe", outline.rows.len());
     view! {
         <Title text=format!("{title} · {} · Loupe", format::duration(outline.duration_ns)) />
+        <Meta property="og:title" content=preview.clone() />
+        <Meta property="og:description" content=preview_text.clone() />
+        <Meta property="og:type" content="website" />
+        <Meta property="og:site_name" content="Loupe" />
+        <Meta name="twitter:card" content="summary" />
+        <Meta name="twitter:title" content=preview />
+        <Meta name="twitter:description" content=preview_text />
         <section class="trace-page" data-testid="trace-page" data-trace-id=trace_id.clone()>
             <div class="trace-head">
                 <a class="back" href="/">"← Traces"</a>

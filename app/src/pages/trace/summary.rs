@@ -17,7 +17,7 @@ pub fn Summary(outline: Arc<Outline>, select: Callback<Option<u32>>) -> impl Int
     } else {
         "–".into()
     };
-    let cost = format::trace_cost(o.cost_usd, o.unpriced as i64, o.rows.iter().any(|r| r.cost_usd.is_some() || r.unpriced));
+    let cost = cost(&o);
     let duration = o.duration_ns.max(1) as f64;
     let kinds = o
         .by_kind
@@ -78,4 +78,19 @@ pub fn Summary(outline: Arc<Outline>, select: Callback<Option<u32>>) -> impl Int
             </div>
         </div>
     }
+}
+
+/// The trace's cost as the summary shows it ("$0.012", "$0.01 + 2 unpriced", "–").
+pub fn cost(o: &Outline) -> String {
+    format::trace_cost(o.cost_usd, o.unpriced as i64, o.rows.iter().any(|r| r.cost_usd.is_some() || r.unpriced))
+}
+
+/// A link preview's title, no content: "POST /refund — 3.4 s, 1 error, $0.012".
+pub fn link_title(name: &str, o: &Outline) -> String {
+    let errors = match o.errors {
+        0 => "no errors".to_string(),
+        1 => "1 error".to_string(),
+        n => format!("{n} errors"),
+    };
+    format!("{name} — {}, {errors}, {}", format::duration(o.duration_ns), cost(o))
 }
