@@ -88,20 +88,7 @@ mod tests {
     use serde_json::json;
 
     fn tool(ms: i64) -> Facts<'static> {
-        Facts {
-            name: "execute_tool search",
-            step: "execute_tool search",
-            kind: StepKind::Tool,
-            service: "agent",
-            tool: Some("search"),
-            model: None,
-            duration_ns: ms * 1_000_000,
-            is_error: false,
-            status_message: None,
-            tokens: 0,
-            cost_usd: None,
-            attributes: None,
-        }
+        Facts::sample("execute_tool search", StepKind::Tool, ms)
     }
 
     fn rule(v: serde_json::Value) -> CompiledRule {

@@ -138,6 +138,27 @@ pub struct Facts<'a> {
     pub attributes: Option<&'a Map<String, Value>>,
 }
 
+#[cfg(test)]
+impl Facts<'static> {
+    /// A span for tests: a `kind` step called `name` (tool `search`) taking `ms`.
+    pub(crate) fn sample(name: &'static str, kind: StepKind, ms: i64) -> Self {
+        Facts {
+            name,
+            step: name,
+            kind,
+            service: "agent",
+            tool: Some("search"),
+            model: None,
+            duration_ns: ms * 1_000_000,
+            is_error: false,
+            status_message: None,
+            tokens: 0,
+            cost_usd: None,
+            attributes: None,
+        }
+    }
+}
+
 impl<'a> From<&'a Span> for Facts<'a> {
     fn from(s: &'a Span) -> Self {
         let t = &s.gen_ai.tokens;

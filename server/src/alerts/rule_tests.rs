@@ -3,20 +3,7 @@ use serde_json::json;
 use super::*;
 
 fn facts(name: &'static str, kind: StepKind, ms: i64) -> Facts<'static> {
-    Facts {
-        name,
-        step: name,
-        kind,
-        service: "agent",
-        tool: Some("search_hotels"),
-        model: None,
-        duration_ns: ms * 1_000_000,
-        is_error: false,
-        status_message: None,
-        tokens: 0,
-        cost_usd: None,
-        attributes: None,
-    }
+    Facts::sample(name, kind, ms)
 }
 
 fn slow_tools() -> Value {
@@ -111,7 +98,7 @@ fn groups_follow_group_by() {
     let mut v = slow_tools();
     v["group_by"] = json!("tool");
     let rule = CompiledRule::new(1, parse(v).unwrap()).unwrap();
-    assert_eq!(rule.group_key(&facts("x", StepKind::Tool, 1)).as_deref(), Some("search_hotels"));
+    assert_eq!(rule.group_key(&facts("x", StepKind::Tool, 1)).as_deref(), Some("search"));
     let ungrouped = CompiledRule::new(1, parse(slow_tools()).unwrap()).unwrap();
     assert_eq!(ungrouped.group_key(&facts("x", StepKind::Tool, 1)), None);
 }

@@ -144,20 +144,7 @@ mod tests {
     use crate::domain::StepKind;
 
     fn span(ms: i64, is_error: bool) -> Facts<'static> {
-        Facts {
-            name: "t",
-            step: "t",
-            kind: StepKind::Tool,
-            service: "s",
-            tool: None,
-            model: None,
-            duration_ns: ms * 1_000_000,
-            is_error,
-            status_message: None,
-            tokens: 0,
-            cost_usd: Some(0.01),
-            attributes: None,
-        }
+        Facts { is_error, cost_usd: Some(0.01), ..Facts::sample("t", StepKind::Tool, ms) }
     }
 
     #[test]
