@@ -92,6 +92,13 @@ async fn send_tool_call(app: &TestApp, rng: &mut Rng, tool_ms: u64, failed: bool
     (id, tool.iter().map(|b| format!("{b:02x}")).collect())
 }
 
+/// A form body as a browser sends it (application/x-www-form-urlencoded).
+fn form_body(pairs: &[(&str, &str)]) -> String {
+    let mut u = reqwest::Url::parse("http://form/").unwrap();
+    u.query_pairs_mut().extend_pairs(pairs);
+    u.query().unwrap_or_default().to_string()
+}
+
 async fn create_rule(app: &TestApp, rule: Value) -> Value {
     let a = app.send_json(reqwest::Method::POST, "/api/alerts/rules", &rule).await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
@@ -386,7 +393,7 @@ async fn the_alert_pages_render_rules_and_firings_with_span_text_escaped() {
         ("f[format]", "json"),
         ("intent", "save"),
     ];
-    let saved = app.client.post(format!("{}/rpc/alert_rule_form", app.base)).form(&form).send().await.unwrap();
+    let saved = app.client.post(format!("{}/rpc/alert_rule_form", app.base)).header("content-type", "application/x-www-form-urlencoded").body(form_body(&form)).send().await.unwrap();
     assert!(saved.status().is_success() || saved.status().is_redirection(), "{}", saved.status());
     let rules = app.get("/api/alerts/rules").await.json();
     assert_eq!(rules[0]["condition"], json!({"type": "span_duration", "threshold_ms": 2000.0}));
@@ -416,7 +423,7 @@ async fn the_alert_pages_render_rules_and_firings_with_span_text_escaped() {
     assert!(edit.contains("Edit rule: Slow tools"));
 
     // A bad form answers 400 with the reason.
-    let bad = app.client.post(format!("{}/rpc/alert_rule_form", app.base)).form(&[("f[name]", "x"), ("f[condition]", "span_duration"), ("f[threshold]", "soon")]).send().await.unwrap();
+    let bad = app.client.post(format!("{}/rpc/alert_rule_form", app.base)).header("content-type", "application/x-www-form-urlencoded").body(form_body(&[("f[name]", "x"), ("f[condition]", "span_duration"), ("f[threshold]", "soon")])).send().await.unwrap();
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     assert!(bad.text().await.unwrap().contains("Threshold must be a number"));
     assert_eq!(app.get("/api/alerts/rules").await.json().as_array().unwrap().len(), 1);
