@@ -11,6 +11,7 @@ use crate::model::overview::TrafficOverview;
 use crate::model::people::{PeopleReport, SessionDetail};
 use crate::model::RangeFilter;
 use crate::model::alerts::{AlertEvent, AlertRule, RulePreview, RuleSpec};
+use crate::model::share::{NewShare, ShareLink};
 use crate::model::cost::{CostOverview, PriceChange, PriceList};
 use crate::model::latency::{BucketSpan, LatencyFilter, LatencyPoint, LatencyReport};
 use crate::model::{ContentPolicy, SpanDetail, Stats, TraceFilter, TracePage};
@@ -90,6 +91,18 @@ pub trait LoupeData: Send + Sync + 'static {
 
     /// The newest firings, with their deliveries.
     async fn alert_events(&self, limit: u32) -> Result<Vec<AlertEvent>, PageError>;
+
+    /// Makes a share link to a trace, valid for `expires_in` (`1h`, `24h`, `7d`).
+    async fn create_share(&self, trace_id: &str, expires_in: &str) -> Result<NewShare, PageError>;
+
+    /// A trace's share links, newest first.
+    async fn shares(&self, trace_id: &str) -> Result<Vec<ShareLink>, PageError>;
+
+    async fn revoke_share(&self, trace_id: &str, id: i64) -> Result<(), PageError>;
+
+    /// The link a share token is (`Gone` once expired or revoked), checked to open
+    /// `trace_id` when one is given.
+    async fn shared_trace(&self, token: &str, trace_id: Option<&str>) -> Result<ShareLink, PageError>;
 }
 
 /// The data source from the Leptos context.

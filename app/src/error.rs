@@ -9,13 +9,15 @@ use serde::{Deserialize, Serialize};
 pub enum PageError {
     NotFound(String),
     BadRequest(String),
+    /// It existed and is no longer available (an expired or revoked share link).
+    Gone(String),
     Unavailable(String),
 }
 
 impl std::fmt::Display for PageError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            PageError::NotFound(m) | PageError::BadRequest(m) | PageError::Unavailable(m) => f.write_str(m),
+            PageError::NotFound(m) | PageError::BadRequest(m) | PageError::Gone(m) | PageError::Unavailable(m) => f.write_str(m),
         }
     }
 }
@@ -36,6 +38,7 @@ impl PageError {
         match self {
             PageError::NotFound(_) => 404,
             PageError::BadRequest(_) => 400,
+            PageError::Gone(_) => 410,
             PageError::Unavailable(_) => 503,
         }
     }

@@ -51,17 +51,7 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/loupe.css" />
         <Title text="Loupe" />
         <Router>
-            <header class="topbar">
-                <a class="brand" href="/">"Loupe"</a>
-                <span class="tagline">"LLM traces, step by step"</span>
-                <nav class="nav">
-                    <a href="/">"Traces"</a>
-                    <a href="/latency">"Latency"</a>
-                    <a href="/costs">"Cost"</a>
-                    <a href="/users">"Users"</a>
-                    <a href="/alerts">"Alerts"</a>
-                </nav>
-            </header>
+            <TopBar />
             <main>
                 // Async rendering: pages arrive complete (no loading flashes, and the
                 // status code can say 404 for a trace that does not exist).
@@ -71,6 +61,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("costs") view=pages::costs::CostsPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("alerts") view=pages::alerts::AlertsPage ssr=SsrMode::Async />
                     <Route path=(StaticSegment("alerts"), StaticSegment("history")) view=pages::alerts::history::AlertHistoryPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("share"), ParamSegment("token")) view=pages::shared::SharedTracePage ssr=SsrMode::Async />
                     <Route path=StaticSegment("users") view=pages::users::UsersPage ssr=SsrMode::Async />
                     <Route path=(StaticSegment("sessions"), ParamSegment("session_id")) view=pages::session::SessionPage ssr=SsrMode::Async />
                     <Route
@@ -81,5 +72,34 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// The header. A shared trace shows the name only: whoever holds a share link
+/// sees that one trace, never the rest of Loupe.
+#[component]
+fn TopBar() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let shared = move || location.pathname.with(|p| p.starts_with("/share/"));
+    view! {
+        <header class="topbar">
+            <Show
+                when=shared
+                fallback=|| view! {
+                    <a class="brand" href="/">"Loupe"</a>
+                    <span class="tagline">"LLM traces, step by step"</span>
+                    <nav class="nav">
+                        <a href="/">"Traces"</a>
+                        <a href="/latency">"Latency"</a>
+                        <a href="/costs">"Cost"</a>
+                        <a href="/users">"Users"</a>
+                        <a href="/alerts">"Alerts"</a>
+                    </nav>
+                }
+            >
+                <span class="brand">"Loupe"</span>
+                <span class="tagline">"shared trace"</span>
+            </Show>
+        </header>
     }
 }

@@ -6,8 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { api, hydrated, shots, useLoupe, watchProblems } from './support.mjs';
+import { api, hydrated, sendToolCall, shots, until, useLoupe, watchProblems } from './support.mjs';
 
 const env = useLoupe();
 
@@ -23,40 +22,6 @@ function receiver() {
     });
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ got, url: `http://127.0.0.1:${server.address().port}/hook`, close: () => server.close() })));
-}
-
-/** Sends one trace over OTLP/HTTP JSON: a root and a tool call of `ms`. */
-async function sendToolCall(base, ms) {
-  const traceId = randomBytes(16).toString('hex');
-  const rootId = randomBytes(8).toString('hex');
-  const spanId = randomBytes(8).toString('hex');
-  const end = BigInt(Date.now()) * 1_000_000n;
-  const start = end - BigInt(ms) * 1_000_000n;
-  const str = (key, v) => ({ key, value: { stringValue: v } });
-  const body = {
-    resourceSpans: [{
-      resource: { attributes: [str('service.name', 'booking-agent')] },
-      scopeSpans: [{
-        scope: { name: 'e2e' },
-        spans: [
-          { traceId, spanId: rootId, name: 'POST /book', kind: 2, startTimeUnixNano: String(start - 100_000_000n), endTimeUnixNano: String(end), attributes: [str('gen_ai.operation.name', 'invoke_agent')] },
-          { traceId, spanId, parentSpanId: rootId, name: 'execute_tool search_hotels', kind: 1, startTimeUnixNano: String(start), endTimeUnixNano: String(end), attributes: [str('gen_ai.operation.name', 'execute_tool'), str('gen_ai.tool.name', 'search_hotels')] },
-        ],
-      }],
-    }],
-  };
-  const r = await fetch(`${base}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  assert.equal(r.status, 200);
-  return { traceId, spanId };
-}
-
-async function until(what, check, ms = 15_000) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 test('a slow tool call rule made in the form fires, notifies and links to the span', async () => {

@@ -8,6 +8,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import assert from 'node:assert/strict';
 import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
@@ -112,4 +114,39 @@ export function useLoupe(options = {}, setup = async () => {}) {
     await env.loupe?.stop();
   });
   return env;
+}
+
+/** Sends one trace over OTLP/HTTP JSON: a root and a tool call of `ms`. */
+export async function sendToolCall(base, ms) {
+  const traceId = randomBytes(16).toString('hex');
+  const rootId = randomBytes(8).toString('hex');
+  const spanId = randomBytes(8).toString('hex');
+  const end = BigInt(Date.now()) * 1_000_000n;
+  const start = end - BigInt(ms) * 1_000_000n;
+  const str = (key, v) => ({ key, value: { stringValue: v } });
+  const body = {
+    resourceSpans: [{
+      resource: { attributes: [str('service.name', 'booking-agent')] },
+      scopeSpans: [{
+        scope: { name: 'e2e' },
+        spans: [
+          { traceId, spanId: rootId, name: 'POST /book', kind: 2, startTimeUnixNano: String(start - 100_000_000n), endTimeUnixNano: String(end), attributes: [str('gen_ai.operation.name', 'invoke_agent')] },
+          { traceId, spanId, parentSpanId: rootId, name: 'execute_tool search_hotels', kind: 1, startTimeUnixNano: String(start), endTimeUnixNano: String(end), attributes: [str('gen_ai.operation.name', 'execute_tool'), str('gen_ai.tool.name', 'search_hotels')] },
+        ],
+      }],
+    }],
+  };
+  const r = await fetch(`${base}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  assert.equal(r.status, 200);
+  return { traceId, spanId };
+}
+
+/** Polls `check` until it holds (or throws after `ms`). */
+export async function until(what, check, ms = 15_000) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
 }

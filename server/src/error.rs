@@ -11,6 +11,9 @@ pub enum Error {
     BadRequest(String),
     #[error("{0}")]
     NotFound(String),
+    /// It existed and is no longer available (an expired or revoked share link).
+    #[error("{0}")]
+    Gone(String),
     /// The write queue is full; the client should retry later.
     #[error("Loupe's write queue is full; retry in a moment")]
     Overloaded,

@@ -13,6 +13,7 @@ pub mod http;
 pub mod ingest;
 pub mod otlp;
 pub mod pricing;
+pub mod share;
 pub mod site;
 pub mod state;
 pub mod store;
@@ -123,7 +124,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
-    let state = AppState { store: store.clone(), ingest, alerts: alerts.clone(), leptos, max_body_bytes: args.max_body_mib * 1024 * 1024 };
+    let state = AppState { store: store.clone(), ingest, alerts: alerts.clone(), public_url: public_url.clone(), leptos, max_body_bytes: args.max_body_mib * 1024 * 1024 };
     let app = router(state);
 
     tracing::info!("Loupe {} listening on http://{addr}", env!("CARGO_PKG_VERSION"));
@@ -225,6 +226,7 @@ fn router(state: AppState) -> Router {
     }
     let data: Arc<dyn app::data::LoupeData> = Arc::new(PageData {
         store: state.store.clone(),
+        public_url: state.public_url.clone(),
         alerts: state.alerts.clone(),
         pricing: state.ingest.pricing().clone(),
         content_policy: state.ingest.privacy().policy(),

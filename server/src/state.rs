@@ -21,12 +21,15 @@ use app::model::people::{PeopleReport, SessionDetail};
 use app::model::RangeFilter;
 use app::model::cost::{CostOverview, PriceChange, PriceList};
 use app::model::alerts::{AlertEvent, AlertRule, RulePreview, RuleSpec};
+use app::model::share::{NewShare, ShareLink};
 
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
     pub ingest: Ingest,
     pub alerts: crate::alerts::Alerts,
+    /// Loupe's address as teammates open it (links in notifications and shares).
+    pub public_url: String,
     pub leptos: LeptosOptions,
     /// Largest accepted OTLP body, decompressed.
     pub max_body_bytes: usize,
@@ -41,6 +44,7 @@ impl FromRef<AppState> for LeptosOptions {
 /// The pages' data source, over the store.
 pub struct PageData {
     pub store: Store,
+    pub public_url: String,
     pub alerts: crate::alerts::Alerts,
     pub pricing: Pricing,
     pub content_policy: ContentPolicy,
@@ -175,6 +179,31 @@ impl LoupeData for PageData {
     async fn alert_events(&self, limit: u32) -> Result<Vec<AlertEvent>, PageError> {
         self.store.alert_events(None, limit).await.map_err(unavailable)
     }
+
+    async fn create_share(&self, trace_id: &str, expires_in: &str) -> Result<NewShare, PageError> {
+        crate::share::create(&self.store, &self.public_url, trace_id, expires_in).await.map_err(client_error)
+    }
+
+    async fn shares(&self, trace_id: &str) -> Result<Vec<ShareLink>, PageError> {
+        let id = parse_trace_id(trace_id)?;
+        self.store.shares_of(&id.to_string(), crate::now_ns()).await.map_err(unavailable)
+    }
+
+    async fn revoke_share(&self, trace_id: &str, id: i64) -> Result<(), PageError> {
+        let trace = parse_trace_id(trace_id)?;
+        match self.store.revoke_share(&trace.to_string(), id).await.map_err(unavailable)? {
+            true => Ok(()),
+            false => Err(PageError::NotFound(format!("Trace {trace} has no share link {id}."))),
+        }
+    }
+
+    async fn shared_trace(&self, token: &str, trace_id: Option<&str>) -> Result<ShareLink, PageError> {
+        match trace_id {
+            Some(t) => crate::share::check(&self.store, token, t).await,
+            None => crate::share::resolve(&self.store, token).await,
+        }
+        .map_err(client_error)
+    }
 }
 
 impl PageData {
@@ -192,6 +221,7 @@ fn client_error(e: Error) -> PageError {
     match e {
         Error::BadRequest(m) => PageError::BadRequest(m),
         Error::NotFound(m) => PageError::NotFound(m),
+        Error::Gone(m) => PageError::Gone(m),
         other => unavailable(other),
     }
 }

@@ -14,6 +14,7 @@ pub fn ErrorPage(error: PageError, what: &'static str) -> impl IntoView {
     let title = match &error {
         PageError::NotFound(_) => format!("No such {what}"),
         PageError::BadRequest(_) => format!("That is not a {what} id"),
+        PageError::Gone(_) => "This link no longer works".to_string(),
         PageError::Unavailable(_) => "Loupe cannot show this right now".to_string(),
     };
     view! {

@@ -14,6 +14,7 @@ pub mod cost;
 pub mod latency;
 pub mod overview;
 pub mod people;
+pub mod share;
 mod list;
 pub use list::{ListView, TraceFilter, encode};
 

@@ -13,6 +13,7 @@ impl IntoResponse for Error {
         let status = match &self {
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::Gone(_) => StatusCode::GONE,
             Error::Overloaded | Error::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
             Error::Database(_) | Error::Migrate(_) | Error::Storage(_) => {
                 tracing::error!(error = %self, "request failed");

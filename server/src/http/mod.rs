@@ -7,6 +7,7 @@ mod health;
 mod latency;
 mod people;
 mod prices;
+mod shares;
 mod stats;
 mod traces;
 
@@ -15,7 +16,7 @@ use axum::Router;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().merge(traces::router()).merge(alerts::router()).merge(stats::router()).merge(latency::router())
+    Router::new().merge(traces::router()).merge(alerts::router()).merge(shares::router()).merge(stats::router()).merge(latency::router())
         .merge(cost::router())
         .merge(prices::router())
         .merge(people::router()).merge(health::router())

@@ -11,6 +11,7 @@ mod detail;
 mod filter;
 mod read_trace;
 mod rollup;
+mod shares;
 mod trace_scan;
 mod latency;
 mod latency_read;

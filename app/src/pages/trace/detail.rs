@@ -10,14 +10,22 @@ use crate::model::cost::SpanCost;
 use crate::model::{ContentField, ContentPolicy, SpanDetail, SpanStatus, SpanView};
 
 #[component]
-pub fn DetailPanel(trace_id: String, span_param: Memo<Option<String>>, trace_start_ns: i64, select: Callback<Option<u32>>) -> impl IntoView {
+pub fn DetailPanel(
+    trace_id: String,
+    span_param: Memo<Option<String>>,
+    trace_start_ns: i64,
+    select: Callback<Option<u32>>,
+    /// The share token on a shared page: links to other traces are not followed there.
+    share: Option<String>,
+) -> impl IntoView {
+    let shared = share.is_some();
     let detail = Resource::new(
         move || span_param.get(),
         move |span| {
-            let trace_id = trace_id.clone();
+            let (trace_id, share) = (trace_id.clone(), share.clone());
             async move {
                 match span {
-                    Some(span) => fetch_span(trace_id, span).await.map(Some),
+                    Some(span) => fetch_span(trace_id, span, share).await.map(Some),
                     None => Ok(None),
                 }
             }
@@ -31,7 +39,7 @@ pub fn DetailPanel(trace_id: String, span_param: Memo<Option<String>>, trace_sta
             <Transition fallback=|| view! { <p class="loading">"Loading span…"</p> }>
                 {move || Suspend::new(async move {
                     match detail.await {
-                        Ok(Some(d)) => view! { <SpanFacts detail=d trace_start_ns /> }.into_any(),
+                        Ok(Some(d)) => view! { <SpanFacts detail=d trace_start_ns shared /> }.into_any(),
                         Ok(None) => ().into_any(),
                         Err(e) => view! { <p class="error" data-testid="span-error">{e.to_string()}</p> }.into_any(),
                     }
@@ -42,7 +50,7 @@ pub fn DetailPanel(trace_id: String, span_param: Memo<Option<String>>, trace_sta
 }
 
 #[component]
-fn SpanFacts(detail: SpanDetail, trace_start_ns: i64) -> impl IntoView {
+fn SpanFacts(detail: SpanDetail, trace_start_ns: i64, shared: bool) -> impl IntoView {
     let SpanDetail { span: s, resource } = detail;
     let events = s.events();
     let content = s.content();
@@ -126,7 +134,14 @@ fn SpanFacts(detail: SpanDetail, trace_start_ns: i64) -> impl IntoView {
         {(!links.is_empty()).then(|| view! {
             <h3>"Links"</h3>
             <ul class="links mono">
-                {links.into_iter().map(|l| view! { <li><a href=format!("/traces/{}?span={}", l.trace_id, l.span_id)>{format!("{} / {}", l.trace_id, l.span_id)}</a></li> }).collect_view()}
+                {links.into_iter().map(|l| {
+                    let text = format!("{} / {}", l.trace_id, l.span_id);
+                    if shared {
+                        view! { <li class="mono">{text}</li> }.into_any()
+                    } else {
+                        view! { <li><a href=format!("/traces/{}?span={}", l.trace_id, l.span_id)>{text}</a></li> }.into_any()
+                    }
+                }).collect_view()}
             </ul>
         })}
         <h3>"Resource"</h3>

@@ -6,6 +6,7 @@ mod detail;
 mod insights;
 mod keys;
 mod ruler;
+pub mod share;
 mod summary;
 mod waterfall;
 
@@ -33,10 +34,15 @@ pub async fn trace_outline(trace_id: String) -> Result<Outline, PageError> {
     Outline::build_with(trace_id.trim().to_lowercase(), spans, &usual).ok_or_else(|| PageError::NotFound(format!("No trace with id {trace_id} is stored.")))
 }
 
-/// Everything about one span, for the detail panel.
+/// Everything about one span, for the detail panel. On a shared page `share` is
+/// the link's token, which must open this trace.
 #[server(prefix = "/rpc", endpoint = "span")]
-pub async fn fetch_span(trace_id: String, span_id: String) -> Result<SpanDetail, PageError> {
-    crate::data::data()?.span(&trace_id, &span_id).await
+pub async fn fetch_span(trace_id: String, span_id: String, share: Option<String>) -> Result<SpanDetail, PageError> {
+    let data = crate::data::data()?;
+    if let Some(token) = &share {
+        data.shared_trace(token, Some(&trace_id)).await?;
+    }
+    data.span(&trace_id, &span_id).await
 }
 
 /// What the page keeps across refreshes of the trace (new spans arriving): which
@@ -61,7 +67,7 @@ pub fn TracePage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading trace…"</p> }>
             {move || Suspend::new(async move {
                 match outline.await {
-                    Ok(o) => view! { <TraceView outline=Arc::new(o) span_param reload state /> }.into_any(),
+                    Ok(o) => view! { <TraceView outline=Arc::new(o) span_param reload state shared=None /> }.into_any(),
                     Err(e) => view! { <ErrorPage error=e what="trace" /> }.into_any(),
                 }
             })}
@@ -69,8 +75,15 @@ pub fn TracePage() -> impl IntoView {
     }
 }
 
+/// `shared`: the share link, on a shared page (read-only, nothing but this trace).
 #[component]
-fn TraceView(outline: Arc<Outline>, span_param: Memo<Option<String>>, reload: RwSignal<u32>, state: ViewState) -> impl IntoView {
+pub fn TraceView(
+    outline: Arc<Outline>,
+    span_param: Memo<Option<String>>,
+    reload: RwSignal<u32>,
+    state: ViewState,
+    shared: Option<share::Shared>,
+) -> impl IntoView {
     let root = outline.rows.first().cloned();
     let title = root.as_ref().map(|r| r.name.clone()).unwrap_or_default();
     let service = root.as_ref().map(|r| outline.services[r.service as usize].clone()).unwrap_or_default();
@@ -81,12 +94,16 @@ fn TraceView(outline: Arc<Outline>, span_param: Memo<Option<String>>, reload: Rw
         Memo::new(move |_| span_param.get().and_then(|s| index.get(&s).copied()))
     };
     let navigate = use_navigate();
+    let base = match &shared {
+        Some(s) => format!("/share/{}", s.token),
+        None => format!("/traces/{trace_id}"),
+    };
     let select = {
-        let (outline, trace_id) = (outline.clone(), trace_id.clone());
+        let outline = outline.clone();
         Callback::new(move |row: Option<u32>| {
             let url = match row.and_then(|r| outline.rows.get(r as usize)) {
-                Some(r) => format!("/traces/{trace_id}?span={}", r.span_id),
-                None => format!("/traces/{trace_id}"),
+                Some(r) => format!("{base}?span={}", r.span_id),
+                None => base.clone(),
             };
             navigate(&url, NavigateOptions { replace: true, scroll: false, ..Default::default() });
         })
@@ -106,8 +123,9 @@ fn TraceView(outline: Arc<Outline>, span_param: Memo<Option<String>>, reload: Rw
         <Meta name="twitter:title" content=preview />
         <Meta name="twitter:description" content=preview_text />
         <section class="trace-page" data-testid="trace-page" data-trace-id=trace_id.clone()>
+            {shared.as_ref().map(|s| view! { <share::SharedBanner expires_ns=s.expires_ns /> })}
             <div class="trace-head">
-                <a class="back" href="/">"← Traces"</a>
+                {shared.is_none().then(|| view! { <a class="back" href="/">"← Traces"</a> })}
                 <h1 data-testid="trace-title">{title}</h1>
                 <span class="muted">{service}</span>
                 <span class="trace-id mono" title="trace id">{trace_id.clone()}</span>
@@ -126,13 +144,14 @@ fn TraceView(outline: Arc<Outline>, span_param: Memo<Option<String>>, reload: Rw
                 >
                     "Copy link"
                 </button>
+                {shared.is_none().then(|| view! { <share::SharePanel trace_id=trace_id.clone() /> })}
             </div>
             <insights::Insights outline=outline.clone() index=index.clone() select />
             <summary::Summary outline=outline.clone() select />
             <div class="trace-body" class:with-detail=move || span_param.with(Option::is_some)>
                 <waterfall::Waterfall outline=outline.clone() index selected select state />
                 <Show when=move || span_param.with(Option::is_some)>
-                    <detail::DetailPanel trace_id=panel_trace.clone() span_param trace_start_ns=outline.start_ns select />
+                    <detail::DetailPanel trace_id=panel_trace.clone() span_param trace_start_ns=outline.start_ns select share=shared.as_ref().map(|s| s.token.clone()) />
                 </Show>
             </div>
         </section>

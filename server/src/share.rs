@@ -1,0 +1,90 @@
+//! Share links: a random token (256 bits) gives read-only access to one trace until
+//! it expires or is revoked. Only the token's hash is stored; the token is shown
+//! once, when the link is made.
+
+use crate::domain::TraceId;
+use crate::error::{Error, Result};
+use crate::store::Store;
+use app::model::share::{NewShare, ShareLink, ShareState};
+
+const HOUR_NS: i64 = 3_600_000_000_000;
+
+/// `1h`, `24h` or `7d` (the choices the trace page offers) in nanoseconds.
+pub fn parse_expiry(s: &str) -> Result<i64> {
+    match s.trim() {
+        "1h" => Ok(HOUR_NS),
+        "24h" => Ok(24 * HOUR_NS),
+        "7d" => Ok(7 * 24 * HOUR_NS),
+        other => Err(Error::BadRequest(format!("expires_in must be 1h, 24h or 7d, got {other:?}"))),
+    }
+}
+
+/// The stored form of a token.
+pub fn hash(token: &str) -> String {
+    blake3::hash(token.as_bytes()).to_hex().to_string()
+}
+
+fn new_token() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| Error::Storage(format!("no randomness for a share token: {e}")))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Makes a link to a stored trace, valid for `expires_in`.
+pub async fn create(store: &Store, public_url: &str, trace_id: &str, expires_in: &str) -> Result<NewShare> {
+    let id = TraceId::parse(trace_id).map_err(|e| Error::BadRequest(format!("malformed trace id: {e}")))?;
+    let ttl = parse_expiry(expires_in)?;
+    if !store.trace_exists(&id.to_string()).await? {
+        return Err(Error::NotFound(format!("no trace with id {id} is stored")));
+    }
+    let token = new_token()?;
+    let now = crate::now_ns();
+    let link = store.insert_share(&hash(&token), &id.to_string(), now, now + ttl).await?;
+    tracing::info!(trace_id = %id, share = link.id, expires_ns = link.expires_ns, "share link created");
+    Ok(NewShare { url: format!("{}/share/{token}", public_url.trim_end_matches('/')), token, link })
+}
+
+/// The trace a token opens: `NotFound` for a token never made, `Gone` once it
+/// expired or was revoked.
+pub async fn resolve(store: &Store, token: &str) -> Result<ShareLink> {
+    // Tokens are hex; anything else was never made (and is not worth a lookup).
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(Error::NotFound("no such share link".into()));
+    }
+    let link = store.share_by_hash(&hash(&token.to_ascii_lowercase()), crate::now_ns()).await?;
+    match link {
+        None => Err(Error::NotFound("no such share link".into())),
+        Some(l) if l.state == ShareState::Revoked => Err(Error::Gone("This share link was revoked. Ask for a new one.".into())),
+        Some(l) if l.state == ShareState::Expired => Err(Error::Gone("This share link has expired. Ask for a new one.".into())),
+        Some(l) => Ok(l),
+    }
+}
+
+/// The trace of `token`, checked to be `trace_id` (a token opens its one trace only).
+pub async fn check(store: &Store, token: &str, trace_id: &str) -> Result<ShareLink> {
+    let link = resolve(store, token).await?;
+    if !link.trace_id.eq_ignore_ascii_case(trace_id.trim()) {
+        return Err(Error::NotFound("this share link is for another trace".into()));
+    }
+    Ok(link)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expiries_are_the_offered_ones() {
+        assert_eq!(parse_expiry("1h").unwrap(), HOUR_NS);
+        assert_eq!(parse_expiry("7d").unwrap(), 168 * HOUR_NS);
+        assert!(parse_expiry("forever").unwrap_err().to_string().contains("1h, 24h or 7d"));
+    }
+
+    #[test]
+    fn tokens_are_256_random_bits_in_hex() {
+        let (a, b) = (new_token().unwrap(), new_token().unwrap());
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
+        assert_ne!(hash(&a), a);
+    }
+}
