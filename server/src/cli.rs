@@ -28,6 +28,21 @@ pub enum Command {
     Serve(ServeArgs),
     /// Send realistic agent traces to a running Loupe through its OTLP endpoint.
     Demo(DemoArgs),
+    /// Import traces exported by a Loupe (GET /api/traces/{id}/export, the trace
+    /// page's Export button) or any OTLP/JSON file into a running Loupe. Ids and the
+    /// content policy are kept: hashed content stays hashed.
+    Import(ImportArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ImportArgs {
+    /// OTLP/JSON files (ExportTraceServiceRequest), one or more.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+
+    /// Base URL of the Loupe to import into (its OTLP/HTTP endpoint).
+    #[arg(long, env = "LOUPE_IMPORT_ENDPOINT", default_value = "http://127.0.0.1:4318")]
+    pub endpoint: String,
 }
 
 #[derive(Args, Debug, Clone)]

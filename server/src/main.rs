@@ -16,5 +16,6 @@ async fn main() -> anyhow::Result<()> {
             running.until_signal().await
         }
         Command::Demo(args) => loupe::demo::run(&args.endpoint, args.big_trace_spans).await,
+        Command::Import(args) => loupe::import::run(&args.endpoint, &args.files).await,
     }
 }

@@ -1,6 +1,7 @@
 //! Pieces shared by several pages.
 pub mod error_page;
 pub mod first_trace;
+pub mod import;
 pub mod kind;
 pub mod range_form;
 pub mod stat;

@@ -17,6 +17,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/traces", get(list))
         .route("/api/traces/{trace_id}", get(one))
         .route("/api/traces/{trace_id}/insights", get(insights))
+        .route("/api/traces/{trace_id}/export", get(export))
 }
 
 async fn list(State(state): State<AppState>, query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>) -> Result<Json<TracePage>> {
@@ -38,4 +39,12 @@ async fn insights(State(state): State<AppState>, Path(trace_id): Path<String>) -
     let usual = state.store.usual_latency(&steps_of(&spans), start_ns).await?;
     let outline = Outline::build_with(id.to_string(), spans, &usual);
     outline.map(|o| Json(o.insights())).ok_or_else(|| Error::NotFound(format!("no trace with id {id} is stored")))
+}
+
+/// The trace as OTLP/JSON, as a download (`trace-{id}.json`).
+async fn export(State(state): State<AppState>, Path(trace_id): Path<String>) -> Result<impl axum::response::IntoResponse> {
+    let id = TraceId::parse(&trace_id).map_err(|e| Error::BadRequest(format!("malformed trace id: {e}")))?;
+    let trace = state.store.get_trace(id).await?.ok_or_else(|| Error::NotFound(format!("no trace with id {id} is stored")))?;
+    let disposition = format!("attachment; filename=\"trace-{id}.json\"");
+    Ok(([(axum::http::header::CONTENT_DISPOSITION, disposition)], Json(crate::export::otlp_json(&trace))))
 }

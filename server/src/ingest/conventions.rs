@@ -17,6 +17,13 @@ use app::model::StepKind;
 /// <https://opentelemetry.io/docs/specs/semconv/resource/#service>
 pub const SERVICE_NAME: &str = "service.name";
 
+/// Loupe's own, on traces it exports (`GET /api/traces/{id}/export`): the span's
+/// content fingerprints (a JSON array, as `/api/traces/{id}` shows them), so another
+/// Loupe imports them as fingerprints instead of hashing them as text.
+pub const LOUPE_CONTENT: &str = "loupe.content";
+/// `hashed` or `captured`: how the exporting Loupe kept the span's content.
+pub const LOUPE_CONTENT_POLICY: &str = "loupe.content_policy";
+
 // --- OpenTelemetry GenAI ---
 pub const GEN_AI_OPERATION_NAME: &str = "gen_ai.operation.name";
 pub const GEN_AI_PROVIDER_NAME: &str = "gen_ai.provider.name";

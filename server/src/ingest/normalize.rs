@@ -15,7 +15,10 @@ pub fn normalize(raw: RawSpan, privacy: &Privacy) -> Span {
     let user_id = first_str(&raw.attributes, c::USER).map(|s| privacy.scrub(&s).into_owned());
     let session_id = first_str(&raw.attributes, c::SESSION).map(|s| privacy.scrub(&s).into_owned());
 
-    let (mut attributes, mut content) = privacy.split_content(raw.attributes);
+    let mut raw_attributes = raw.attributes;
+    let (imported, hashed_elsewhere) = privacy.imported_content(&mut raw_attributes);
+    let (mut attributes, mut content) = privacy.split_content(raw_attributes);
+    content.extend(imported);
     privacy.scrub_map(&mut attributes);
     let events = raw
         .events
@@ -58,7 +61,7 @@ pub fn normalize(raw: RawSpan, privacy: &Privacy) -> Span {
         resource: raw.resource,
         scope: raw.scope,
         content,
-        content_policy: privacy.policy(),
+        content_policy: if hashed_elsewhere { crate::domain::ContentPolicy::Hashed } else { privacy.policy() },
         cost: Default::default(),
     }
 }

@@ -144,7 +144,12 @@ pub fn TraceView(
                 >
                     "Copy link"
                 </button>
-                {shared.is_none().then(|| view! { <share::SharePanel trace_id=trace_id.clone() /> })}
+                {shared.is_none().then(|| view! {
+                    <a class="button" href=format!("/api/traces/{trace_id}/export") download=format!("trace-{trace_id}.json") data-testid="export" title="Download as OTLP/JSON, to import into another Loupe">
+                        "Export"
+                    </a>
+                    <share::SharePanel trace_id=trace_id.clone() />
+                })}
             </div>
             <insights::Insights outline=outline.clone() index=index.clone() select />
             <summary::Summary outline=outline.clone() select />

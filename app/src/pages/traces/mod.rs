@@ -82,6 +82,7 @@ pub fn TracesPage() -> impl IntoView {
                 <button class="button" data-testid="refresh" on:click=move |_| tick.update(|t| *t += 1)>
                     "Refresh"
                 </button>
+                <crate::components::import::ImportButton />
             </div>
             <filters::Filters filter=filter />
             <overview::Overview filter tick />

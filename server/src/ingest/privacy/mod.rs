@@ -32,6 +32,23 @@ impl Privacy {
         self.policy
     }
 
+    /// Takes the fingerprints of a span exported by a Loupe out of `attrs`: they are
+    /// kept as they are (their hashes were keyed by the exporting installation), and
+    /// their text only where both Loupes capture content. Returns them and whether
+    /// the span is to be stored as hashed whatever this installation's policy.
+    pub fn imported_content(&self, attrs: &mut Map<String, Value>) -> (Vec<ContentField>, bool) {
+        let policy = attrs.remove(c::LOUPE_CONTENT_POLICY);
+        let hashed_there = policy.as_ref().and_then(Value::as_str) == Some(ContentPolicy::Hashed.as_str());
+        let Some(fields) = attrs.remove(c::LOUPE_CONTENT) else { return (Vec::new(), hashed_there) };
+        let mut fields: Vec<ContentField> = fields.as_str().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
+        if hashed_there || self.policy == ContentPolicy::Hashed || policy.is_none() {
+            for f in &mut fields {
+                f.text = None;
+            }
+        }
+        (fields, hashed_there)
+    }
+
     /// Moves content attributes out of `attrs` into fingerprints.
     pub fn split_content(&self, attrs: Map<String, Value>) -> (Map<String, Value>, Vec<ContentField>) {
         if !attrs.keys().any(|k| c::is_content_key(k)) {
