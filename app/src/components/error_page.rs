@@ -3,7 +3,6 @@
 
 use leptos::prelude::*;
 
-use leptos_meta::Title;
 
 use crate::error::PageError;
 
@@ -18,7 +17,7 @@ pub fn ErrorPage(error: PageError, what: &'static str) -> impl IntoView {
         PageError::Unavailable(_) => "Loupe cannot show this right now".to_string(),
     };
     view! {
-        <Title text=format!("{title} · Loupe") />
+        <crate::components::title::PageTitle text=format!("{title} · Loupe") />
         <section class="error-page" data-testid="error-page" data-status=error.status()>
             <h1>{title}</h1>
             <p>{error.to_string()}</p>

@@ -5,3 +5,4 @@ pub mod import;
 pub mod kind;
 pub mod range_form;
 pub mod stat;
+pub mod title;

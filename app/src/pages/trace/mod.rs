@@ -14,7 +14,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Meta;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
@@ -114,7 +114,7 @@ pub fn TraceView(
     let preview = summary::link_title(&title, &outline);
     let preview_text = format!("{} spans · {service} · a trace in Loupe", outline.rows.len());
     view! {
-        <Title text=format!("{title} · {} · Loupe", format::duration(outline.duration_ns)) />
+        <crate::components::title::PageTitle text=format!("{title} · {} · Loupe", format::duration(outline.duration_ns)) />
         <Meta property="og:title" content=preview.clone() />
         <Meta property="og:description" content=preview_text.clone() />
         <Meta property="og:type" content="website" />
