@@ -130,26 +130,28 @@ pub fn TraceView(
                 <span class="muted">{service}</span>
                 <span class="trace-id mono" title="trace id">{trace_id.clone()}</span>
                 <span class="muted" title="start of the trace">{format::utc(outline.start_ns)}</span>
-                <button class="button" data-testid="reload" title="Fetch spans that arrived since" on:click=move |_| reload.update(|r| *r += 1)>
-                    "Refresh"
-                </button>
-                // The page's URL is the permalink (with ?span= when a span is open). Plain
-                // JS, so it works before hydration; where the clipboard API is missing
-                // (plain http on another host) the link is shown to copy by hand.
-                <button
-                    class="button"
-                    data-testid="copy-link"
-                    title="Copy a link to this trace (and the open span)"
-                    onclick="const u=location.href,b=this;navigator.clipboard?navigator.clipboard.writeText(u).then(()=>{b.textContent='Link copied';setTimeout(()=>b.textContent='Copy link',2000)}):prompt('Copy this link',u)"
-                >
-                    "Copy link"
-                </button>
-                {shared.is_none().then(|| view! {
-                    <a class="button" href=format!("/api/traces/{trace_id}/export") download=format!("trace-{trace_id}.json") data-testid="export" title="Download as OTLP/JSON, to import into another Loupe">
-                        "Export"
-                    </a>
-                    <share::SharePanel trace_id=trace_id.clone() />
-                })}
+                <span class="trace-actions">
+                    <button class="button" data-testid="reload" title="Fetch spans that arrived since" on:click=move |_| reload.update(|r| *r += 1)>
+                        "Refresh"
+                    </button>
+                    // The page's URL is the permalink (with ?span= when a span is open). Plain
+                    // JS, so it works before hydration; where the clipboard API is missing
+                    // (plain http on another host) the link is shown to copy by hand.
+                    <button
+                        class="button"
+                        data-testid="copy-link"
+                        title="Copy a link to this trace (and the open span)"
+                        onclick="const u=location.href,b=this;navigator.clipboard?navigator.clipboard.writeText(u).then(()=>{b.textContent='Link copied';setTimeout(()=>b.textContent='Copy link',2000)}):prompt('Copy this link',u)"
+                    >
+                        "Copy link"
+                    </button>
+                    {shared.is_none().then(|| view! {
+                        <a class="button" href=format!("/api/traces/{trace_id}/export") download=format!("trace-{trace_id}.json") data-testid="export" title="Download as OTLP/JSON, to import into another Loupe">
+                            "Export"
+                        </a>
+                        <share::SharePanel trace_id=trace_id.clone() />
+                    })}
+                </span>
             </div>
             <insights::Insights outline=outline.clone() index=index.clone() select />
             <summary::Summary outline=outline.clone() select />
