@@ -43,6 +43,15 @@ impl PageError {
         }
     }
 
+    /// A server function's result, with a refused request answered by its own
+    /// status (400, 404, 410) rather than the server-function default, 500.
+    pub fn answer<T>(r: Result<T, PageError>) -> Result<T, PageError> {
+        if let Err(e) = &r {
+            e.set_response_status();
+        }
+        r
+    }
+
     /// Sets the status of the server-rendered response (no-op in the browser).
     pub fn set_response_status(&self) {
         #[cfg(feature = "ssr")]

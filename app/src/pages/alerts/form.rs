@@ -30,11 +30,7 @@ pub async fn rule_form(f: RuleFields, intent: Option<String>) -> Result<FormOutc
         }
         Ok(FormOutcome::Saved(data.save_alert_rule(f.rule_id()?, spec).await?))
     };
-    let r: Result<FormOutcome, PageError> = outcome.await;
-    if let Err(e) = &r {
-        e.set_response_status();
-    }
-    r
+    PageError::answer(outcome.await)
 }
 
 #[component]

@@ -37,17 +37,9 @@ pub async fn save_price(
         crate::data::data()?.change_price(PriceChange::Put(o)).await?;
         Ok(model)
     };
-    with_status(saved.await)
+    PageError::answer(saved.await)
 }
 
-/// A refused change answers 400/404 (not the server-function default, 500).
-#[cfg_attr(not(feature = "ssr"), allow(dead_code))]
-fn with_status(r: Result<String, PageError>) -> Result<String, PageError> {
-    if let Err(e) = &r {
-        e.set_response_status();
-    }
-    r
-}
 
 #[server(prefix = "/rpc", endpoint = "delete_price")]
 pub async fn delete_price(model: String) -> Result<String, PageError> {
@@ -55,7 +47,7 @@ pub async fn delete_price(model: String) -> Result<String, PageError> {
         crate::data::data()?.change_price(PriceChange::Delete(model.clone())).await?;
         Ok(model)
     };
-    with_status(deleted.await)
+    PageError::answer(deleted.await)
 }
 
 fn per_m(v: Option<f64>) -> String {

@@ -17,18 +17,9 @@ pub struct Shared {
     pub expires_ns: i64,
 }
 
-/// Answers a refused change with its status (not the server-function default, 500).
-#[cfg_attr(not(feature = "ssr"), allow(dead_code))]
-fn with_status<T>(r: Result<T, PageError>) -> Result<T, PageError> {
-    if let Err(e) = &r {
-        e.set_response_status();
-    }
-    r
-}
-
 #[server(prefix = "/rpc", endpoint = "share_create")]
 pub async fn create_share_link(trace_id: String, expires_in: String) -> Result<NewShare, PageError> {
-    with_status(crate::data::data()?.create_share(&trace_id, &expires_in).await)
+    PageError::answer(crate::data::data()?.create_share(&trace_id, &expires_in).await)
 }
 
 #[server(prefix = "/rpc", endpoint = "share_list")]
@@ -38,7 +29,7 @@ pub async fn share_links(trace_id: String) -> Result<Vec<ShareLink>, PageError> 
 
 #[server(prefix = "/rpc", endpoint = "share_revoke")]
 pub async fn revoke_share_link(trace_id: String, id: i64) -> Result<(), PageError> {
-    with_status(crate::data::data()?.revoke_share(&trace_id, id).await)
+    PageError::answer(crate::data::data()?.revoke_share(&trace_id, id).await)
 }
 
 /// Copies the value of the input before the button (plain JS: works before hydration).
