@@ -1,6 +1,8 @@
 //! Test helpers: a real Loupe on port 0 with a fresh SQLite file, and typed calls.
 #![allow(dead_code)]
 
+pub mod alerting;
+
 use std::path::{Path, PathBuf};
 
 use clap::Parser;
