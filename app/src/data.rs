@@ -10,6 +10,7 @@ use crate::error::PageError;
 use crate::model::overview::TrafficOverview;
 use crate::model::people::{PeopleReport, SessionDetail};
 use crate::model::RangeFilter;
+use crate::model::access::{AccessOverview, Account, KeyScope, NewApiKey, Viewer};
 use crate::model::alerts::{AlertEvent, AlertRule, RulePreview, RuleSpec};
 use crate::model::share::{NewShare, ShareLink};
 use crate::model::cost::{CostOverview, PriceChange, PriceList};
@@ -109,4 +110,33 @@ pub trait LoupeData: Send + Sync + 'static {
 pub fn data() -> Result<Arc<dyn LoupeData>, PageError> {
     leptos::prelude::use_context::<Arc<dyn LoupeData>>()
         .ok_or_else(|| PageError::Unavailable("Loupe's data source is missing from the context".into()))
+}
+
+/// Accounts and API keys, for the access page. Every call says who asks; the
+/// implementation refuses what `viewer` may not do (`Forbidden`).
+#[async_trait::async_trait]
+pub trait AccessData: Send + Sync + 'static {
+    async fn overview(&self, viewer: &Viewer) -> Result<AccessOverview, PageError>;
+
+    async fn create_key(&self, viewer: &Viewer, name: &str, scope: KeyScope) -> Result<NewApiKey, PageError>;
+
+    async fn revoke_key(&self, viewer: &Viewer, id: i64) -> Result<(), PageError>;
+
+    async fn add_account(&self, viewer: &Viewer, name: &str, password: &str, admin: bool) -> Result<Account, PageError>;
+
+    async fn remove_account(&self, viewer: &Viewer, name: &str) -> Result<(), PageError>;
+}
+
+/// The access data source from the Leptos context.
+pub fn access() -> Result<Arc<dyn AccessData>, PageError> {
+    leptos::prelude::use_context::<Arc<dyn AccessData>>()
+        .ok_or_else(|| PageError::Unavailable("Loupe's access data source is missing from the context".into()))
+}
+
+/// Who makes the current request, as the server's access gate found (nobody,
+/// if the gate did not run: fail closed).
+pub fn viewer() -> Viewer {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|p| p.extensions.get::<Viewer>().cloned())
+        .unwrap_or(Viewer::Anonymous)
 }

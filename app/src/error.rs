@@ -11,13 +11,22 @@ pub enum PageError {
     BadRequest(String),
     /// It existed and is no longer available (an expired or revoked share link).
     Gone(String),
+    /// Sign-in needed (a session that ended, on a page already open).
+    Unauthorized(String),
+    /// Signed in, but not allowed (managing accounts needs an admin).
+    Forbidden(String),
     Unavailable(String),
 }
 
 impl std::fmt::Display for PageError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            PageError::NotFound(m) | PageError::BadRequest(m) | PageError::Gone(m) | PageError::Unavailable(m) => f.write_str(m),
+            PageError::NotFound(m)
+            | PageError::BadRequest(m)
+            | PageError::Gone(m)
+            | PageError::Unauthorized(m)
+            | PageError::Forbidden(m)
+            | PageError::Unavailable(m) => f.write_str(m),
         }
     }
 }
@@ -39,6 +48,8 @@ impl PageError {
             PageError::NotFound(_) => 404,
             PageError::BadRequest(_) => 400,
             PageError::Gone(_) => 410,
+            PageError::Unauthorized(_) => 401,
+            PageError::Forbidden(_) => 403,
             PageError::Unavailable(_) => 503,
         }
     }

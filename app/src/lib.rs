@@ -63,6 +63,8 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("alerts"), StaticSegment("history")) view=pages::alerts::history::AlertHistoryPage ssr=SsrMode::Async />
                     <Route path=(StaticSegment("share"), ParamSegment("token")) view=pages::shared::SharedTracePage ssr=SsrMode::Async />
                     <Route path=StaticSegment("users") view=pages::users::UsersPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("access") view=pages::access::AccessPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("login") view=pages::login::LoginPage ssr=SsrMode::Async />
                     <Route path=(StaticSegment("sessions"), ParamSegment("session_id")) view=pages::session::SessionPage ssr=SsrMode::Async />
                     <Route
                         path=(StaticSegment("traces"), ParamSegment("trace_id"))
@@ -76,15 +78,17 @@ pub fn App() -> impl IntoView {
 }
 
 /// The header. A shared trace shows the name only: whoever holds a share link
-/// sees that one trace, never the rest of Loupe.
+/// sees that one trace, never the rest of Loupe; the sign-in page has nothing
+/// to navigate to yet.
 #[component]
 fn TopBar() -> impl IntoView {
     let location = leptos_router::hooks::use_location();
-    let shared = move || location.pathname.with(|p| p.starts_with("/share/"));
+    let bare = move || location.pathname.with(|p| p.starts_with("/share/") || p == "/login");
+    let tagline = move || location.pathname.with(|p| if p == "/login" { "sign in" } else { "shared trace" });
     view! {
         <header class="topbar">
             <Show
-                when=shared
+                when=bare
                 fallback=|| view! {
                     <a class="brand" href="/">"Loupe"</a>
                     <span class="tagline">"LLM traces, step by step"</span>
@@ -94,11 +98,13 @@ fn TopBar() -> impl IntoView {
                         <a href="/costs">"Cost"</a>
                         <a href="/users">"Users"</a>
                         <a href="/alerts">"Alerts"</a>
+                        <a href="/access">"Access"</a>
                     </nav>
+                    <components::account::AccountMenu />
                 }
             >
                 <span class="brand">"Loupe"</span>
-                <span class="tagline">"shared trace"</span>
+                <span class="tagline">{tagline}</span>
             </Show>
         </header>
     }

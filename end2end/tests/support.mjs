@@ -40,15 +40,23 @@ async function waitUntilUp(url) {
   throw new Error(`loupe did not start at ${url}`);
 }
 
-/** Starts Loupe; with `demo`, sends the demo traces and waits until they are stored. */
-export async function startLoupe({ demo = false } = {}) {
+/** The first admin of a Loupe started with `auth`. */
+export const admin = { name: 'ada', password: "ada's long password" };
+
+/**
+ * Starts Loupe; with `demo`, sends the demo traces and waits until they are stored;
+ * with `auth`, sign-in is required and the first admin is `admin` (from the
+ * environment, as an operator would set it).
+ */
+export async function startLoupe({ demo = false, auth = false } = {}) {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'loupe-e2e-'));
   const base = `http://127.0.0.1:${port}`;
+  const authEnv = auth ? { LOUPE_AUTH: 'true', LOUPE_ADMIN_USER: admin.name, LOUPE_ADMIN_PASSWORD: admin.password } : {};
   const server = spawn(bin, ['serve', '--addr', `127.0.0.1:${port}`, '--data-dir', dataDir], {
     cwd: tmpdir(),
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, LOUPE_LOG: 'warn' },
+    env: { ...process.env, LOUPE_LOG: 'warn', ...authEnv },
   });
   await waitUntilUp(base);
   if (demo) {
@@ -116,8 +124,9 @@ export function useLoupe(options = {}, setup = async () => {}) {
   return env;
 }
 
-/** Sends one trace over OTLP/HTTP JSON: a root and a tool call of `ms`. */
-export async function sendToolCall(base, ms) {
+/** Sends one trace over OTLP/HTTP JSON: a root and a tool call of `ms` (with `apiKey`
+ * as `x-api-key`, for a Loupe with auth). */
+export async function sendToolCall(base, ms, { apiKey } = {}) {
   const traceId = randomBytes(16).toString('hex');
   const rootId = randomBytes(8).toString('hex');
   const spanId = randomBytes(8).toString('hex');
@@ -136,7 +145,8 @@ export async function sendToolCall(base, ms) {
       }],
     }],
   };
-  const r = await fetch(`${base}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const headers = { 'content-type': 'application/json', ...(apiKey ? { 'x-api-key': apiKey } : {}) };
+  const r = await fetch(`${base}/v1/traces`, { method: 'POST', headers, body: JSON.stringify(body) });
   assert.equal(r.status, 200);
   return { traceId, spanId };
 }

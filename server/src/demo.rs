@@ -12,7 +12,8 @@ use crate::synth::{MS, Rng, request};
 const MINUTE: u64 = 60_000 * MS;
 
 /// Sends the demo data set to `endpoint` (a Loupe base URL).
-pub async fn run(endpoint: &str, big_trace_spans: usize) -> anyhow::Result<()> {
+/// `api_key` is sent as `Authorization: Bearer` (for a Loupe running with --auth).
+pub async fn run(endpoint: &str, big_trace_spans: usize, api_key: Option<&str>) -> anyhow::Result<()> {
     let requests = build(big_trace_spans);
     let total_spans: usize = requests.iter().map(|r| r.resource_spans[0].scope_spans[0].spans.len()).sum();
     let url = format!("{}/v1/traces", endpoint.trim_end_matches('/'));
@@ -24,12 +25,14 @@ pub async fn run(endpoint: &str, big_trace_spans: usize) -> anyhow::Result<()> {
     let mut sends = futures::stream::iter(requests.into_iter().map(|r| {
         let client = client.clone();
         let url = url.clone();
+        let api_key = api_key.map(str::to_string);
         async move {
             let spans = r.resource_spans[0].scope_spans[0].spans.len();
-            let response = client
-                .post(&url)
-                .header("content-type", "application/x-protobuf")
-                .body(r.encode_to_vec())
+            let mut request = client.post(&url).header("content-type", "application/x-protobuf").body(r.encode_to_vec());
+            if let Some(key) = &api_key {
+                request = request.bearer_auth(key);
+            }
+            let response = request
                 .send()
                 .await
                 .map_err(|e| anyhow::anyhow!("cannot reach Loupe at {url}: {e}"))?;
@@ -58,11 +61,23 @@ pub async fn seed_if_empty(running: &crate::Running) -> anyhow::Result<()> {
         return Ok(());
     }
     let endpoint = format!("http://{}", running.addr);
+    // With --auth the demo data needs a key like any exporter: one made for it
+    // and revoked once it is done.
+    let key = match running.auth_enabled {
+        true => Some(crate::auth::keys::create(&running.store, "demo data (serve --demo)", app::model::access::KeyScope::Ingest, None).await?),
+        false => None,
+    };
+    let store = running.store.clone();
     tokio::spawn(async move {
         tracing::info!("adding demo traces through the OTLP endpoint");
-        match run(&endpoint, 10_000).await {
+        match run(&endpoint, 10_000, key.as_ref().map(|k| k.key.as_str())).await {
             Ok(()) => tracing::info!("demo traces added"),
             Err(e) => tracing::error!(error = %e, "adding demo traces failed"),
+        }
+        if let Some(k) = key
+            && let Err(e) = crate::auth::keys::revoke(&store, k.info.id).await
+        {
+            tracing::warn!(error = %e, "could not revoke the demo data's API key");
         }
     });
     Ok(())

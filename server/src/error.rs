@@ -14,6 +14,12 @@ pub enum Error {
     /// It existed and is no longer available (an expired or revoked share link).
     #[error("{0}")]
     Gone(String),
+    /// No credentials, or ones that prove nothing; the message says what to send.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Credentials that do not allow this (a member managing accounts).
+    #[error("{0}")]
+    Forbidden(String),
     /// The write queue is full; the client should retry later.
     #[error("Loupe's write queue is full; retry in a moment")]
     Overloaded,

@@ -5,7 +5,8 @@
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// Sends each file to `endpoint`; stops at the first that is refused.
-pub async fn run(endpoint: &str, files: &[std::path::PathBuf]) -> anyhow::Result<()> {
+/// `api_key` is sent as `Authorization: Bearer` (for a Loupe running with --auth).
+pub async fn run(endpoint: &str, files: &[std::path::PathBuf], api_key: Option<&str>) -> anyhow::Result<()> {
     let url = format!("{}/v1/traces", endpoint.trim_end_matches('/'));
     let bar = ProgressBar::new(files.len() as u64)
         .with_style(ProgressStyle::with_template("{bar:40.cyan/blue} {pos}/{len} files {msg}").expect("progress template"));
@@ -20,10 +21,11 @@ pub async fn run(endpoint: &str, files: &[std::path::PathBuf]) -> anyhow::Result
             .as_array()
             .map(|r| r.iter().flat_map(|rs| rs["scopeSpans"].as_array().into_iter().flatten()).map(|ss| ss["spans"].as_array().map_or(0, Vec::len)).sum())
             .unwrap_or(0);
-        let response = client
-            .post(&url)
-            .header("content-type", "application/json")
-            .body(body)
+        let mut request = client.post(&url).header("content-type", "application/json").body(body);
+        if let Some(key) = api_key {
+            request = request.bearer_auth(key);
+        }
+        let response = request
             .send()
             .await
             .map_err(|e| anyhow::anyhow!("cannot reach Loupe at {url}: {e}"))?;

@@ -5,6 +5,7 @@
 #![recursion_limit = "256"]
 
 pub mod alerts;
+pub mod auth;
 pub mod cli;
 pub mod demo;
 pub mod domain;
@@ -59,6 +60,8 @@ pub fn install_tls() {
 pub struct Running {
     pub addr: SocketAddr,
     pub store: Store,
+    /// Whether it runs with `--auth`.
+    pub auth_enabled: bool,
     stop: oneshot::Sender<()>,
     task: JoinHandle<anyhow::Result<()>>,
 }
@@ -99,6 +102,7 @@ async fn shutdown_signal() {
 /// Opens the store, starts the writer and serves on `args.addr` (port 0 picks one).
 pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
     install_tls();
+    refuse_open_bind(args)?;
     let data_dir = args.data_dir();
     std::fs::create_dir_all(&data_dir).with_context(|| format!("cannot create data directory {}", data_dir.display()))?;
     let db_url = args.db_url();
@@ -106,6 +110,10 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
     let key = ingest::privacy::key::load_or_create(&data_dir)?;
     let policy = if args.capture_content { ContentPolicy::Captured } else { ContentPolicy::Hashed };
     let pricing = load_prices(&store).await?;
+    let auth = auth::Auth::new(args.auth, store.clone());
+    if args.auth {
+        auth::accounts::bootstrap(&store, args.admin_user.as_deref(), args.admin_password.as_deref()).await?;
+    }
 
     let listener = TcpListener::bind(args.addr).await.with_context(|| format!("cannot listen on {}", args.addr))?;
     let addr = listener.local_addr()?;
@@ -126,7 +134,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
-    let state = AppState { store: store.clone(), ingest, alerts: alerts.clone(), public_url: public_url.clone(), leptos, max_body_bytes: args.max_body_mib * 1024 * 1024 };
+    let state = AppState { store: store.clone(), auth, ingest, alerts: alerts.clone(), public_url: public_url.clone(), leptos, max_body_bytes: args.max_body_mib * 1024 * 1024 };
     let app = router(state);
 
     tracing::info!("Loupe {} listening on http://{addr}", env!("CARGO_PKG_VERSION"));
@@ -146,6 +154,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
         prices.shipped.len(),
         prices.overrides.len()
     );
+    log_access(args, &store).await?;
     let rules = alerts.rules();
     tracing::info!("  alert rules:      {} ({} paused); links point at {public_url} (--public-url)", rules.len(), rules.iter().filter(|r| r.spec.paused).count());
     if site_found {
@@ -179,7 +188,37 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
         closing_store.close().await;
         Ok(())
     });
-    Ok(Running { addr, store, stop, task })
+    Ok(Running { addr, store, auth_enabled: args.auth, stop, task })
+}
+
+/// Anything but loopback is reachable by others: without sign-in they would
+/// read every trace and send spans, so Loupe will not start that way.
+fn refuse_open_bind(args: &ServeArgs) -> anyhow::Result<()> {
+    if args.auth || args.addr.ip().is_loopback() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "refusing to listen on {addr} without authentication: anyone who can reach it could read every trace and send spans.\n  \
+         Either listen on loopback only (the default, --addr 127.0.0.1:{port}), or turn sign-in on:\n    \
+         loupe user add NAME --admin          (or LOUPE_ADMIN_USER and LOUPE_ADMIN_PASSWORD on the first start)\n    \
+         loupe serve --auth --addr {addr}\n  \
+         and give exporters an API key (`loupe key create NAME`, sent as x-api-key or Authorization: Bearer).",
+        addr = args.addr,
+        port = args.addr.port()
+    )
+}
+
+async fn log_access(args: &ServeArgs, store: &Store) -> anyhow::Result<()> {
+    let accounts = store.account_count().await?;
+    let keys = store.api_keys().await?.iter().filter(|k| k.revoked_ns.is_none()).count();
+    if args.auth {
+        tracing::info!("  access:           sign-in required ({accounts} accounts); ingest needs an API key ({keys} active; `loupe key create NAME`)");
+    } else if accounts > 0 {
+        tracing::warn!("  access:           open: {accounts} accounts exist but --auth is off, so nobody signs in; anyone who can reach {} uses Loupe", args.addr);
+    } else {
+        tracing::info!("  access:           open to this machine (loopback, no sign-in; --auth to require it)");
+    }
+    Ok(())
 }
 
 /// The base of links in notifications: `--public-url`, else this server's address.
@@ -234,12 +273,18 @@ fn router(state: AppState) -> Router {
         content_policy: state.ingest.privacy().policy(),
         otlp_endpoint: format!("http://{addr}"),
     });
+    let access: Arc<dyn app::data::AccessData> = Arc::new(auth::pages::AccessPages { store: state.store.clone() });
     let leptos = state.leptos.clone();
+    let context = move || {
+        provide_context(data.clone());
+        provide_context(access.clone());
+    };
     Router::new()
-        .leptos_routes_with_context(&state, routes, move || provide_context(data.clone()), move || app::shell(leptos.clone()))
+        .leptos_routes_with_context(&state, routes, context, move || app::shell(leptos.clone()))
         .merge(otlp::http::router())
         .merge(http::router())
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::gate::gate))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn(telemetry::request_span))
         .with_state(state)

@@ -15,7 +15,9 @@ async fn main() -> anyhow::Result<()> {
             }
             running.until_signal().await
         }
-        Command::Demo(args) => loupe::demo::run(&args.endpoint, args.big_trace_spans).await,
-        Command::Import(args) => loupe::import::run(&args.endpoint, &args.files).await,
+        Command::Demo(args) => loupe::demo::run(&args.endpoint, args.big_trace_spans, args.key.api_key.as_deref()).await,
+        Command::Import(args) => loupe::import::run(&args.endpoint, &args.files, args.key.api_key.as_deref()).await,
+        Command::User(command) => loupe::auth::cli::user(command).await,
+        Command::Key(command) => loupe::auth::cli::key(command).await,
     }
 }

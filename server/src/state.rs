@@ -26,6 +26,7 @@ use app::model::share::{NewShare, ShareLink};
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    pub auth: crate::auth::Auth,
     pub ingest: Ingest,
     pub alerts: crate::alerts::Alerts,
     /// Loupe's address as teammates open it (links in notifications and shares).
@@ -217,17 +218,19 @@ fn parse_trace_id(s: &str) -> Result<TraceId, PageError> {
 }
 
 /// Client mistakes (bad filters) carry their message to the page.
-fn client_error(e: Error) -> PageError {
+pub(crate) fn client_error(e: Error) -> PageError {
     match e {
         Error::BadRequest(m) => PageError::BadRequest(m),
         Error::NotFound(m) => PageError::NotFound(m),
         Error::Gone(m) => PageError::Gone(m),
+        Error::Unauthorized(m) => PageError::Unauthorized(m),
+        Error::Forbidden(m) => PageError::Forbidden(m),
         other => unavailable(other),
     }
 }
 
 /// Storage failures are logged here and shown without internals.
-fn unavailable(e: Error) -> PageError {
+pub(crate) fn unavailable(e: Error) -> PageError {
     tracing::error!(error = %e, "page query failed");
     PageError::Unavailable("Loupe could not read its database; the server log says why.".into())
 }

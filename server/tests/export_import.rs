@@ -28,7 +28,7 @@ async fn an_exported_trace_imports_into_another_loupe_unchanged() {
     let file = from.dir.path().join("trace.json");
     std::fs::write(&file, &exported.body).unwrap();
     let to = spawn_app_with(&["--capture-content"]).await;
-    loupe::import::run(&to.base, &[file]).await.expect("import");
+    loupe::import::run(&to.base, &[file], None).await.expect("import");
     let (a, b) = (from.get_trace(&id).await, to.get_trace(&id).await);
     let (a, b) = (spans_by_id(&a), spans_by_id(&b));
     assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>(), "same span ids");
@@ -45,7 +45,7 @@ async fn an_exported_trace_imports_into_another_loupe_unchanged() {
     // Bad input: not JSON, an unknown trace.
     let junk = to.dir.path().join("junk.json");
     std::fs::write(&junk, b"not json").unwrap();
-    let err = loupe::import::run(&to.base, &[junk]).await.unwrap_err().to_string();
+    let err = loupe::import::run(&to.base, &[junk], None).await.unwrap_err().to_string();
     assert!(err.contains("is not JSON"), "{err}");
     assert_eq!(from.get("/api/traces/0123456789abcdef0123456789abcdef/export").await.status, StatusCode::NOT_FOUND);
     assert_eq!(from.get("/api/traces/nope/export").await.status, StatusCode::BAD_REQUEST);

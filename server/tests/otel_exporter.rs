@@ -4,6 +4,9 @@
 mod common;
 
 use common::*;
+use std::collections::HashMap;
+
+use common::access::*;
 use opentelemetry::KeyValue;
 use opentelemetry::trace::{Status, TraceContextExt, Tracer, TracerProvider as _};
 use opentelemetry_otlp::{Compression, Protocol, WithExportConfig, WithHttpConfig};
@@ -11,8 +14,16 @@ use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 
 /// Runs an agent-shaped workload through the SDK and returns its trace id.
-fn export_agent_run(endpoint: String, protocol: Protocol, gzip: bool) -> String {
-    let mut builder = opentelemetry_otlp::SpanExporter::builder().with_http().with_endpoint(endpoint).with_protocol(protocol);
+/// `headers` go with every export (an API key for a Loupe with `--auth`).
+fn export_agent_run(endpoint: String, protocol: Protocol, gzip: bool, headers: HashMap<String, String>) -> String {
+    let (trace_id, flushed) = try_export_agent_run(endpoint, protocol, gzip, headers);
+    flushed.expect("flush");
+    trace_id
+}
+
+/// The run's trace id, and whether the exporter's flush succeeded (the server took the spans).
+fn try_export_agent_run(endpoint: String, protocol: Protocol, gzip: bool, headers: HashMap<String, String>) -> (String, Result<(), String>) {
+    let mut builder = opentelemetry_otlp::SpanExporter::builder().with_http().with_endpoint(endpoint).with_protocol(protocol).with_headers(headers);
     if gzip {
         builder = builder.with_compression(Compression::Gzip);
     }
@@ -42,16 +53,16 @@ fn export_agent_run(endpoint: String, protocol: Protocol, gzip: bool) -> String 
         });
         cx.span().span_context().trace_id().to_string()
     });
-    provider.force_flush().expect("flush");
-    provider.shutdown().expect("shutdown");
-    trace_id
+    let flushed = provider.force_flush().map_err(|e| e.to_string());
+    let _ = provider.shutdown();
+    (trace_id, flushed)
 }
 
 async fn check(protocol: Protocol, gzip: bool) {
     let app = spawn_app().await;
     let endpoint = format!("{}/v1/traces", app.base);
     // The SDK's batch exporter and blocking HTTP client run on their own threads.
-    let trace_id = tokio::task::spawn_blocking(move || export_agent_run(endpoint, protocol, gzip)).await.unwrap();
+    let trace_id = tokio::task::spawn_blocking(move || export_agent_run(endpoint, protocol, gzip, HashMap::new())).await.unwrap();
     let trace = app.get_trace(&trace_id).await;
     let spans = trace["spans"].as_array().unwrap();
     assert_eq!(spans.len(), 3, "{trace}");
@@ -86,4 +97,22 @@ async fn rust_sdk_http_protobuf_gzip() {
 #[tokio::test(flavor = "multi_thread")]
 async fn rust_sdk_http_json() {
     check(Protocol::HttpJson, false).await;
+}
+
+/// With `--auth`, the SDK's exporter sends its key as a configured header, as
+/// `OTEL_EXPORTER_OTLP_HEADERS=x-api-key=…` does; without the header its spans are refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn rust_sdk_sends_its_api_key_as_a_header() {
+    let app = spawn_auth_app(&[]).await;
+    let admin = app.sign_in(ADMIN, ADMIN_PASSWORD).await;
+    let key = app.create_key(&admin, "rust-agent", "ingest").await;
+    let endpoint = format!("{}/v1/traces", app.base);
+    let e = endpoint.clone();
+    let (refused, flushed) = tokio::task::spawn_blocking(move || try_export_agent_run(e, Protocol::HttpBinary, false, HashMap::new())).await.unwrap();
+    assert!(flushed.unwrap_err().contains("401"), "the exporter is told it needs a key");
+    assert_eq!(app.get_with(&format!("/api/traces/{refused}"), ("cookie", &admin)).await.status, reqwest::StatusCode::NOT_FOUND);
+    let headers = HashMap::from([("x-api-key".to_string(), key)]);
+    let trace_id = tokio::task::spawn_blocking(move || export_agent_run(endpoint, Protocol::HttpBinary, true, headers)).await.unwrap();
+    let trace = app.get_with(&format!("/api/traces/{trace_id}"), ("cookie", &admin)).await.json();
+    assert_eq!(trace["spans"].as_array().unwrap().len(), 3, "{trace}");
 }

@@ -55,9 +55,9 @@ async fn a_share_link_opens_its_trace_only_until_revoked() {
     let span_b = app.get_trace(&b).await["spans"][0]["span_id"].as_str().unwrap().to_string();
     let other = app
         .client
-        .post(format!("{}/rpc/span", app.base))
+        .post(format!("{}/rpc/shared_span", app.base))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!("trace_id={b}&span_id={span_b}&share={token}"))
+        .body(format!("token={token}&trace_id={b}&span_id={span_b}"))
         .send()
         .await
         .unwrap();

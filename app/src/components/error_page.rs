@@ -14,6 +14,8 @@ pub fn ErrorPage(error: PageError, what: &'static str) -> impl IntoView {
         PageError::NotFound(_) => format!("No such {what}"),
         PageError::BadRequest(_) => format!("That is not a {what} id"),
         PageError::Gone(_) => "This link no longer works".to_string(),
+        PageError::Unauthorized(_) => "Sign in to see this".to_string(),
+        PageError::Forbidden(_) => "Not allowed".to_string(),
         PageError::Unavailable(_) => "Loupe cannot show this right now".to_string(),
     };
     view! {

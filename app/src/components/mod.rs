@@ -1,4 +1,5 @@
 //! Pieces shared by several pages.
+pub mod account;
 pub mod error_page;
 pub mod first_trace;
 pub mod import;

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+pub mod access;
 pub mod alerts;
 pub mod cost;
 pub mod latency;

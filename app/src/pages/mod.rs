@@ -1,7 +1,9 @@
 //! One module per page, each with its own server functions.
+pub mod access;
 pub mod alerts;
 pub mod costs;
 pub mod latency;
+pub mod login;
 pub mod session;
 pub mod shared;
 pub mod trace;

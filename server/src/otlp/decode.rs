@@ -17,8 +17,10 @@ pub struct RpcStatus {
 /// `google.rpc.Code` values used in status bodies.
 pub mod code {
     pub const INVALID_ARGUMENT: i32 = 3;
+    pub const PERMISSION_DENIED: i32 = 7;
     pub const RESOURCE_EXHAUSTED: i32 = 8;
     pub const UNAVAILABLE: i32 = 14;
+    pub const UNAUTHENTICATED: i32 = 16;
 }
 
 /// `ExportTraceServiceResponse` with `partial_success`, for protobuf answers.

@@ -83,6 +83,15 @@ async fn export(State(state): State<AppState>, headers: HeaderMap, body: Body) -
     }
 }
 
+/// A refusal before the body is read (the access gate's 401 and 403), as a
+/// `google.rpc.Status` in the encoding the request declared.
+pub fn refusal(headers: &HeaderMap, status: StatusCode, message: &str) -> Response {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let encoding = Encoding::from_content_type(content_type).unwrap_or(Encoding::Json);
+    let rpc = if status == StatusCode::UNAUTHORIZED { code::UNAUTHENTICATED } else { code::PERMISSION_DENIED };
+    answer(encoding, status, encode_status(encoding, rpc, message))
+}
+
 fn answer(encoding: Encoding, status: StatusCode, body: Vec<u8>) -> Response {
     (status, [(header::CONTENT_TYPE, encoding.content_type())], body).into_response()
 }

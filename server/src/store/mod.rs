@@ -3,7 +3,9 @@
 //! single connection that `ingest::writer` owns (SQLite allows one writer at a time,
 //! so one writer task committing batches beats many contending ones).
 
+mod accounts;
 mod alerts;
+mod api_keys;
 mod cost;
 mod cost_read;
 mod cost_traces;
@@ -28,6 +30,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection};
 
+pub use api_keys::NewKey;
 pub use alerts::{NewEvent, OpenEvent, RecentSpan};
 pub use filter::{ListQuery, ParsedQuery, parse_range};
 pub use cost_read::CostQuery;

@@ -92,12 +92,6 @@ pub async fn send_tool_call(app: &TestApp, rng: &mut Rng, tool_ms: u64, failed: 
 }
 
 /// A form body as a browser sends it (application/x-www-form-urlencoded).
-pub fn form_body(pairs: &[(&str, &str)]) -> String {
-    let mut u = reqwest::Url::parse("http://form/").unwrap();
-    u.query_pairs_mut().extend_pairs(pairs);
-    u.query().unwrap_or_default().to_string()
-}
-
 pub async fn create_rule(app: &TestApp, rule: Value) -> Value {
     let a = app.send_json(reqwest::Method::POST, "/api/alerts/rules", &rule).await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());

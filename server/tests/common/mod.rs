@@ -1,6 +1,7 @@
 //! Test helpers: a real Loupe on port 0 with a fresh SQLite file, and typed calls.
 #![allow(dead_code)]
 
+pub mod access;
 pub mod alerting;
 
 use std::path::{Path, PathBuf};
@@ -33,6 +34,8 @@ pub struct TestApp {
     pub base: String,
     pub dir: tempfile::TempDir,
     pub client: reqwest::Client,
+    /// The extra `serve` flags it was started with (kept by restarts).
+    extra: Vec<String>,
     running: Option<loupe::Running>,
 }
 
@@ -61,7 +64,8 @@ pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
     argv.extend_from_slice(extra);
     let Command::Serve(args) = Cli::parse_from(argv).command else { unreachable!() };
     let running = loupe::start(&args).await.expect("server starts");
-    TestApp { base: format!("http://{}", running.addr), dir, client: reqwest::Client::new(), running: Some(running) }
+    let extra = extra.iter().map(|s| s.to_string()).collect();
+    TestApp { base: format!("http://{}", running.addr), dir, client: reqwest::Client::new(), extra, running: Some(running) }
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -113,7 +117,8 @@ impl TestApp {
     /// Starts Loupe again on the same data directory (after [`TestApp::stop`]).
     pub async fn restart(&mut self) {
         let data = self.dir.path().to_str().unwrap().to_string();
-        let argv = vec!["loupe", "serve", "--addr", "127.0.0.1:0", "--data-dir", &data];
+        let mut argv = vec!["loupe", "serve", "--addr", "127.0.0.1:0", "--data-dir", &data];
+        argv.extend(self.extra.iter().map(String::as_str));
         let Command::Serve(args) = Cli::parse_from(argv).command else { unreachable!() };
         let running = loupe::start(&args).await.expect("server restarts");
         self.base = format!("http://{}", running.addr);
@@ -128,7 +133,7 @@ impl TestApp {
     }
 }
 
-async fn answer(r: reqwest::Response) -> Answer {
+pub async fn answer(r: reqwest::Response) -> Answer {
     let status = r.status();
     let headers = r.headers().clone();
     let body = r.bytes().await.expect("body").to_vec();
@@ -140,4 +145,22 @@ pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     enc.write_all(bytes).unwrap();
     enc.finish().unwrap()
+}
+
+/// A form body as browsers post it (`application/x-www-form-urlencoded`).
+pub fn form_body(pairs: &[(&str, &str)]) -> String {
+    let mut u = reqwest::Url::parse("http://form/").unwrap();
+    u.query_pairs_mut().extend_pairs(pairs);
+    u.query().unwrap_or_default().to_string()
+}
+
+/// `.form()` without reqwest's `form` feature (which would build reqwest twice).
+pub trait FormPairs {
+    fn form_pairs(self, pairs: &[(&str, &str)]) -> Self;
+}
+
+impl FormPairs for reqwest::RequestBuilder {
+    fn form_pairs(self, pairs: &[(&str, &str)]) -> Self {
+        self.header("content-type", "application/x-www-form-urlencoded").body(form_body(pairs))
+    }
 }

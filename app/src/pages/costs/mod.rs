@@ -32,6 +32,7 @@ pub struct CostsView {
 }
 
 /// Bars in the ranked charts; the tables beside them list every group.
+#[cfg(feature = "ssr")]
 const TOP: usize = 8;
 
 #[server(prefix = "/rpc", endpoint = "costs", input = leptos::server_fn::codec::Json)]

@@ -5,7 +5,9 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 
 use crate::error::PageError;
-use crate::model::cost::{PriceChange, PriceEntry, PriceList, PriceOverride, per_mtok};
+use crate::model::cost::{PriceEntry, PriceList, per_mtok};
+#[cfg(feature = "ssr")]
+use crate::model::cost::{PriceChange, PriceOverride};
 
 /// A number of USD per million tokens from a form field; `what` names the field.
 #[cfg_attr(not(feature = "ssr"), allow(dead_code))]

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use serde_json::{Map, Value};
 
-use super::fetch_span;
+use super::span_detail;
 use crate::components::kind::KindChip;
 use crate::format;
 use crate::model::cost::SpanCost;
@@ -25,7 +25,7 @@ pub fn DetailPanel(
             let (trace_id, share) = (trace_id.clone(), share.clone());
             async move {
                 match span {
-                    Some(span) => fetch_span(trace_id, span, share).await.map(Some),
+                    Some(span) => span_detail(trace_id, span, share).await.map(Some),
                     None => Ok(None),
                 }
             }

@@ -34,15 +34,30 @@ pub async fn trace_outline(trace_id: String) -> Result<Outline, PageError> {
     Outline::build_with(trace_id.trim().to_lowercase(), spans, &usual).ok_or_else(|| PageError::NotFound(format!("No trace with id {trace_id} is stored.")))
 }
 
-/// Everything about one span, for the detail panel. On a shared page `share` is
-/// the link's token, which must open this trace.
+/// Everything about one span, for the detail panel.
 #[server(prefix = "/rpc", endpoint = "span")]
-pub async fn fetch_span(trace_id: String, span_id: String, share: Option<String>) -> Result<SpanDetail, PageError> {
-    let data = crate::data::data()?;
-    if let Some(token) = &share {
-        data.shared_trace(token, Some(&trace_id)).await?;
+pub async fn fetch_span(trace_id: String, span_id: String) -> Result<SpanDetail, PageError> {
+    crate::data::data()?.span(&trace_id, &span_id).await
+}
+
+/// A span of a shared trace: `token` is the link's, and must open this trace. It
+/// is the one span endpoint open without signing in, so it always checks a token.
+#[server(prefix = "/rpc", endpoint = "shared_span")]
+pub async fn fetch_shared_span(token: String, trace_id: String, span_id: String) -> Result<SpanDetail, PageError> {
+    let outcome = async {
+        let data = crate::data::data()?;
+        data.shared_trace(&token, Some(&trace_id)).await?;
+        data.span(&trace_id, &span_id).await
+    };
+    PageError::answer(outcome.await)
+}
+
+/// The span for the detail panel, through the share link on a shared page.
+pub async fn span_detail(trace_id: String, span_id: String, share: Option<String>) -> Result<SpanDetail, PageError> {
+    match share {
+        Some(token) => fetch_shared_span(token, trace_id, span_id).await,
+        None => fetch_span(trace_id, span_id).await,
     }
-    data.span(&trace_id, &span_id).await
 }
 
 /// What the page keeps across refreshes of the trace (new spans arriving): which

@@ -33,7 +33,7 @@ pub async fn revoke_share_link(trace_id: String, id: i64) -> Result<(), PageErro
 }
 
 /// Copies the value of the input before the button (plain JS: works before hydration).
-const COPY_INPUT: &str = "const i=this.previousElementSibling,b=this;i.select();navigator.clipboard?navigator.clipboard.writeText(i.value).then(()=>{b.textContent='Copied'}):document.execCommand('copy')";
+pub(crate) const COPY_INPUT: &str = "const i=this.previousElementSibling,b=this;i.select();navigator.clipboard?navigator.clipboard.writeText(i.value).then(()=>{b.textContent='Copied'}):document.execCommand('copy')";
 
 #[component]
 pub fn SharePanel(trace_id: String) -> impl IntoView {

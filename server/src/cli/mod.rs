@@ -8,6 +8,9 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::telemetry::LogFormat;
 
+pub mod access;
+pub use access::{KeyCommand, UserCommand};
+
 #[derive(Parser, Debug)]
 #[command(
     name = "loupe",
@@ -15,7 +18,11 @@ use crate::telemetry::LogFormat;
     about = "Loupe: a self-hosted LLM tracing dashboard",
     long_about = "Loupe records OpenTelemetry traces of LLM apps and agents (OTLP/HTTP on the same \
                   port as the UI) and shows where the time, the tokens and the failures went.\n\n\
-                  Quick start:  loupe serve --demo   then open http://127.0.0.1:4318"
+                  Quick start:  loupe serve --demo   then open http://127.0.0.1:4318\n\n\
+                  For a team (any address but 127.0.0.1 needs sign-in):\n  \
+                  loupe user add ada --admin\n  \
+                  loupe serve --auth --addr 0.0.0.0:4318 --public-url https://loupe.example.com\n  \
+                  loupe key create \"checkout-agent\"   (exporters send it as x-api-key)"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -32,6 +39,12 @@ pub enum Command {
     /// page's Export button) or any OTLP/JSON file into a running Loupe. Ids and the
     /// content policy are kept: hashed content stays hashed.
     Import(ImportArgs),
+    /// Manage the accounts that sign in when Loupe runs with --auth.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API keys: what exporters send when Loupe runs with --auth.
+    #[command(subcommand)]
+    Key(KeyCommand),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -43,6 +56,31 @@ pub struct ImportArgs {
     /// Base URL of the Loupe to import into (its OTLP/HTTP endpoint).
     #[arg(long, env = "LOUPE_IMPORT_ENDPOINT", default_value = "http://127.0.0.1:4318")]
     pub endpoint: String,
+
+    #[command(flatten)]
+    pub key: ApiKeyArg,
+}
+
+/// The key a command sends to a Loupe that runs with --auth.
+#[derive(Args, Debug, Clone)]
+pub struct ApiKeyArg {
+    /// API key for a Loupe running with --auth (`loupe key create NAME`), sent as
+    /// `Authorization: Bearer <key>`.
+    #[arg(long = "api-key", env = "LOUPE_API_KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+}
+
+/// Where the database is: shared by `serve` and the commands that edit it.
+#[derive(Args, Debug, Clone)]
+pub struct StoreArgs {
+    /// Directory for the database and the content-hash key; created if missing.
+    /// Default: $XDG_DATA_HOME/loupe or ~/.local/share/loupe.
+    #[arg(long, env = "LOUPE_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Database URL, e.g. sqlite:./loupe.db. Default: loupe.db in the data directory.
+    #[arg(long, env = "LOUPE_DB")]
+    pub db: Option<String>,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -52,14 +90,23 @@ pub struct ServeArgs {
     #[arg(long, env = "LOUPE_ADDR", default_value = "127.0.0.1:4318")]
     pub addr: SocketAddr,
 
-    /// Directory for the database and the content-hash key; created if missing.
-    /// Default: $XDG_DATA_HOME/loupe or ~/.local/share/loupe.
-    #[arg(long, env = "LOUPE_DATA_DIR")]
-    pub data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub store: StoreArgs,
 
-    /// Database URL, e.g. sqlite:./loupe.db. Default: loupe.db in the data directory.
-    #[arg(long, env = "LOUPE_DB")]
-    pub db: Option<String>,
+    /// Require sign-in for the UI and an API key for ingest. Needed to listen on
+    /// any address but loopback. The first admin comes from `loupe user add NAME
+    /// --admin` or from --admin-user/--admin-password on the first start.
+    #[arg(long, env = "LOUPE_AUTH")]
+    pub auth: bool,
+
+    /// With --auth, the admin to create when no account exists yet.
+    #[arg(long, env = "LOUPE_ADMIN_USER")]
+    pub admin_user: Option<String>,
+
+    /// The password of --admin-user (prefer the environment variable: command
+    /// lines are visible to other users of the machine).
+    #[arg(long, env = "LOUPE_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
 
     /// Store prompt and completion content as sent. Off by default: content is kept
     /// only as a keyed hash, its length and a summary of its structure.
@@ -111,9 +158,12 @@ pub struct DemoArgs {
     /// Spans in the one very large trace (a batch evaluation run).
     #[arg(long, default_value_t = 10_000)]
     pub big_trace_spans: usize,
+
+    #[command(flatten)]
+    pub key: ApiKeyArg,
 }
 
-impl ServeArgs {
+impl StoreArgs {
     /// The data directory: explicit, or the XDG data home.
     pub fn data_dir(&self) -> PathBuf {
         if let Some(dir) = &self.data_dir {
@@ -130,5 +180,15 @@ impl ServeArgs {
 
     pub fn db_url(&self) -> String {
         self.db.clone().unwrap_or_else(|| format!("sqlite:{}", self.data_dir().join("loupe.db").display()))
+    }
+}
+
+impl ServeArgs {
+    pub fn data_dir(&self) -> PathBuf {
+        self.store.data_dir()
+    }
+
+    pub fn db_url(&self) -> String {
+        self.store.db_url()
     }
 }
