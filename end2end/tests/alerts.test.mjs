@@ -47,6 +47,8 @@ test('a slow tool call rule made in the form fires, notifies and links to the sp
   await form.getByTestId('rule-name').fill('Slow tool calls');
   await form.getByTestId('rule-threshold').fill('2000');
   await form.getByTestId('rule-url').fill(hook.url);
+  // Notifications carry a share link, for teammates without an account.
+  await form.getByTestId('rule-share').selectOption('24h');
   // One slow call already stored: the preview counts it.
   await sendToolCall(env.loupe.base, 3_000);
   await form.getByTestId('preview-rule').click();
@@ -74,6 +76,17 @@ test('a slow tool call rule made in the form fires, notifies and links to the sp
   const n = hook.got[0];
   assert.equal(n.span_id, slow.spanId);
   assert.equal(n.link, `${env.loupe.base}/traces/${slow.traceId}?span=${slow.spanId}`);
+  assert.match(n.share_link, new RegExp(`^${env.loupe.base}/share/[0-9a-f]{64}\\?span=${slow.spanId}$`));
+
+  // A teammate with only the notification's share link: a fresh browser context.
+  const teammate = await env.browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const theirs = await teammate.newPage();
+  await theirs.goto(n.share_link);
+  await hydrated(theirs);
+  await theirs.getByTestId('shared-banner').waitFor();
+  assert.match(await theirs.locator('.wf-row.selected').innerText(), /execute_tool search_hotels/);
+  await theirs.getByTestId('span-detail').waitFor();
+  await teammate.close();
 
   // The history shows it delivered; its link opens the trace on the slow span.
   await until('delivery recorded', async () => (await api(env.loupe.base, '/api/alerts/events'))[0]?.delivery === 'delivered');

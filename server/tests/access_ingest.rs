@@ -158,3 +158,24 @@ async fn the_cli_adds_accounts_and_makes_and_revokes_keys() {
     let (ok, _, err) = loupe(&["user", "remove", "ada"], "");
     assert!(!ok && err.contains("last admin"), "{err}");
 }
+
+/// `serve --demo` with `--auth` sends its demo data through the OTLP endpoint like
+/// any exporter: with a key of its own, revoked once the data is in.
+#[tokio::test]
+async fn demo_data_arrives_with_a_key_of_its_own_which_is_then_revoked() {
+    let app = spawn_auth_app(&[]).await;
+    let admin = app.sign_in(ADMIN, ADMIN_PASSWORD).await;
+    loupe::demo::seed_if_empty(app.running()).await.unwrap();
+    let mut revoked = false;
+    for _ in 0..600 {
+        let keys = app.get_with("/api/keys", ("cookie", &admin)).await.json();
+        revoked = keys[0]["revoked_ns"].is_i64();
+        if revoked {
+            assert_eq!(keys[0]["name"], "demo data (serve --demo)");
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(revoked, "the demo's key is revoked once it is done");
+    assert!(app.span_count(&admin).await > 10_000, "the demo data set is stored");
+}

@@ -26,8 +26,9 @@ impl Default for RetryPolicy {
     }
 }
 
-/// The body for one channel.
-pub fn body(format: WebhookFormat, event: &AlertEvent, rule: &RuleSpec) -> Value {
+/// The body for one channel; `share` is the share link opening the span, when
+/// the rule attaches one.
+pub fn body(format: WebhookFormat, event: &AlertEvent, rule: &RuleSpec, share: Option<&str>) -> Value {
     match format {
         WebhookFormat::Json => json!({
             "rule": { "id": event.rule_id, "name": rule.name, "match": rule.matcher, "condition": rule.condition,
@@ -44,8 +45,9 @@ pub fn body(format: WebhookFormat, event: &AlertEvent, rule: &RuleSpec) -> Value
             "trace_id": event.trace_id,
             "span_id": event.span_id,
             "link": event.link,
+            "share_link": share,
         }),
-        WebhookFormat::Slack => json!({ "text": slack_text(event, rule) }),
+        WebhookFormat::Slack => json!({ "text": slack_text(event, rule, share) }),
     }
 }
 
@@ -54,7 +56,7 @@ fn slack_escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
-fn slack_text(event: &AlertEvent, rule: &RuleSpec) -> String {
+fn slack_text(event: &AlertEvent, rule: &RuleSpec, share: Option<&str>) -> String {
     let mut text = format!(":rotating_light: *{}*: {}", slack_escape(&rule.name), slack_escape(&event.summary));
     if event.count > 1 {
         text.push_str(&format!(" (fired {} times)", event.count));
@@ -64,6 +66,9 @@ fn slack_text(event: &AlertEvent, rule: &RuleSpec) -> String {
     }
     if let Some(link) = &event.link {
         text.push_str(&format!("\n<{link}|Open the span in Loupe>"));
+    }
+    if let (Some(share), Some(valid)) = (share, &rule.share_expires_in) {
+        text.push_str(&format!(" · <{share}|Open without an account> (link valid {valid})"));
     }
     text
 }
@@ -78,7 +83,8 @@ pub async fn deliver(alerts: Alerts, event_id: i64, rule: RuleSpec) {
             return;
         }
     };
-    let sends = rule.channels.iter().enumerate().map(|(i, channel)| deliver_to(&alerts, &event, &rule, i, channel));
+    let share = share_link(&alerts, &event, &rule).await;
+    let sends = rule.channels.iter().enumerate().map(|(i, channel)| deliver_to(&alerts, &event, &rule, share.as_deref(), i, channel));
     let delivered = futures::future::join_all(sends).await;
     let state = if delivered.iter().all(|d| *d) { DeliveryState::Delivered } else { DeliveryState::Failed };
     if let Err(e) = alerts.store().set_alert_delivery(event_id, state).await {
@@ -86,10 +92,27 @@ pub async fn deliver(alerts: Alerts, event_id: i64, rule: RuleSpec) {
     }
 }
 
+/// A share link opening the firing's span, made for this notification when the
+/// rule asks for one (one link per notification, not per firing). Without it the
+/// notification still goes out, with the permalink only.
+async fn share_link(alerts: &Alerts, event: &AlertEvent, rule: &RuleSpec) -> Option<String> {
+    let (expires_in, trace_id) = (rule.share_expires_in.as_deref()?, event.trace_id.as_deref()?);
+    match crate::share::create(alerts.store(), &alerts.config().public_url, trace_id, expires_in).await {
+        Ok(made) => Some(match &event.span_id {
+            Some(span) => format!("{}?span={span}", made.url),
+            None => made.url,
+        }),
+        Err(e) => {
+            tracing::warn!(event = event.id, error = %e, "no share link for this notification");
+            None
+        }
+    }
+}
+
 /// One channel, with retries; true once delivered.
-async fn deliver_to(alerts: &Alerts, event: &AlertEvent, rule: &RuleSpec, channel: usize, c: &Channel) -> bool {
+async fn deliver_to(alerts: &Alerts, event: &AlertEvent, rule: &RuleSpec, share: Option<&str>, channel: usize, c: &Channel) -> bool {
     let Channel::Webhook { url, format } = c;
-    let payload = body(*format, event, rule);
+    let payload = body(*format, event, rule, share);
     let policy = &alerts.config().retry;
     let mut delay = policy.base;
     for attempt in 1..=policy.max_attempts {
@@ -169,8 +192,9 @@ mod tests {
 
     #[test]
     fn json_body_carries_ids_values_and_link() {
-        let b = body(WebhookFormat::Json, &event(), &rule());
+        let b = body(WebhookFormat::Json, &event(), &rule(), None);
         assert_eq!(b["rule"]["name"], "slow tools");
+        assert_eq!(b["share_link"], Value::Null);
         assert_eq!(b["rule"]["condition"], json!({"type": "span_duration", "threshold_ms": 2000.0}));
         assert_eq!(b["observed"], 2512.0);
         assert_eq!(b["count"], 3);
@@ -181,11 +205,20 @@ mod tests {
 
     #[test]
     fn slack_text_escapes_and_links() {
-        let b = body(WebhookFormat::Slack, &event(), &rule());
+        let b = body(WebhookFormat::Slack, &event(), &rule(), None);
         let text = b["text"].as_str().unwrap();
         assert!(text.contains("execute_tool &lt;search&gt; took"), "{text}");
         assert!(text.contains("(fired 3 times)"));
         assert!(text.ends_with("<https://loupe.example/traces/x?span=y|Open the span in Loupe>"));
+    }
+
+    #[test]
+    fn a_share_link_rides_along_when_the_rule_asks() {
+        let rule = RuleSpec { share_expires_in: Some("24h".into()), ..rule() };
+        let share = Some("https://loupe.example/share/ab?span=y");
+        assert_eq!(body(WebhookFormat::Json, &event(), &rule, share)["share_link"], share.unwrap());
+        let slack = body(WebhookFormat::Slack, &event(), &rule, share);
+        assert!(slack["text"].as_str().unwrap().ends_with("<https://loupe.example/share/ab?span=y|Open without an account> (link valid 24h)"), "{slack}");
     }
 
     #[test]

@@ -90,6 +90,11 @@ pub fn validate(spec: &RuleSpec) -> Result<()> {
     if spec.cooldown_s > 7 * 86_400 {
         return Err(bad("cooldown_s", "must be at most 604800 (7 days)"));
     }
+    if let Some(e) = &spec.share_expires_in
+        && crate::share::parse_expiry(e).is_err()
+    {
+        return Err(bad("share_expires_in", format!("must be 1h, 24h or 7d (how long the notification's share link works), got {e:?}")));
+    }
     if spec.group_by.is_some() && spec.condition.window_min().is_some() {
         return Err(bad("group_by", "only span rules group their cooldown; a window rule fires once per rule"));
     }

@@ -38,6 +38,10 @@ pub enum Area {
 const OPEN: [&str; 7] = ["/healthz", "/login", "/logout", "/favicon.svg", "/rpc/me", "/rpc/shared_trace", "/rpc/shared_span"];
 const OPEN_UNDER: [&str; 3] = ["/pkg/", "/share/", "/api/share/"];
 
+fn is_asset(path: &str) -> bool {
+    path.starts_with("/pkg/") || path == "/favicon.svg"
+}
+
 pub fn area(path: &str) -> Area {
     if OPEN.contains(&path) || OPEN_UNDER.iter().any(|p| path.starts_with(p)) {
         Area::Open
@@ -77,6 +81,10 @@ pub async fn gate(State(state): State<AppState>, mut req: Request, next: Next) -
     if let Some(why) = csrf::refusal(req.method(), req.headers(), &state.public_url) {
         tracing::warn!(path = req.uri().path(), %why, "cross-site request refused");
         return refuse(area, &req, Error::Forbidden(why));
+    }
+    if is_asset(req.uri().path()) {
+        // The UI's files: the same for everyone, so no session lookup per file.
+        return next.run(req).await;
     }
     let viewer = match state.auth.viewer(req.headers()).await {
         Ok(v) => v,

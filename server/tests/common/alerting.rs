@@ -91,7 +91,6 @@ pub async fn send_tool_call(app: &TestApp, rng: &mut Rng, tool_ms: u64, failed: 
     (id, tool.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// A form body as a browser sends it (application/x-www-form-urlencoded).
 pub async fn create_rule(app: &TestApp, rule: Value) -> Value {
     let a = app.send_json(reqwest::Method::POST, "/api/alerts/rules", &rule).await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());

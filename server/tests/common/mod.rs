@@ -36,6 +36,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// The extra `serve` flags it was started with (kept by restarts).
     extra: Vec<String>,
+    /// Sent as `x-api-key` with every OTLP export (a Loupe with `--auth`).
+    pub api_key: Option<String>,
     running: Option<loupe::Running>,
 }
 
@@ -65,7 +67,7 @@ pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
     let Command::Serve(args) = Cli::parse_from(argv).command else { unreachable!() };
     let running = loupe::start(&args).await.expect("server starts");
     let extra = extra.iter().map(|s| s.to_string()).collect();
-    TestApp { base: format!("http://{}", running.addr), dir, client: reqwest::Client::new(), extra, running: Some(running) }
+    TestApp { base: format!("http://{}", running.addr), dir, client: reqwest::Client::new(), extra, api_key: None, running: Some(running) }
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -77,6 +79,9 @@ impl TestApp {
         let mut req = self.client.post(format!("{}/v1/traces", self.base)).header("content-type", content_type).body(body);
         if let Some(enc) = encoding {
             req = req.header("content-encoding", enc);
+        }
+        if let Some(key) = &self.api_key {
+            req = req.header("x-api-key", key);
         }
         answer(req.send().await.expect("request sent")).await
     }
@@ -123,6 +128,10 @@ impl TestApp {
         let running = loupe::start(&args).await.expect("server restarts");
         self.base = format!("http://{}", running.addr);
         self.running = Some(running);
+    }
+
+    pub fn running(&self) -> &loupe::Running {
+        self.running.as_ref().expect("the server is running")
     }
 
     /// Stops the server (committing everything) but keeps the data directory.

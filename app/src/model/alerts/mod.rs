@@ -231,11 +231,15 @@ pub struct RuleSpec {
     /// A paused rule does not fire.
     #[serde(default)]
     pub paused: bool,
+    /// Notifications carry a share link to the trace, valid this long (`1h`, `24h`,
+    /// `7d`): whoever reads the channel opens the span without an account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share_expires_in: Option<String>,
 }
 
 impl RuleSpec {
     /// The keys a rule's JSON may have (others are refused, naming the key).
-    pub const KEYS: [&'static str; 7] = ["name", "match", "condition", "channels", "cooldown_s", "group_by", "paused"];
+    pub const KEYS: [&'static str; 8] = ["name", "match", "condition", "channels", "cooldown_s", "group_by", "paused", "share_expires_in"];
 
     /// "kind = tool, name ~ execute_tool *": the matcher in words.
     pub fn describe_match(&self) -> String {

@@ -40,6 +40,8 @@ pub struct RuleFields {
     pub format: String,
     pub cooldown_s: String,
     pub group_by: String,
+    /// How long a share link in each notification works; empty: none.
+    pub share: String,
 }
 
 fn opt(v: &str) -> Option<String> {
@@ -99,6 +101,7 @@ impl RuleFields {
             cooldown_s: or_default("Cooldown (seconds)", &self.cooldown_s, 300)?,
             group_by,
             paused: false,
+            share_expires_in: opt(&self.share),
         })
     }
 
@@ -129,6 +132,7 @@ impl RuleFields {
             format: format.to_string(),
             cooldown_s: spec.cooldown_s.to_string(),
             group_by: spec.group_by.map(|g| g.as_str().to_string()).unwrap_or_default(),
+            share: spec.share_expires_in.clone().unwrap_or_default(),
         }
     }
 

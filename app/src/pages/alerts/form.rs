@@ -93,6 +93,12 @@ pub fn RuleEditor(fields: RuleFields, action: ServerAction<RuleForm>) -> impl In
                     <label class="span-only">"Cooldown kept"
                         <select name="f[group_by]"><option value="">"per rule"</option>{groups}</select>
                     </label>
+                    <label title="Teammates without an account open the span from the notification">"Share link in notification"
+                        <select name="f[share]" data-testid="rule-share">
+                            <option value="" selected=f.share.is_empty()>"none"</option>
+                            {crate::model::share::EXPIRIES.into_iter().map(|(v, t)| view! { <option value=v selected=f.share == v>{format!("valid {t}")}</option> }).collect_view()}
+                        </select>
+                    </label>
                 </fieldset>
                 <span class="filter-actions">
                     // First, so Enter in a field previews rather than saves.
