@@ -102,7 +102,7 @@ async fn shutdown_signal() {
 /// Opens the store, starts the writer and serves on `args.addr` (port 0 picks one).
 pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
     install_tls();
-    refuse_open_bind(args)?;
+    auth::refuse_open_bind(args)?;
     let data_dir = args.data_dir();
     std::fs::create_dir_all(&data_dir).with_context(|| format!("cannot create data directory {}", data_dir.display()))?;
     let db_url = args.db_url();
@@ -154,7 +154,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
         prices.shipped.len(),
         prices.overrides.len()
     );
-    log_access(args, &store).await?;
+    auth::log_startup(args, &store).await?;
     let rules = alerts.rules();
     tracing::info!("  alert rules:      {} ({} paused); links point at {public_url} (--public-url)", rules.len(), rules.iter().filter(|r| r.spec.paused).count());
     if site_found {
@@ -189,36 +189,6 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
         Ok(())
     });
     Ok(Running { addr, store, auth_enabled: args.auth, stop, task })
-}
-
-/// Anything but loopback is reachable by others: without sign-in they would
-/// read every trace and send spans, so Loupe will not start that way.
-fn refuse_open_bind(args: &ServeArgs) -> anyhow::Result<()> {
-    if args.auth || args.addr.ip().is_loopback() {
-        return Ok(());
-    }
-    anyhow::bail!(
-        "refusing to listen on {addr} without authentication: anyone who can reach it could read every trace and send spans.\n  \
-         Either listen on loopback only (the default, --addr 127.0.0.1:{port}), or turn sign-in on:\n    \
-         loupe user add NAME --admin          (or LOUPE_ADMIN_USER and LOUPE_ADMIN_PASSWORD on the first start)\n    \
-         loupe serve --auth --addr {addr}\n  \
-         and give exporters an API key (`loupe key create NAME`, sent as x-api-key or Authorization: Bearer).",
-        addr = args.addr,
-        port = args.addr.port()
-    )
-}
-
-async fn log_access(args: &ServeArgs, store: &Store) -> anyhow::Result<()> {
-    let accounts = store.account_count().await?;
-    let keys = store.api_keys().await?.iter().filter(|k| k.revoked_ns.is_none()).count();
-    if args.auth {
-        tracing::info!("  access:           sign-in required ({accounts} accounts); ingest needs an API key ({keys} active; `loupe key create NAME`)");
-    } else if accounts > 0 {
-        tracing::warn!("  access:           open: {accounts} accounts exist but --auth is off, so nobody signs in; anyone who can reach {} uses Loupe", args.addr);
-    } else {
-        tracing::info!("  access:           open to this machine (loopback, no sign-in; --auth to require it)");
-    }
-    Ok(())
 }
 
 /// The base of links in notifications: `--public-url`, else this server's address.

@@ -191,15 +191,7 @@ async fn a_share_link_opens_its_one_trace_without_signing_in() {
     let second = app.send_json_with(Method::POST, &format!("/api/traces/{a}/share"), &json!({}), ("cookie", &admin)).await.json();
     let token2 = second["token"].as_str().unwrap().to_string();
     assert_eq!(app.get(&format!("/share/{token2}")).await.status, StatusCode::OK);
-    app.stop().await;
-    {
-        use sqlx::Connection;
-        let db = app.dir.path().join("loupe.db");
-        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite:{}", db.display())).await.unwrap();
-        sqlx::query("UPDATE share_links SET expires_ns = ?").bind(loupe::now_ns() - 1).execute(&mut conn).await.unwrap();
-        conn.close().await.unwrap();
-    }
-    app.restart().await;
+    app.expire_share_links().await;
     let expired = app.get(&format!("/share/{token2}")).await;
     assert_eq!(expired.status, StatusCode::GONE);
     assert!(expired.text().contains("expired"));

@@ -92,16 +92,7 @@ async fn a_share_link_stops_at_its_expiry() {
     let token = token_of(made["url"].as_str().unwrap());
     assert_eq!(app.get(&format!("/api/share/{token}")).await.status, StatusCode::OK);
 
-    // Move the expiry into the past in the database itself, as time would.
-    app.stop().await;
-    let db = app.dir.path().join("loupe.db");
-    {
-        use sqlx::Connection;
-        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite:{}", db.display())).await.unwrap();
-        sqlx::query("UPDATE share_links SET expires_ns = ?").bind(loupe::now_ns() - 1).execute(&mut conn).await.unwrap();
-        conn.close().await.unwrap();
-    }
-    app.restart().await;
+    app.expire_share_links().await;
     let gone = app.get(&format!("/api/share/{token}")).await;
     assert_eq!(gone.status, StatusCode::GONE);
     assert!(gone.json()["error"].as_str().unwrap().contains("expired"));

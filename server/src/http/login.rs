@@ -29,7 +29,11 @@ struct LoginForm {
 /// Where to go after signing in: a path of this Loupe only (`//host` and
 /// `/\host` are other sites to a browser, so they go home instead).
 pub fn local_path(next: &str) -> &str {
-    let ok = next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") && !next.starts_with("/login");
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.starts_with("/login")
+        && !next.chars().any(char::is_control);
     if ok { next } else { "/" }
 }
 
@@ -72,7 +76,7 @@ mod tests {
     #[test]
     fn only_local_paths_are_followed() {
         assert_eq!(local_path("/traces/ab?span=cd"), "/traces/ab?span=cd");
-        for other in ["https://evil.example/", "//evil.example", "/\\evil.example", "", "traces", "/login?next=/"] {
+        for other in ["https://evil.example/", "//evil.example", "/\\evil.example", "", "traces", "/login?next=/", "/a\r\nSet-Cookie: x=1"] {
             assert_eq!(local_path(other), "/", "{other}");
         }
     }

@@ -130,6 +130,18 @@ impl TestApp {
         self.running = Some(running);
     }
 
+    /// Moves every share link's expiry into the past in the database itself, as
+    /// time would (the server is stopped for it and started again).
+    pub async fn expire_share_links(&mut self) {
+        use sqlx::Connection;
+        self.stop().await;
+        let db = self.dir.path().join("loupe.db");
+        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite:{}", db.display())).await.unwrap();
+        sqlx::query("UPDATE share_links SET expires_ns = ?").bind(loupe::now_ns() - 1).execute(&mut conn).await.unwrap();
+        conn.close().await.unwrap();
+        self.restart().await;
+    }
+
     pub fn running(&self) -> &loupe::Running {
         self.running.as_ref().expect("the server is running")
     }
