@@ -13,6 +13,7 @@ pub mod error;
 pub mod export;
 pub mod http;
 pub mod import;
+pub mod metrics;
 pub mod ingest;
 pub mod otlp;
 pub mod pricing;
@@ -118,7 +119,9 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
     let listener = TcpListener::bind(args.addr).await.with_context(|| format!("cannot listen on {}", args.addr))?;
     let addr = listener.local_addr()?;
     let public_url = public_url(args, addr)?;
+    let metrics = metrics::Metrics::new();
     let alert_config = AlertConfig {
+        metrics: metrics.clone(),
         public_url: public_url.clone(),
         group_wait: Duration::from_millis(args.alert_group_wait_ms),
         window_interval: Duration::from_secs(args.alert_window_interval_s.max(1)),
@@ -134,7 +137,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
-    let state = AppState { store: store.clone(), auth, ingest, alerts: alerts.clone(), public_url: public_url.clone(), leptos, max_body_bytes: args.max_body_mib * 1024 * 1024 };
+    let state = AppState { store: store.clone(), auth, metrics, ingest, alerts: alerts.clone(), public_url: public_url.clone(), leptos, max_body_bytes: args.max_body_mib * 1024 * 1024 };
     let app = router(state);
 
     tracing::info!("Loupe {} listening on http://{addr}", env!("CARGO_PKG_VERSION"));
@@ -256,6 +259,6 @@ fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::gate::gate))
         .layer(CompressionLayer::new())
-        .layer(axum::middleware::from_fn(telemetry::request_span))
+        .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), telemetry::request_span))
         .with_state(state)
 }

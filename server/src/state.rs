@@ -27,6 +27,7 @@ use app::model::share::{NewShare, ShareLink};
 pub struct AppState {
     pub store: Store,
     pub auth: crate::auth::Auth,
+    pub metrics: crate::metrics::Metrics,
     pub ingest: Ingest,
     pub alerts: crate::alerts::Alerts,
     /// Loupe's address as teammates open it (links in notifications and shares).

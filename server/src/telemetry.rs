@@ -36,7 +36,8 @@ pub fn init(format: LogFormat) {
 
 /// Middleware: runs the request inside a `request` span carrying its trace id, logs
 /// its outcome, and returns the id in `x-trace-id`.
-pub async fn request_span(req: Request, next: Next) -> Response {
+pub async fn request_span(axum::extract::State(metrics): axum::extract::State<crate::metrics::Metrics>, req: Request, next: Next) -> Response {
+    let area = crate::auth::gate::area(req.uri().path()).as_str();
     let trace_id = req
         .headers()
         .get("traceparent")
@@ -48,7 +49,9 @@ pub async fn request_span(req: Request, next: Next) -> Response {
         let started = Instant::now();
         let mut response = next.run(req).await;
         let status = response.status().as_u16();
-        let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
+        let elapsed = started.elapsed().as_secs_f64();
+        metrics.request(area, elapsed);
+        let elapsed_ms = elapsed * 1e3;
         if status >= 500 {
             tracing::warn!(status, elapsed_ms, "request finished");
         } else {

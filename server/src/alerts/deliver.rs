@@ -86,6 +86,9 @@ pub async fn deliver(alerts: Alerts, event_id: i64, rule: RuleSpec) {
     let share = share_link(&alerts, &event, &rule).await;
     let sends = rule.channels.iter().enumerate().map(|(i, channel)| deliver_to(&alerts, &event, &rule, share.as_deref(), i, channel));
     let delivered = futures::future::join_all(sends).await;
+    for d in &delivered {
+        alerts.config().metrics.delivery(*d);
+    }
     let state = if delivered.iter().all(|d| *d) { DeliveryState::Delivered } else { DeliveryState::Failed };
     if let Err(e) = alerts.store().set_alert_delivery(event_id, state).await {
         tracing::error!(event = event_id, error = %e, "cannot record the delivery outcome");

@@ -40,6 +40,8 @@ pub struct AlertConfig {
     /// How often window rules are evaluated.
     pub window_interval: Duration,
     pub retry: RetryPolicy,
+    /// Where deliveries are counted.
+    pub metrics: crate::metrics::Metrics,
 }
 
 /// A rule fired on a span or a window.

@@ -42,12 +42,24 @@ fn is_asset(path: &str) -> bool {
     path.starts_with("/pkg/") || path == "/favicon.svg"
 }
 
+impl Area {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Area::Open => "open",
+            Area::Ingest => "ingest",
+            Area::Api => "api",
+            Area::Rpc => "rpc",
+            Area::Page => "page",
+        }
+    }
+}
+
 pub fn area(path: &str) -> Area {
     if OPEN.contains(&path) || OPEN_UNDER.iter().any(|p| path.starts_with(p)) {
         Area::Open
     } else if path.starts_with("/v1/") {
         Area::Ingest
-    } else if path.starts_with("/api/") {
+    } else if path.starts_with("/api/") || path == "/metrics" {
         Area::Api
     } else if path.starts_with("/rpc/") {
         Area::Rpc
@@ -93,7 +105,11 @@ pub async fn gate(State(state): State<AppState>, mut req: Request, next: Next) -
         Err(e) => return refuse(area, &req, e),
     };
     if let Err(e) = admits(area, &viewer) {
-        return refuse(area, &req, e);
+        let refused = refuse(area, &req, e);
+        if area == Area::Ingest {
+            state.metrics.export(refused.status().as_u16(), 0, 0, 0, "");
+        }
+        return refused;
     }
     req.extensions_mut().insert(viewer);
     next.run(req).await
@@ -148,6 +164,7 @@ mod tests {
             ("/v1/traces", Area::Ingest),
             ("/api/traces", Area::Api),
             ("/api/shares", Area::Api),
+            ("/metrics", Area::Api),
             ("/rpc/span", Area::Rpc),
             ("/rpc/shared_spans", Area::Rpc),
             ("/", Area::Page),

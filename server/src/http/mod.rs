@@ -7,6 +7,7 @@ pub mod error;
 mod health;
 mod latency;
 mod login;
+mod metrics;
 mod people;
 mod prices;
 mod shares;
@@ -31,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .merge(people::router())
         .merge(access::router())
         .merge(login::router())
+        .merge(metrics::router())
         .merge(health::router())
 }
 

@@ -79,6 +79,11 @@ impl Ingest {
         &self.pricing
     }
 
+    /// Spans waiting for the writer.
+    pub fn queued(&self) -> usize {
+        self.writer.queued()
+    }
+
     /// Normalizes and stores spans; returns once they are committed to disk.
     pub async fn accept(&self, raw: Vec<RawSpan>) -> Result<usize> {
         let n = raw.len();

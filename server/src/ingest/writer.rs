@@ -45,6 +45,11 @@ impl Writer {
         (writer, tokio::spawn(run(conn, rx, observer)))
     }
 
+    /// Spans waiting to be committed.
+    pub fn queued(&self) -> usize {
+        self.max_queued.saturating_sub(self.capacity.available_permits())
+    }
+
     /// Queues `spans` and waits until they are committed.
     pub async fn write(&self, spans: Vec<Span>) -> Result<()> {
         if spans.is_empty() {

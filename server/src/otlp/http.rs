@@ -26,7 +26,23 @@ pub fn router() -> Router<AppState> {
         .layer(DefaultBodyLimit::disable())
 }
 
+/// What one export did to spans, for the metrics.
+#[derive(Default)]
+struct Counts {
+    received: u64,
+    stored: u64,
+    rejected: u64,
+    reason: &'static str,
+}
+
 async fn export(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let mut counts = Counts::default();
+    let response = handle(&state, &headers, body, &mut counts).await;
+    state.metrics.export(response.status().as_u16(), counts.received, counts.stored, counts.rejected, counts.reason);
+    response
+}
+
+async fn handle(state: &AppState, headers: &HeaderMap, body: Body, counts: &mut Counts) -> Response {
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let Some(encoding) = Encoding::from_content_type(content_type) else {
         let message = format!(
@@ -59,9 +75,11 @@ async fn export(State(state): State<AppState>, headers: HeaderMap, body: Body) -
     };
     let converted = convert(request);
     let received = converted.spans.len() as i64 + converted.rejected;
+    counts.received = received as u64;
     let message = if converted.rejected > 0 { converted.message() } else { String::new() };
     match state.ingest.accept(converted.spans).await {
         Ok(stored) => {
+            (counts.stored, counts.rejected, counts.reason) = (stored as u64, (received - stored as i64) as u64, "invalid");
             tracing::info!(received, stored, rejected = received - stored as i64, "export committed");
             if !message.is_empty() {
                 tracing::warn!(%message, "partial success");
@@ -69,12 +87,14 @@ async fn export(State(state): State<AppState>, headers: HeaderMap, body: Body) -
             answer(encoding, StatusCode::OK, encode_response(encoding, received - stored as i64, &message))
         }
         Err(Error::Overloaded) => {
+            (counts.rejected, counts.reason) = (received as u64, "overloaded");
             tracing::warn!(received, "write queue full; asked the client to retry");
             let mut response = status(StatusCode::SERVICE_UNAVAILABLE, code::UNAVAILABLE, &Error::Overloaded.to_string());
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             response
         }
         Err(e) => {
+            (counts.rejected, counts.reason) = (received as u64, "storage");
             tracing::error!(error = %e, received, "export not stored");
             let mut response = status(StatusCode::SERVICE_UNAVAILABLE, code::UNAVAILABLE, &format!("{e}; nothing from this request was stored, retry"));
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));

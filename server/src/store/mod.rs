@@ -52,6 +52,11 @@ pub struct Store {
 }
 
 impl Store {
+    /// Connections of the read and admin pools: (pool, open, idle).
+    pub fn pool_stats(&self) -> [(&'static str, u32, u32); 2] {
+        [("read", self.pool.size(), self.pool.num_idle() as u32), ("admin", self.admin.size(), self.admin.num_idle() as u32)]
+    }
+
     /// Opens (creating if needed) the database at `url` (`sqlite:path`) and migrates it.
     pub async fn open(url: &str) -> Result<Store> {
         let options = SqliteConnectOptions::from_str(url)

@@ -1,0 +1,153 @@
+//! Loupe's own metrics, for `GET /metrics` (OpenMetrics text, which Prometheus
+//! scrapes): spans received, stored and rejected by reason, OTLP answers by
+//! status, the write queue, request latency by area, alert deliveries by outcome
+//! and the database pools. One `Metrics` per server (tests run several in one
+//! process), handed to the parts that count.
+
+use std::sync::Arc;
+
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+type Label = [(&'static str, &'static str); 1];
+type Labels2 = [(&'static str, &'static str); 2];
+
+/// 1 ms to about 33 s, doubling: from an asset to a slow export under load.
+fn latency_histogram() -> Histogram {
+    Histogram::new(exponential_buckets(0.001, 2.0, 16))
+}
+
+#[derive(Clone)]
+pub struct Metrics {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    registry: Registry,
+    spans_received: Counter,
+    spans_stored: Counter,
+    spans_rejected: Family<Label, Counter>,
+    otlp_requests: Family<Label, Counter>,
+    request_seconds: Family<Label, Histogram, fn() -> Histogram>,
+    alert_deliveries: Family<Label, Counter>,
+    queue_spans: Gauge,
+    db_connections: Family<Labels2, Gauge>,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Metrics")
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Metrics {
+        let mut registry = Registry::with_prefix("loupe");
+        let spans_received = Counter::default();
+        let spans_stored = Counter::default();
+        let spans_rejected = Family::<Label, Counter>::default();
+        let otlp_requests = Family::<Label, Counter>::default();
+        let request_seconds = Family::<Label, Histogram, fn() -> Histogram>::new_with_constructor(latency_histogram);
+        let alert_deliveries = Family::<Label, Counter>::default();
+        let queue_spans = Gauge::default();
+        let db_connections = Family::<Labels2, Gauge>::default();
+        registry.register("spans_received", "Spans in OTLP requests that were decoded", spans_received.clone());
+        registry.register("spans_stored", "Spans committed to the database (re-sent duplicates included)", spans_stored.clone());
+        registry.register("spans_rejected", "Spans not stored, by reason: invalid, overloaded (queue full), storage (a failed commit)", spans_rejected.clone());
+        registry.register("otlp_requests", "OTLP export requests, by HTTP status of the answer", otlp_requests.clone());
+        registry.register("http_request_duration_seconds", "Time to answer a request, by area: ingest, api, rpc, page, open", request_seconds.clone());
+        registry.register("alert_deliveries", "Alert notifications sent to a channel, by outcome: delivered, failed", alert_deliveries.clone());
+        registry.register("write_queue_spans", "Spans waiting for the writer", queue_spans.clone());
+        registry.register("db_connections", "Database connections, by pool (read, admin) and state (open, idle)", db_connections.clone());
+        let inner = Inner { registry, spans_received, spans_stored, spans_rejected, otlp_requests, request_seconds, alert_deliveries, queue_spans, db_connections };
+        Metrics { inner: Arc::new(inner) }
+    }
+
+    /// One OTLP request answered with `status`: `received` spans decoded, `stored`
+    /// committed, `rejected` refused for `reason`.
+    pub fn export(&self, status: u16, received: u64, stored: u64, rejected: u64, reason: &'static str) {
+        let i = &self.inner;
+        i.otlp_requests.get_or_create(&[("status", status_label(status))]).inc();
+        i.spans_received.inc_by(received);
+        i.spans_stored.inc_by(stored);
+        if rejected > 0 {
+            i.spans_rejected.get_or_create(&[("reason", reason)]).inc_by(rejected);
+        }
+    }
+
+    /// A request of `area` took `seconds`.
+    pub fn request(&self, area: &'static str, seconds: f64) {
+        self.inner.request_seconds.get_or_create(&[("area", area)]).observe(seconds);
+    }
+
+    pub fn delivery(&self, delivered: bool) {
+        let outcome = if delivered { "delivered" } else { "failed" };
+        self.inner.alert_deliveries.get_or_create(&[("outcome", outcome)]).inc();
+    }
+
+    /// The text of `GET /metrics`, with the gauges read now.
+    pub fn render(&self, queued_spans: usize, pools: &[(&'static str, u32, u32)]) -> String {
+        let i = &self.inner;
+        i.queue_spans.set(queued_spans as i64);
+        for &(pool, open, idle) in pools {
+            i.db_connections.get_or_create(&[("pool", pool), ("state", "open")]).set(open as i64);
+            i.db_connections.get_or_create(&[("pool", pool), ("state", "idle")]).set(idle as i64);
+        }
+        let mut out = String::new();
+        prometheus_client::encoding::text::encode(&mut out, &i.registry).expect("writing to a String cannot fail");
+        out
+    }
+}
+
+/// Statuses as labels without allocating: the few OTLP answers there are.
+fn status_label(status: u16) -> &'static str {
+    match status {
+        200 => "200",
+        400 => "400",
+        401 => "401",
+        403 => "403",
+        413 => "413",
+        415 => "415",
+        429 => "429",
+        503 => "503",
+        _ => "other",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_render_as_openmetrics() {
+        let m = Metrics::new();
+        m.export(200, 10, 9, 1, "invalid");
+        m.export(503, 5, 0, 5, "overloaded");
+        m.request("ingest", 0.003);
+        m.delivery(true);
+        let text = m.render(42, &[("read", 4, 3)]);
+        for line in [
+            "loupe_spans_received_total 15",
+            "loupe_spans_stored_total 9",
+            "loupe_spans_rejected_total{reason=\"invalid\"} 1",
+            "loupe_spans_rejected_total{reason=\"overloaded\"} 5",
+            "loupe_otlp_requests_total{status=\"503\"} 1",
+            "loupe_http_request_duration_seconds_count{area=\"ingest\"} 1",
+            "loupe_alert_deliveries_total{outcome=\"delivered\"} 1",
+            "loupe_write_queue_spans 42",
+            "loupe_db_connections{pool=\"read\",state=\"idle\"} 3",
+        ] {
+            assert!(text.contains(line), "{line} in\n{text}");
+        }
+        assert!(text.ends_with("# EOF\n"));
+    }
+}

@@ -1,0 +1,124 @@
+//! Crash safety: spans are sent from several exporters while Loupe is killed
+//! with SIGKILL (no shutdown, no flush), three times over. After the restarts,
+//! every span that got a 200 is stored and the database is intact; spans that
+//! got no answer may or may not be there, but never half a request.
+
+mod common;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use loupe::synth::{MS, Rng, TraceBuilder, request, s};
+use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
+use prost::Message;
+use sqlx::{Connection, Row};
+
+const SPANS_PER_REQUEST: usize = 20;
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+/// A failing test must not leave a server behind.
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn start(dir: &Path) -> Server {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new(env!("CARGO_BIN_EXE_loupe"))
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--data-dir", dir.to_str().unwrap()])
+        .env("LOUPE_LOG", "error")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("loupe starts");
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..200 {
+        if reqwest::get(format!("{base}/healthz")).await.is_ok_and(|r| r.status().is_success()) {
+            return Server { child, base };
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("loupe did not come up (after a SIGKILL, it must)");
+}
+
+/// One request: a trace of `SPANS_PER_REQUEST` spans under one root.
+fn one_trace(rng: &mut Rng) -> (String, Vec<u8>) {
+    let end = loupe::now_ns() as u64;
+    let mut t = TraceBuilder::new(rng);
+    let root = t.span(None, "POST /answer", SpanKind::Server, end - 900 * MS, end, vec![s("gen_ai.operation.name", "invoke_agent")]);
+    for i in 0..SPANS_PER_REQUEST as u64 - 1 {
+        let at = end - 800 * MS + i * 10 * MS;
+        t.span(Some(root), "execute_tool search", SpanKind::Internal, at, at + 5 * MS, vec![s("gen_ai.tool.name", "search")]);
+    }
+    (t.trace_id_hex(), request("crash-test", "test", t.spans).encode_to_vec())
+}
+
+/// Exports until `stop`, recording the traces acknowledged with a 200.
+async fn exporter(base: String, seed: u64, acked: Arc<Mutex<Vec<String>>>, stop: Arc<AtomicBool>) {
+    let client = reqwest::Client::new();
+    let mut rng = Rng::new(seed);
+    while !stop.load(Ordering::Relaxed) {
+        let (trace_id, body) = one_trace(&mut rng);
+        let sent = client.post(format!("{base}/v1/traces")).header("content-type", "application/x-protobuf").body(body).send().await;
+        match sent {
+            Ok(r) if r.status() == reqwest::StatusCode::OK => acked.lock().unwrap().push(trace_id),
+            // 503 under load, or the server is gone: not acknowledged, so not promised.
+            _ => tokio::time::sleep(Duration::from_millis(5)).await,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_acknowledged_span_survives_sigkill() {
+    loupe::install_tls();
+    let dir = tempfile::tempdir().unwrap();
+    let mut acked_all = Vec::new();
+    for round in 0..3u64 {
+        let mut server = start(dir.path()).await;
+        let acked = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let exporters: Vec<_> = (0..4).map(|i| tokio::spawn(exporter(server.base.clone(), round * 10 + i, acked.clone(), stop.clone()))).collect();
+        // Kill at a different moment each round, mid-stream.
+        tokio::time::sleep(Duration::from_millis(700 + round * 350)).await;
+        server.child.kill().expect("SIGKILL"); // Child::kill is SIGKILL on Unix
+        server.child.wait().unwrap();
+        stop.store(true, Ordering::Relaxed);
+        for e in exporters {
+            e.await.unwrap();
+        }
+        let acked = std::mem::take(&mut *acked.lock().unwrap());
+        assert!(acked.len() > 10, "round {round}: too few exports were acknowledged ({}) to prove anything", acked.len());
+        eprintln!("round {round}: {} exports acknowledged before the SIGKILL", acked.len());
+        acked_all.extend(acked);
+    }
+
+    // Restarted once more: every acknowledged trace is there, whole.
+    let server = start(dir.path()).await;
+    let db = dir.path().join("loupe.db");
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite:{}?mode=ro", db.display())).await.unwrap();
+    let stored: HashMap<String, i64> = sqlx::query("SELECT trace_id, COUNT(*) FROM spans GROUP BY trace_id")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let lost: Vec<_> = acked_all.iter().filter(|t| stored.get(*t) != Some(&(SPANS_PER_REQUEST as i64))).collect();
+    assert!(lost.is_empty(), "{} of {} acknowledged traces lost or incomplete: {:?}", lost.len(), acked_all.len(), &lost[..lost.len().min(5)]);
+    assert!(stored.values().all(|&n| n == SPANS_PER_REQUEST as i64), "a request is stored whole or not at all");
+    let check: String = sqlx::query("PRAGMA integrity_check").fetch_one(&mut conn).await.unwrap().get(0);
+    assert_eq!(check, "ok");
+    conn.close().await.unwrap();
+    let summary: serde_json::Value = reqwest::get(format!("{}/api/stats/summary", server.base)).await.unwrap().json().await.unwrap();
+    assert_eq!(summary["traces"].as_u64().unwrap() as usize, stored.len(), "the server counts what is on disk");
+}
