@@ -13,6 +13,7 @@ pub fn AccountsCard(accounts: Vec<Account>, me: Me, add: ServerAction<AddAccount
         let failed = add.value().get().and_then(|r| r.err()).or_else(|| remove.value().get().and_then(|r| r.err()));
         failed.map(|e| view! { <p class="form-error" data-testid="account-error">{e.to_string()}</p> })
     };
+    let empty = accounts.is_empty();
     let rows = accounts
         .into_iter()
         .map(|a| {
@@ -38,10 +39,13 @@ pub fn AccountsCard(accounts: Vec<Account>, me: Me, add: ServerAction<AddAccount
         <div class="card" data-testid="accounts">
             <h2>"Accounts"</h2>
             <p class="hint">"People who sign in when Loupe runs with " <code>"--auth"</code> ". Admins manage accounts and keys. Removing an account signs it out."</p>
-            <table class="cost-table">
-                <thead><tr><th>"Name"</th><th>"Role"</th><th>"Added"</th><th></th></tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
+            {empty.then(|| view! { <p class="empty">"No accounts yet. The first one added is an admin."</p> })}
+            {(!empty).then(|| view! {
+                <table class="cost-table">
+                    <thead><tr><th>"Name"</th><th>"Role"</th><th>"Added"</th><th></th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            })}
             {me.admin.then(|| view! {
                 <ActionForm action=add attr:class="inline-form access-form" attr:data-testid="account-form">
                     <label>"Name " <input name="name" required autocomplete="off" data-testid="account-name-input" /></label>
