@@ -47,11 +47,13 @@ async fn metrics_count_spans_requests_and_deliveries() {
 async fn with_auth_metrics_need_an_api_key_and_count_refused_exports() {
     let app = spawn_auth_app(&[]).await;
     assert_eq!(app.post_otlp(fixture("genai.pb"), "application/x-protobuf", None).await.status, StatusCode::UNAUTHORIZED);
+    let revoked = format!("loupe_{}", "0".repeat(64));
+    assert_eq!(app.post_otlp_with(fixture("genai.pb"), "application/x-protobuf", ("x-api-key", &revoked)).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(app.get("/metrics").await.status, StatusCode::UNAUTHORIZED);
     let admin = app.sign_in(ADMIN, ADMIN_PASSWORD).await;
     let scraper = app.create_key(&admin, "prometheus", "api").await;
     let m = app.get_with("/metrics", ("authorization", &format!("Bearer {scraper}"))).await;
     assert_eq!(m.status, StatusCode::OK);
-    assert_eq!(sample(&m.text(), "loupe_otlp_requests_total{status=\"401\"}"), Some(1.0), "{}", m.text());
+    assert_eq!(sample(&m.text(), "loupe_otlp_requests_total{status=\"401\"}"), Some(2.0), "without a key and with a bad one: {}", m.text());
     assert_eq!(sample(&m.text(), "loupe_spans_stored_total"), Some(0.0));
 }

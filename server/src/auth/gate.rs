@@ -92,7 +92,7 @@ pub async fn gate(State(state): State<AppState>, mut req: Request, next: Next) -
     let area = area(req.uri().path());
     if let Some(why) = csrf::refusal(req.method(), req.headers(), &state.public_url) {
         tracing::warn!(path = req.uri().path(), %why, "cross-site request refused");
-        return refuse(area, &req, Error::Forbidden(why));
+        return refused(&state, area, &req, Error::Forbidden(why));
     }
     if is_asset(req.uri().path()) {
         // The UI's files: the same for everyone, so no session lookup per file.
@@ -102,17 +102,22 @@ pub async fn gate(State(state): State<AppState>, mut req: Request, next: Next) -
         Ok(v) => v,
         // A bad key on an open page is no reason to refuse it.
         Err(Error::Unauthorized(_)) if area == Area::Open => Viewer::Anonymous,
-        Err(e) => return refuse(area, &req, e),
+        Err(e) => return refused(&state, area, &req, e),
     };
     if let Err(e) = admits(area, &viewer) {
-        let refused = refuse(area, &req, e);
-        if area == Area::Ingest {
-            state.metrics.export(refused.status().as_u16(), 0, 0, 0, "");
-        }
-        return refused;
+        return refused(&state, area, &req, e);
     }
     req.extensions_mut().insert(viewer);
     next.run(req).await
+}
+
+/// Refuses, counting refused exports in the OTLP metrics.
+fn refused(state: &AppState, area: Area, req: &Request, e: Error) -> Response {
+    let response = refuse(area, req, e);
+    if area == Area::Ingest {
+        state.metrics.export(response.status().as_u16(), 0, 0, 0, "");
+    }
+    response
 }
 
 /// The refusal in the shape the area's clients read.
