@@ -100,14 +100,21 @@ async fn shutdown_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
+/// Opens (creating the data directory and migrating) the database `args` name:
+/// for `serve` and for the commands that edit it (`loupe user`, `loupe key`).
+pub async fn open_store(args: &cli::StoreArgs) -> anyhow::Result<Store> {
+    let dir = args.data_dir();
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create data directory {}", dir.display()))?;
+    let url = args.db_url();
+    Store::open(&url).await.with_context(|| format!("cannot open database {url}"))
+}
+
 /// Opens the store, starts the writer and serves on `args.addr` (port 0 picks one).
 pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
     install_tls();
     auth::refuse_open_bind(args)?;
-    let data_dir = args.data_dir();
-    std::fs::create_dir_all(&data_dir).with_context(|| format!("cannot create data directory {}", data_dir.display()))?;
-    let db_url = args.db_url();
-    let store = Store::open(&db_url).await.with_context(|| format!("cannot open database {db_url}"))?;
+    let store = open_store(&args.store).await?;
+    let (data_dir, db_url) = (args.data_dir(), args.db_url());
     let key = ingest::privacy::key::load_or_create(&data_dir)?;
     let policy = if args.capture_content { ContentPolicy::Captured } else { ContentPolicy::Hashed };
     let pricing = load_prices(&store).await?;

@@ -6,17 +6,10 @@ use anyhow::Context;
 
 use super::{accounts, keys, password};
 use crate::cli::access::PasswordArg;
-use crate::cli::{KeyCommand, StoreArgs, UserCommand};
-use crate::store::Store;
+use crate::cli::{KeyCommand, UserCommand};
+use crate::open_store as open;
 use app::format;
 use app::model::access::KeyScope;
-
-async fn open(store: &StoreArgs) -> anyhow::Result<Store> {
-    let dir = store.data_dir();
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create data directory {}", dir.display()))?;
-    let url = store.db_url();
-    Store::open(&url).await.with_context(|| format!("cannot open database {url}"))
-}
 
 /// The new password: from stdin's first line, or asked twice on the terminal.
 fn read_password(arg: &PasswordArg, name: &str) -> anyhow::Result<String> {
