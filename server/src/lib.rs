@@ -106,7 +106,7 @@ pub async fn open_store(args: &cli::StoreArgs) -> anyhow::Result<Store> {
     let dir = args.data_dir();
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create data directory {}", dir.display()))?;
     let url = args.db_url();
-    Store::open(&url).await.with_context(|| format!("cannot open database {url}"))
+    Store::open(&url).await.with_context(|| format!("cannot open database {}", store::redact_url(&url)))
 }
 
 /// Opens the store, starts the writer and serves on `args.addr` (port 0 picks one).
@@ -114,7 +114,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
     install_tls();
     auth::refuse_open_bind(args)?;
     let store = open_store(&args.store).await?;
-    let (data_dir, db_url) = (args.data_dir(), args.db_url());
+    let data_dir = args.data_dir();
     let key = ingest::privacy::key::load_or_create(&data_dir)?;
     let policy = if args.capture_content { ContentPolicy::Captured } else { ContentPolicy::Hashed };
     let pricing = load_prices(&store).await?;
@@ -149,7 +149,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
 
     tracing::info!("Loupe {} listening on http://{addr}", env!("CARGO_PKG_VERSION"));
     tracing::info!("  UI and JSON API:  http://{addr}/   OTLP/HTTP:  POST http://{addr}/v1/traces (protobuf or JSON)");
-    tracing::info!("  database:         {db_url}");
+    tracing::info!("  database:         {}", store.describe());
     match policy {
         ContentPolicy::Hashed => tracing::info!(
             "  content policy:   hashed: prompts and completions are stored as keyed hashes, lengths and structure, never as text (--capture-content to store them)"

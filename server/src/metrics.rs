@@ -67,7 +67,7 @@ impl Metrics {
         registry.register("http_request_duration_seconds", "Time to answer a request, by area: ingest, api, rpc, page, open", request_seconds.clone());
         registry.register("alert_deliveries", "Alert notifications sent to a channel, by outcome: delivered, failed", alert_deliveries.clone());
         registry.register("write_queue_spans", "Spans waiting for the writer", queue_spans.clone());
-        registry.register("db_connections", "Database connections, by pool (read, admin) and state (open, idle)", db_connections.clone());
+        registry.register("db_connections", "Database connections, by pool (SQLite: read, admin; PostgreSQL: postgres) and state (open, idle)", db_connections.clone());
         let inner = Inner { registry, spans_received, spans_stored, spans_rejected, otlp_requests, request_seconds, alert_deliveries, queue_spans, db_connections };
         Metrics { inner: Arc::new(inner) }
     }

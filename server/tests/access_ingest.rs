@@ -54,7 +54,7 @@ async fn ingest_without_a_valid_key_is_401_and_stores_nothing() {
 
     // Only a hash of the key, of the session token and of the password is on disk.
     let token = admin.split('=').nth(1).unwrap();
-    for (path, bytes) in app.data_files() {
+    for (path, bytes) in app.data_files().await {
         for secret in [key.as_str(), token, ADMIN_PASSWORD] {
             assert!(!bytes.windows(secret.len()).any(|w| w == secret.as_bytes()), "{} holds a secret", path.display());
         }
@@ -122,11 +122,13 @@ async fn loupe_refuses_an_open_address_without_auth_and_auth_without_accounts() 
 async fn the_cli_adds_accounts_and_makes_and_revokes_keys() {
     let app = spawn_auth_app(&[]).await;
     let data = app.dir.path().to_str().unwrap().to_string();
+    let db_args = app.db.serve_args();
     let loupe = |args: &[&str], stdin: &str| {
         use std::io::Write;
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_loupe"))
             .args(args)
             .args(["--data-dir", &data])
+            .args(&db_args)
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())

@@ -8,7 +8,6 @@ use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceResponse
 use prost::Message;
 use reqwest::StatusCode;
 use serde_json::json;
-use sqlx::Connection;
 
 /// `google.rpc.Status` as OTLP error bodies carry it.
 #[derive(Clone, PartialEq, prost::Message)]
@@ -124,11 +123,9 @@ async fn invalid_spans_are_a_partial_success_and_valid_ones_are_kept() {
 #[tokio::test]
 async fn a_full_write_queue_is_503_with_retry_after_and_loses_nothing() {
     let app = spawn_app_with(&["--queue-spans", "1"]).await;
-    // Hold SQLite's write lock so the writer cannot commit: the first export waits
-    // in the queue, and the queue is full for the second.
-    let db = app.dir.path().join("loupe.db");
-    let mut blocker = sqlx::SqliteConnection::connect(&format!("sqlite:{}", db.display())).await.unwrap();
-    sqlx::query("BEGIN IMMEDIATE").execute(&mut blocker).await.unwrap();
+    // Hold the database's write lock so the writer cannot commit: the first export
+    // waits in the queue, and the queue is full for the second.
+    let blocker = app.db.block_writes().await;
 
     let first = {
         let client = app.client.clone();
@@ -143,7 +140,7 @@ async fn a_full_write_queue_is_503_with_retry_after_and_loses_nothing() {
     assert_eq!(second.headers["retry-after"], "1");
     assert!(!first.is_finished(), "the first export is not acknowledged before it is committed");
 
-    sqlx::query("ROLLBACK").execute(&mut blocker).await.unwrap();
+    blocker.release().await;
     assert_eq!(first.await.unwrap(), StatusCode::OK);
     assert_eq!(app.stats().await, (1, 7));
     let retry = app.post_otlp(fixture("openllmetry.pb"), "application/x-protobuf", None).await;

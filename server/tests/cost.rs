@@ -167,6 +167,10 @@ async fn operator_prices_are_validated_stored_and_used_for_later_calls() {
 
 #[tokio::test]
 async fn calls_stored_before_costs_existed_are_costed_at_start() {
+    if on_postgres() {
+        // A PostgreSQL database starts with the whole schema: nothing predates costs.
+        return;
+    }
     let mut app = spawn_app().await;
     send(&app, 5, "ada", "acme-judge-8b").await;
     let before = app.get("/api/stats/cost?group_by=model").await.json();

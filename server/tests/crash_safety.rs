@@ -6,7 +6,6 @@
 
 mod common;
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -16,7 +15,8 @@ use std::time::Duration;
 use loupe::synth::{MS, Rng, TraceBuilder, request, s};
 use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
 use prost::Message;
-use sqlx::{Connection, Row};
+
+use common::TestDb;
 
 const SPANS_PER_REQUEST: usize = 20;
 
@@ -33,10 +33,11 @@ impl Drop for Server {
     }
 }
 
-async fn start(dir: &Path) -> Server {
+async fn start(dir: &Path, db: &TestDb) -> Server {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let child = Command::new(env!("CARGO_BIN_EXE_loupe"))
         .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--data-dir", dir.to_str().unwrap()])
+        .args(db.serve_args())
         .env("LOUPE_LOG", "error")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -79,19 +80,12 @@ async fn exporter(base: String, seed: u64, acked: Arc<Mutex<Vec<String>>>, stop:
     }
 }
 
-/// Spans per stored trace, read from the database file.
-async fn stored_traces(db: &Path) -> HashMap<String, i64> {
-    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite:{}?mode=ro", db.display())).await.unwrap();
-    let rows = sqlx::query("SELECT trace_id, COUNT(*) FROM spans GROUP BY trace_id").fetch_all(&mut conn).await.unwrap();
-    conn.close().await.unwrap();
-    rows.iter().map(|r| (r.get(0), r.get(1))).collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sigterm_under_load_finishes_what_it_accepted_and_exits() {
     loupe::install_tls();
     let dir = tempfile::tempdir().unwrap();
-    let mut server = start(dir.path()).await;
+    let db = TestDb::fresh(dir.path()).await;
+    let mut server = start(dir.path(), &db).await;
     let acked = Arc::new(Mutex::new(Vec::new()));
     let stop = Arc::new(AtomicBool::new(false));
     let exporters: Vec<_> = (0..4).map(|i| tokio::spawn(exporter(server.base.clone(), 100 + i, acked.clone(), stop.clone()))).collect();
@@ -114,7 +108,7 @@ async fn sigterm_under_load_finishes_what_it_accepted_and_exits() {
     }
     let acked = std::mem::take(&mut *acked.lock().unwrap());
     assert!(acked.len() > 10, "too few exports were acknowledged ({}) to prove anything", acked.len());
-    let stored = stored_traces(&dir.path().join("loupe.db")).await;
+    let stored = db.span_counts().await;
     let lost = acked.iter().filter(|t| stored.get(*t) != Some(&(SPANS_PER_REQUEST as i64))).count();
     assert_eq!(lost, 0, "of {} acknowledged traces", acked.len());
 }
@@ -123,9 +117,10 @@ async fn sigterm_under_load_finishes_what_it_accepted_and_exits() {
 async fn every_acknowledged_span_survives_sigkill() {
     loupe::install_tls();
     let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::fresh(dir.path()).await;
     let mut acked_all = Vec::new();
     for round in 0..3u64 {
-        let mut server = start(dir.path()).await;
+        let mut server = start(dir.path(), &db).await;
         let acked = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
         let exporters: Vec<_> = (0..4).map(|i| tokio::spawn(exporter(server.base.clone(), round * 10 + i, acked.clone(), stop.clone()))).collect();
@@ -143,16 +138,12 @@ async fn every_acknowledged_span_survives_sigkill() {
     }
 
     // Restarted once more: every acknowledged trace is there, whole.
-    let server = start(dir.path()).await;
-    let db = dir.path().join("loupe.db");
-    let stored = stored_traces(&db).await;
-    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite:{}?mode=ro", db.display())).await.unwrap();
+    let server = start(dir.path(), &db).await;
+    let stored = db.span_counts().await;
     let lost: Vec<_> = acked_all.iter().filter(|t| stored.get(*t) != Some(&(SPANS_PER_REQUEST as i64))).collect();
     assert!(lost.is_empty(), "{} of {} acknowledged traces lost or incomplete: {:?}", lost.len(), acked_all.len(), &lost[..lost.len().min(5)]);
     assert!(stored.values().all(|&n| n == SPANS_PER_REQUEST as i64), "a request is stored whole or not at all");
-    let check: String = sqlx::query("PRAGMA integrity_check").fetch_one(&mut conn).await.unwrap().get(0);
-    assert_eq!(check, "ok");
-    conn.close().await.unwrap();
+    assert!(db.integrity_ok().await, "the database checks out");
     let summary: serde_json::Value = reqwest::get(format!("{}/api/stats/summary", server.base)).await.unwrap().json().await.unwrap();
     assert_eq!(summary["traces"].as_u64().unwrap() as usize, stored.len(), "the server counts what is on disk");
 }

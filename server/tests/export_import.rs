@@ -69,7 +69,7 @@ async fn captured_content_is_hashed_by_a_loupe_that_hashes() {
     // No captured text reaches the hashing Loupe's files.
     let sample = original["spans"].as_array().unwrap().iter().flat_map(|s| s["content"].as_array().unwrap().clone()).find_map(|c| c["text"].as_str().map(str::to_string)).unwrap();
     let needle = &sample[..sample.len().min(40)];
-    for (path, bytes) in to.data_files() {
+    for (path, bytes) in to.data_files().await {
         assert!(!bytes.windows(needle.len()).any(|w| w == needle.as_bytes()), "{} holds captured text", path.display());
     }
 }

@@ -115,6 +115,10 @@ async fn percentiles_histograms_steps_series_and_bucket_spans() {
 
 #[tokio::test]
 async fn spans_stored_before_the_rollup_are_counted_in_at_start() {
+    if on_postgres() {
+        // A PostgreSQL database starts with the whole schema: nothing predates the rollup.
+        return;
+    }
     let mut app = spawn_app().await;
     send_known_trace(&app).await;
     let before = app.get("/api/stats/latency?group_by=name").await.json();

@@ -39,7 +39,8 @@ async fn metrics_count_spans_requests_and_deliveries() {
     assert!(sample(&text, "loupe_http_request_duration_seconds_count{area=\"api\"}").unwrap() >= 1.0);
     assert_eq!(sample(&text, "loupe_alert_deliveries_total{outcome=\"delivered\"}"), Some(1.0));
     assert_eq!(sample(&text, "loupe_write_queue_spans"), Some(0.0));
-    assert!(sample(&text, "loupe_db_connections{pool=\"read\",state=\"open\"}").unwrap() >= 1.0);
+    let pool = if on_postgres() { "postgres" } else { "read" };
+    assert!(sample(&text, &format!("loupe_db_connections{{pool=\"{pool}\",state=\"open\"}}")).unwrap() >= 1.0);
     assert!(text.ends_with("# EOF\n"));
 }
 

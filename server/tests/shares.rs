@@ -106,7 +106,7 @@ async fn tokens_are_stored_hashed_and_bad_requests_say_why() {
     let (a, _) = two_traces(&app).await;
     let made = share(&app, &a, json!({"expires_in": "7d"})).await.json();
     let token = made["token"].as_str().unwrap();
-    for (path, bytes) in app.data_files() {
+    for (path, bytes) in app.data_files().await {
         assert!(!bytes.windows(token.len()).any(|w| w == token.as_bytes()), "{} holds the token", path.display());
     }
     let cases = [

@@ -78,7 +78,9 @@ pub struct StoreArgs {
     #[arg(long, env = "LOUPE_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
 
-    /// Database URL, e.g. sqlite:./loupe.db. Default: loupe.db in the data directory.
+    /// Database URL: sqlite:PATH (one file, the default: loupe.db in the data
+    /// directory) or postgres://USER:PASSWORD@HOST:PORT/DATABASE, for several
+    /// replicas sharing one database. The schema is created or migrated at start.
     #[arg(long, env = "LOUPE_DB")]
     pub db: Option<String>,
 }

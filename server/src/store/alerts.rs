@@ -4,10 +4,10 @@
 
 use futures::TryStreamExt;
 use serde_json::{Map, Value};
-use sqlx::sqlite::{Sqlite, SqliteRow};
-use sqlx::{QueryBuilder, Row};
+use sqlx::QueryBuilder;
 
 use super::Store;
+use super::backend::{Cols, with_db};
 use crate::domain::StepKind;
 use crate::error::{Error, Result};
 use app::model::alerts::{AlertEvent, AlertRule, DeliveryAttempt, DeliveryState, RuleSpec};
@@ -68,10 +68,10 @@ macro_rules! rule_sql {
     };
 }
 
-fn rule(row: &SqliteRow) -> Result<AlertRule> {
+fn rule(row: &impl Cols) -> Result<AlertRule> {
     let spec: String = row.get(1);
-    let mut spec: RuleSpec = serde_json::from_str(&spec).map_err(|e| Error::Storage(format!("stored rule {} is unreadable: {e}", row.get::<i64, _>(0))))?;
-    spec.paused = row.get::<i64, _>(2) != 0;
+    let mut spec: RuleSpec = serde_json::from_str(&spec).map_err(|e| Error::Storage(format!("stored rule {} is unreadable: {e}", row.get::<i64>(0))))?;
+    spec.paused = row.get::<i64>(2) != 0;
     Ok(AlertRule { id: row.get(0), spec, created_ns: row.get(3), updated_ns: row.get(4), last_fired_ns: row.get(5) })
 }
 
@@ -81,92 +81,111 @@ fn spec_json(spec: &RuleSpec) -> String {
 
 impl Store {
     pub async fn alert_rules(&self) -> Result<Vec<AlertRule>> {
-        let rows = sqlx::query(concat!(rule_sql!(), " ORDER BY r.id")).fetch_all(&self.pool).await?;
-        rows.iter().map(rule).collect()
+        with_db!(self, db => {
+            let rows = sqlx::query(concat!(rule_sql!(), " ORDER BY r.id")).fetch_all(&db.read).await?;
+            rows.iter().map(rule).collect()
+        })
     }
 
     pub async fn alert_rule(&self, id: i64) -> Result<Option<AlertRule>> {
-        let row = sqlx::query(concat!(rule_sql!(), " WHERE r.id = ?")).bind(id).fetch_optional(&self.pool).await?;
-        row.as_ref().map(rule).transpose()
+        with_db!(self, db => {
+            let row = sqlx::query(concat!(rule_sql!(), " WHERE r.id = $1")).bind(id).fetch_optional(&db.read).await?;
+            row.as_ref().map(rule).transpose()
+        })
     }
 
     pub async fn insert_alert_rule(&self, spec: &RuleSpec) -> Result<i64> {
-        let now = crate::now_ns();
-        let done = sqlx::query("INSERT INTO alert_rules (name, spec, paused, created_ns, updated_ns) VALUES (?, ?, ?, ?, ?)")
-            .bind(spec.name.trim())
-            .bind(spec_json(spec))
-            .bind(spec.paused as i64)
-            .bind(now)
-            .bind(now)
-            .execute(&self.admin)
-            .await?;
-        Ok(done.last_insert_rowid())
+        with_db!(self, db => {
+            let now = crate::now_ns();
+            let id: i64 = sqlx::query_scalar("INSERT INTO alert_rules (name, spec, paused, created_ns, updated_ns) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+                .bind(spec.name.trim())
+                .bind(spec_json(spec))
+                .bind(spec.paused as i64)
+                .bind(now)
+                .bind(now)
+                .fetch_one(&db.admin)
+                .await?;
+            Ok(id)
+        })
     }
 
     /// Replaces a rule; false when there is none with this id.
     pub async fn update_alert_rule(&self, id: i64, spec: &RuleSpec) -> Result<bool> {
-        let done = sqlx::query("UPDATE alert_rules SET name = ?, spec = ?, paused = ?, updated_ns = ? WHERE id = ?")
-            .bind(spec.name.trim())
-            .bind(spec_json(spec))
-            .bind(spec.paused as i64)
-            .bind(crate::now_ns())
-            .bind(id)
-            .execute(&self.admin)
-            .await?;
-        Ok(done.rows_affected() > 0)
+        with_db!(self, db => {
+            let done = sqlx::query("UPDATE alert_rules SET name = $1, spec = $2, paused = $3, updated_ns = $4 WHERE id = $5")
+                .bind(spec.name.trim())
+                .bind(spec_json(spec))
+                .bind(spec.paused as i64)
+                .bind(crate::now_ns())
+                .bind(id)
+                .execute(&db.admin)
+                .await?;
+            Ok(done.rows_affected() > 0)
+        })
     }
 
     /// Removes a rule (its history stays); false when there is none with this id.
     pub async fn delete_alert_rule(&self, id: i64) -> Result<bool> {
-        let done = sqlx::query("DELETE FROM alert_rules WHERE id = ?").bind(id).execute(&self.admin).await?;
-        Ok(done.rows_affected() > 0)
+        with_db!(self, db => {
+            let done = sqlx::query("DELETE FROM alert_rules WHERE id = $1").bind(id).execute(&db.admin).await?;
+            Ok(done.rows_affected() > 0)
+        })
     }
 
     pub async fn insert_alert_event(&self, e: &NewEvent) -> Result<i64> {
-        let done = sqlx::query(
-            "INSERT INTO alert_events (rule_id, rule_name, fired_ns, group_key, count, observed, threshold, unit, summary, \
-             trace_id, span_id, link, delivery, cooldown_until_ns) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(e.rule_id)
-        .bind(&e.rule_name)
-        .bind(e.fired_ns)
-        .bind(&e.group_key)
-        .bind(e.observed)
-        .bind(e.threshold)
-        .bind(&e.unit)
-        .bind(&e.summary)
-        .bind(&e.trace_id)
-        .bind(&e.span_id)
-        .bind(&e.link)
-        .bind(e.delivery.as_str())
-        .bind(e.cooldown_until_ns)
-        .execute(&self.admin)
-        .await?;
-        Ok(done.last_insert_rowid())
+        with_db!(self, db => {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO alert_events (rule_id, rule_name, fired_ns, group_key, count, observed, threshold, unit, summary, \
+                 trace_id, span_id, link, delivery, cooldown_until_ns) VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+                 RETURNING id",
+            )
+            .bind(e.rule_id)
+            .bind(&e.rule_name)
+            .bind(e.fired_ns)
+            .bind(&e.group_key)
+            .bind(e.observed)
+            .bind(e.threshold)
+            .bind(&e.unit)
+            .bind(&e.summary)
+            .bind(&e.trace_id)
+            .bind(&e.span_id)
+            .bind(&e.link)
+            .bind(e.delivery.as_str())
+            .bind(e.cooldown_until_ns)
+            .fetch_one(&db.admin)
+            .await?;
+            Ok(id)
+        })
     }
 
     pub async fn set_alert_event_count(&self, id: i64, count: u64) -> Result<()> {
-        sqlx::query("UPDATE alert_events SET count = ? WHERE id = ?").bind(count as i64).bind(id).execute(&self.admin).await?;
-        Ok(())
+        with_db!(self, db => {
+            sqlx::query("UPDATE alert_events SET count = $1 WHERE id = $2").bind(count as i64).bind(id).execute(&db.admin).await?;
+            Ok(())
+        })
     }
 
     pub async fn set_alert_delivery(&self, id: i64, state: DeliveryState) -> Result<()> {
-        sqlx::query("UPDATE alert_events SET delivery = ? WHERE id = ?").bind(state.as_str()).bind(id).execute(&self.admin).await?;
-        Ok(())
+        with_db!(self, db => {
+            sqlx::query("UPDATE alert_events SET delivery = $1 WHERE id = $2").bind(state.as_str()).bind(id).execute(&db.admin).await?;
+            Ok(())
+        })
     }
 
     pub async fn insert_delivery_attempt(&self, event_id: i64, a: &DeliveryAttempt) -> Result<()> {
-        sqlx::query("INSERT INTO alert_deliveries (event_id, channel, attempt, at_ns, status, error, outcome) VALUES (?, ?, ?, ?, ?, ?, ?)")
-            .bind(event_id)
-            .bind(a.channel as i64)
-            .bind(a.attempt as i64)
-            .bind(a.at_ns)
-            .bind(a.status.map(i64::from))
-            .bind(&a.error)
-            .bind(&a.outcome)
-            .execute(&self.admin)
-            .await?;
-        Ok(())
+        with_db!(self, db => {
+            sqlx::query("INSERT INTO alert_deliveries (event_id, channel, attempt, at_ns, status, error, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(event_id)
+                .bind(a.channel as i64)
+                .bind(a.attempt as i64)
+                .bind(a.at_ns)
+                .bind(a.status.map(i64::from))
+                .bind(&a.error)
+                .bind(&a.outcome)
+                .execute(&db.admin)
+                .await?;
+            Ok(())
+        })
     }
 
     /// Firings newest first (of one rule, when given), each with its attempts.
@@ -180,77 +199,81 @@ impl Store {
 
     /// `filter`: a column of this module's choosing (`id`, `rule_id`) and its value.
     async fn events(&self, filter: Option<(&'static str, i64)>, limit: u32) -> Result<Vec<AlertEvent>> {
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT id, rule_id, rule_name, fired_ns, group_key, count, observed, threshold, unit, summary, trace_id, span_id, \
-             link, delivery FROM alert_events",
-        );
-        if let Some((column, id)) = filter {
-            q.push(" WHERE ").push(column).push(" = ").push_bind(id);
-        }
-        q.push(" ORDER BY fired_ns DESC, id DESC LIMIT ").push_bind(limit as i64);
-        let rows = q.build().fetch_all(&self.pool).await?;
-        let mut events: Vec<AlertEvent> = rows
-            .iter()
-            .map(|r| AlertEvent {
-                id: r.get(0),
-                rule_id: r.get(1),
-                rule_name: r.get(2),
-                fired_ns: r.get(3),
-                group_key: r.get(4),
-                count: r.get::<i64, _>(5) as u64,
-                observed: r.get(6),
-                threshold: r.get(7),
-                unit: r.get(8),
-                summary: r.get(9),
-                trace_id: r.get(10),
-                span_id: r.get(11),
-                link: r.get(12),
-                delivery: DeliveryState::parse(r.get::<&str, _>(13)),
-                attempts: Vec::new(),
-            })
-            .collect();
-        if let (Some(min), Some(max)) = (events.iter().map(|e| e.id).min(), events.iter().map(|e| e.id).max()) {
-            let rows = sqlx::query(
-                "SELECT event_id, channel, attempt, at_ns, status, error, outcome FROM alert_deliveries \
-                 WHERE event_id BETWEEN ? AND ? ORDER BY id",
-            )
-            .bind(min)
-            .bind(max)
-            .fetch_all(&self.pool)
-            .await?;
-            let by_id: std::collections::HashMap<i64, usize> = events.iter().enumerate().map(|(i, e)| (e.id, i)).collect();
-            for r in &rows {
-                if let Some(&i) = by_id.get(&r.get::<i64, _>(0)) {
-                    events[i].attempts.push(DeliveryAttempt {
-                        channel: r.get::<i64, _>(1) as usize,
-                        attempt: r.get::<i64, _>(2) as u32,
-                        at_ns: r.get(3),
-                        status: r.get::<Option<i64>, _>(4).map(|s| s as u16),
-                        error: r.get(5),
-                        outcome: r.get(6),
-                    });
+        with_db!(self, db => {
+            let mut q = QueryBuilder::<DB>::new(
+                "SELECT id, rule_id, rule_name, fired_ns, group_key, count, observed, threshold, unit, summary, trace_id, span_id, \
+                 link, delivery FROM alert_events",
+            );
+            if let Some((column, id)) = filter {
+                q.push(" WHERE ").push(column).push(" = ").push_bind(id);
+            }
+            q.push(" ORDER BY fired_ns DESC, id DESC LIMIT ").push_bind(limit as i64);
+            let rows = q.build().fetch_all(&db.read).await?;
+            let mut events: Vec<AlertEvent> = rows
+                .iter()
+                .map(|r| AlertEvent {
+                    id: r.get(0),
+                    rule_id: r.get(1),
+                    rule_name: r.get(2),
+                    fired_ns: r.get(3),
+                    group_key: r.get(4),
+                    count: r.get::<i64>(5) as u64,
+                    observed: r.get(6),
+                    threshold: r.get(7),
+                    unit: r.get(8),
+                    summary: r.get(9),
+                    trace_id: r.get(10),
+                    span_id: r.get(11),
+                    link: r.get(12),
+                    delivery: DeliveryState::parse(r.str(13)),
+                    attempts: Vec::new(),
+                })
+                .collect();
+            if let (Some(min), Some(max)) = (events.iter().map(|e| e.id).min(), events.iter().map(|e| e.id).max()) {
+                let rows = sqlx::query(
+                    "SELECT event_id, channel, attempt, at_ns, status, error, outcome FROM alert_deliveries \
+                     WHERE event_id BETWEEN $1 AND $2 ORDER BY id",
+                )
+                .bind(min)
+                .bind(max)
+                .fetch_all(&db.read)
+                .await?;
+                let by_id: std::collections::HashMap<i64, usize> = events.iter().enumerate().map(|(i, e)| (e.id, i)).collect();
+                for r in &rows {
+                    if let Some(&i) = by_id.get(&r.get::<i64>(0)) {
+                        events[i].attempts.push(DeliveryAttempt {
+                            channel: r.get::<i64>(1) as usize,
+                            attempt: r.get::<i64>(2) as u32,
+                            at_ns: r.get(3),
+                            status: r.get::<Option<i64>>(4).map(|s| s as u16),
+                            error: r.get(5),
+                            outcome: r.get(6),
+                        });
+                    }
                 }
             }
-        }
-        Ok(events)
+            Ok(events)
+        })
     }
 
     /// Firings still in their cooldown at `now_ns`.
     pub async fn open_alert_events(&self, now_ns: i64) -> Result<Vec<OpenEvent>> {
-        let rows = sqlx::query("SELECT id, rule_id, group_key, count, cooldown_until_ns FROM alert_events WHERE cooldown_until_ns > ?")
-            .bind(now_ns)
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|r| OpenEvent {
-                event_id: r.get(0),
-                rule_id: r.get(1),
-                group_key: r.get(2),
-                count: r.get::<i64, _>(3) as u64,
-                cooldown_until_ns: r.get(4),
-            })
-            .collect())
+        with_db!(self, db => {
+            let rows = sqlx::query("SELECT id, rule_id, group_key, count, cooldown_until_ns FROM alert_events WHERE cooldown_until_ns > $1")
+                .bind(now_ns)
+                .fetch_all(&db.read)
+                .await?;
+            Ok(rows
+                .iter()
+                .map(|r| OpenEvent {
+                    event_id: r.get(0),
+                    rule_id: r.get(1),
+                    group_key: r.get(2),
+                    count: r.get::<i64>(3) as u64,
+                    cooldown_until_ns: r.get(4),
+                })
+                .collect())
+        })
     }
 
     /// Spans that ended in `[since_ns, until_ns]`, newest first, of one kind when
@@ -263,43 +286,49 @@ impl Store {
         with_attributes: bool,
         limit: usize,
     ) -> Result<(Vec<RecentSpan>, bool)> {
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT s.trace_id, s.span_id, s.end_ns, s.name, s.step, s.kind, s.service, s.tool_name, \
-             COALESCE(s.response_model, s.request_model), s.end_ns - s.start_ns, s.status, s.status_message, \
-             s.total_tokens, s.input_tokens, s.output_tokens, s.cost_usd",
-        );
-        q.push(if with_attributes { ", d.attributes FROM spans s JOIN span_details d ON d.id = s.id" } else { ", NULL FROM spans s" });
-        q.push(" WHERE s.end_ns >= ").push_bind(since_ns).push(" AND s.end_ns <= ").push_bind(until_ns);
-        if let Some(k) = kind {
-            q.push(" AND s.kind = ").push_bind(k.as_str());
-        }
-        q.push(" ORDER BY s.end_ns DESC LIMIT ").push_bind(limit as i64 + 1);
-        let query = q.build();
-        let mut rows = query.fetch(&self.pool);
-        let mut out = Vec::new();
-        while let Some(r) = rows.try_next().await? {
-            if out.len() == limit {
-                return Ok((out, true));
+        with_db!(self, db => {
+            let mut q = QueryBuilder::<DB>::new(
+                "SELECT s.trace_id, s.span_id, s.end_ns, s.name, s.step, s.kind, s.service, s.tool_name, \
+                 COALESCE(s.response_model, s.request_model), s.end_ns - s.start_ns, s.status, s.status_message, \
+                 s.total_tokens, s.input_tokens, s.output_tokens, s.cost_usd",
+            );
+            if with_attributes {
+                q.push(format!(", d.attributes FROM spans s JOIN span_details d ON {}", D.details_on()));
+            } else {
+                q.push(", NULL FROM spans s");
             }
-            let attributes: Option<String> = r.get(16);
-            out.push(RecentSpan {
-                trace_id: r.get(0),
-                span_id: r.get(1),
-                end_ns: r.get(2),
-                name: r.get(3),
-                step: r.get(4),
-                kind: StepKind::parse(r.get::<&str, _>(5)).unwrap_or(StepKind::Other),
-                service: r.get(6),
-                tool: r.get(7),
-                model: r.get(8),
-                duration_ns: r.get(9),
-                is_error: r.get::<i64, _>(10) == crate::domain::SpanStatus::Error.as_i64(),
-                status_message: r.get(11),
-                tokens: crate::alerts::rule::span_tokens(r.get(12), r.get(13), r.get(14)),
-                cost_usd: r.get(15),
-                attributes: attributes.and_then(|a| serde_json::from_str(&a).ok()),
-            });
-        }
-        Ok((out, false))
+            q.push(" WHERE s.end_ns >= ").push_bind(since_ns).push(" AND s.end_ns <= ").push_bind(until_ns);
+            if let Some(k) = kind {
+                q.push(" AND s.kind = ").push_bind(k.as_str());
+            }
+            q.push(" ORDER BY s.end_ns DESC LIMIT ").push_bind(limit as i64 + 1);
+            let query = q.build();
+            let mut rows = query.fetch(&db.read);
+            let mut out = Vec::new();
+            while let Some(r) = rows.try_next().await? {
+                if out.len() == limit {
+                    return Ok((out, true));
+                }
+                let attributes: Option<String> = r.get(16);
+                out.push(RecentSpan {
+                    trace_id: r.get(0),
+                    span_id: r.get(1),
+                    end_ns: r.get(2),
+                    name: r.get(3),
+                    step: r.get(4),
+                    kind: StepKind::parse(r.str(5)).unwrap_or(StepKind::Other),
+                    service: r.get(6),
+                    tool: r.get(7),
+                    model: r.get(8),
+                    duration_ns: r.get(9),
+                    is_error: r.get::<i64>(10) == crate::domain::SpanStatus::Error.as_i64(),
+                    status_message: r.get(11),
+                    tokens: crate::alerts::rule::span_tokens(r.get(12), r.get(13), r.get(14)),
+                    cost_usd: r.get(15),
+                    attributes: attributes.and_then(|a| serde_json::from_str(&a).ok()),
+                });
+            }
+            Ok((out, false))
+        })
     }
 }

@@ -1,21 +1,20 @@
 //! API keys (writes through the admin pool).
 
-use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
 
 use super::Store;
+use super::backend::{Cols, with_db};
 use crate::error::Result;
 use app::model::access::{ApiKey, KeyScope};
 
 const COLUMNS: &str = "id, name, prefix, scope, created_by, created_ns, last_used_ns, revoked_ns";
 
-fn key(r: &SqliteRow) -> ApiKey {
+fn key(r: &impl Cols) -> ApiKey {
     ApiKey {
         id: r.get(0),
         name: r.get(1),
         prefix: r.get(2),
         // Only the two scopes are ever written; an unknown one gets the narrower.
-        scope: KeyScope::parse(r.get(3)).unwrap_or(KeyScope::Ingest),
+        scope: KeyScope::parse(r.str(3)).unwrap_or(KeyScope::Ingest),
         created_by: r.get(4),
         created_ns: r.get(5),
         last_used_ns: r.get(6),
@@ -35,50 +34,62 @@ pub struct NewKey<'a> {
 
 impl Store {
     pub async fn insert_api_key(&self, k: NewKey<'_>) -> Result<ApiKey> {
-        let done = sqlx::query("INSERT INTO api_keys (name, prefix, token_hash, scope, created_by, created_ns) VALUES (?, ?, ?, ?, ?, ?)")
-            .bind(k.name)
-            .bind(k.prefix)
-            .bind(k.token_hash)
-            .bind(k.scope.as_str())
-            .bind(k.created_by)
-            .bind(k.now)
-            .execute(&self.admin)
-            .await?;
-        Ok(ApiKey {
-            id: done.last_insert_rowid(),
-            name: k.name.into(),
-            prefix: k.prefix.into(),
-            scope: k.scope,
-            created_by: k.created_by.map(Into::into),
-            created_ns: k.now,
-            last_used_ns: None,
-            revoked_ns: None,
+        with_db!(self, db => {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO api_keys (name, prefix, token_hash, scope, created_by, created_ns) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+                .bind(k.name)
+                .bind(k.prefix)
+                .bind(k.token_hash)
+                .bind(k.scope.as_str())
+                .bind(k.created_by)
+                .bind(k.now)
+                .fetch_one(&db.admin)
+                .await?;
+            Ok(ApiKey {
+                id,
+                name: k.name.into(),
+                prefix: k.prefix.into(),
+                scope: k.scope,
+                created_by: k.created_by.map(Into::into),
+                created_ns: k.now,
+                last_used_ns: None,
+                revoked_ns: None,
+            })
         })
     }
 
     /// Every key, revoked ones too (newest first): the list says what was revoked when.
     pub async fn api_keys(&self) -> Result<Vec<ApiKey>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM api_keys ORDER BY id DESC"))).fetch_all(&self.pool).await?;
-        Ok(rows.iter().map(key).collect())
+        with_db!(self, db => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM api_keys ORDER BY id DESC"))).fetch_all(&db.read).await?;
+            Ok(rows.iter().map(key).collect())
+        })
     }
 
     /// The live (not revoked) key with this hash.
     pub async fn live_api_key(&self, token_hash: &str) -> Result<Option<ApiKey>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM api_keys WHERE token_hash = ? AND revoked_ns IS NULL")))
-            .bind(token_hash)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.as_ref().map(key))
+        with_db!(self, db => {
+            let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM api_keys WHERE token_hash = $1 AND revoked_ns IS NULL")))
+                .bind(token_hash)
+                .fetch_optional(&db.read)
+                .await?;
+            Ok(row.as_ref().map(key))
+        })
     }
 
     /// Revokes key `id`; false when there is no such key (revoking twice keeps the first time).
     pub async fn revoke_api_key(&self, id: i64, now: i64) -> Result<bool> {
-        let done = sqlx::query("UPDATE api_keys SET revoked_ns = COALESCE(revoked_ns, ?) WHERE id = ?").bind(now).bind(id).execute(&self.admin).await?;
-        Ok(done.rows_affected() == 1)
+        with_db!(self, db => {
+            let done = sqlx::query("UPDATE api_keys SET revoked_ns = COALESCE(revoked_ns, $1) WHERE id = $2").bind(now).bind(id).execute(&db.admin).await?;
+            Ok(done.rows_affected() == 1)
+        })
     }
 
     pub async fn touch_api_key(&self, id: i64, now: i64) -> Result<()> {
-        sqlx::query("UPDATE api_keys SET last_used_ns = ? WHERE id = ?").bind(now).bind(id).execute(&self.admin).await?;
-        Ok(())
+        with_db!(self, db => {
+            sqlx::query("UPDATE api_keys SET last_used_ns = $1 WHERE id = $2").bind(now).bind(id).execute(&db.admin).await?;
+            Ok(())
+        })
     }
 }

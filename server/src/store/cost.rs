@@ -4,9 +4,10 @@
 use std::collections::HashMap;
 
 use sqlx::sqlite::{Sqlite, SqliteConnection};
-use sqlx::{Connection, QueryBuilder, Row};
+use sqlx::{Connection, QueryBuilder};
 
 use super::Store;
+use super::backend::{Cols, Db, On, both};
 use super::latency::HOUR_NS;
 use super::write::SMALL_ROWS_PER_STATEMENT;
 use crate::domain::{Span, StepKind, Tokens};
@@ -35,37 +36,43 @@ impl<'a> CostSample<'a> {
     }
 }
 
-/// Adds model calls to the hourly rollup: summed in memory, then one upsert per row.
-pub async fn add_to_cost<'a>(conn: &mut SqliteConnection, samples: impl Iterator<Item = CostSample<'a>>) -> Result<()> {
-    // (hour, model, service) → (calls, unpriced, input, output, cache read, usd)
-    let mut rows: HashMap<(i64, &str, &str), (i64, i64, i64, i64, i64, f64)> = HashMap::new();
-    for s in samples {
-        let e = rows.entry((s.start_ns.div_euclid(HOUR_NS), s.model, s.service)).or_default();
-        e.0 += 1;
-        e.1 += s.cost_usd.is_none() as i64;
-        e.2 += s.tokens.input;
-        e.3 += s.tokens.output;
-        e.4 += s.tokens.cache_read;
-        e.5 += s.cost_usd.unwrap_or(0.0);
+both! {
+    /// Adds model calls to the hourly rollup: summed in memory, then one upsert per row.
+    pub(super) async fn add_to_cost<'a>(conn: &mut Conn, samples: impl Iterator<Item = CostSample<'a>>) -> Result<()> {
+        // (hour, model, service) → (calls, unpriced, input, output, cache read, usd)
+        let mut rows: HashMap<(i64, &str, &str), (i64, i64, i64, i64, i64, f64)> = HashMap::new();
+        for s in samples {
+            let e = rows.entry((s.start_ns.div_euclid(HOUR_NS), s.model, s.service)).or_default();
+            e.0 += 1;
+            e.1 += s.cost_usd.is_none() as i64;
+            e.2 += s.tokens.input;
+            e.3 += s.tokens.output;
+            e.4 += s.tokens.cache_read;
+            e.5 += s.cost_usd.unwrap_or(0.0);
+        }
+        // In key order, so replicas on PostgreSQL lock rows in one order.
+        let mut rows: Vec<_> = rows.into_iter().collect();
+        rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        for chunk in rows.chunks(SMALL_ROWS_PER_STATEMENT / 9) {
+            let mut q = QueryBuilder::<DB>::new(
+                "INSERT INTO cost_hourly (hour, model, service, calls, unpriced, input_tokens, output_tokens, cache_read_tokens, cost_usd) ",
+            );
+            q.push_values(chunk, |mut b, ((hour, model, service), (calls, unpriced, input, output, cache_read, usd))| {
+                b.push_bind(hour).push_bind(*model).push_bind(*service).push_bind(calls).push_bind(unpriced);
+                b.push_bind(input).push_bind(output).push_bind(cache_read).push_bind(usd);
+            });
+            q.push(
+                " ON CONFLICT (hour, model, service) DO UPDATE SET calls = cost_hourly.calls + excluded.calls, \
+                 unpriced = cost_hourly.unpriced + excluded.unpriced, \
+                 input_tokens = cost_hourly.input_tokens + excluded.input_tokens, \
+                 output_tokens = cost_hourly.output_tokens + excluded.output_tokens, \
+                 cache_read_tokens = cost_hourly.cache_read_tokens + excluded.cache_read_tokens, \
+                 cost_usd = cost_hourly.cost_usd + excluded.cost_usd",
+            );
+            q.build().execute(&mut *conn).await?;
+        }
+        Ok(())
     }
-    let rows: Vec<_> = rows.into_iter().collect();
-    for chunk in rows.chunks(SMALL_ROWS_PER_STATEMENT / 9) {
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO cost_hourly (hour, model, service, calls, unpriced, input_tokens, output_tokens, cache_read_tokens, cost_usd) ",
-        );
-        q.push_values(chunk, |mut b, ((hour, model, service), (calls, unpriced, input, output, cache_read, usd))| {
-            b.push_bind(hour).push_bind(*model).push_bind(*service).push_bind(calls).push_bind(unpriced);
-            b.push_bind(input).push_bind(output).push_bind(cache_read).push_bind(usd);
-        });
-        q.push(
-            " ON CONFLICT (hour, model, service) DO UPDATE SET calls = calls + excluded.calls, \
-             unpriced = unpriced + excluded.unpriced, input_tokens = input_tokens + excluded.input_tokens, \
-             output_tokens = output_tokens + excluded.output_tokens, \
-             cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens, cost_usd = cost_usd + excluded.cost_usd",
-        );
-        q.build().execute(&mut *conn).await?;
-    }
-    Ok(())
 }
 
 /// A stored model call being costed after the fact.
@@ -84,7 +91,9 @@ impl Store {
     /// (the migration leaves a marker with the last rowid to cost; the last batch
     /// removes it). Returns how many calls it costed.
     pub async fn backfill_costs(&self, book: &PriceBook) -> Result<u64> {
-        let mut conn = sqlx::ConnectOptions::connect(&self.options).await?;
+        // PostgreSQL databases start with costs (there is no earlier schema).
+        let Db::Sqlite { options, .. } = &self.db else { return Ok(0) };
+        let mut conn = sqlx::ConnectOptions::connect(options).await?;
         let up_to: Option<i64> = sqlx::query_scalar("SELECT up_to FROM cost_backfill LIMIT 1").fetch_optional(&mut conn).await?;
         let Some(up_to) = up_to else { return Ok(0) };
         let (mut after, mut costed) = (0i64, 0u64);
@@ -92,7 +101,7 @@ impl Store {
             let rows = sqlx::query(
                 "SELECT id, trace_id, kind, start_ns, response_model, request_model, service, \
                  input_tokens, output_tokens, cache_read_tokens, cache_write_tokens \
-                 FROM spans WHERE id > ? AND id <= ? AND kind IN ('llm', 'embedding') ORDER BY id LIMIT 5000",
+                 FROM spans WHERE id > $1 AND id <= $2 AND kind IN ('llm', 'embedding') ORDER BY id LIMIT 5000",
             )
             .bind(after)
             .bind(up_to)
@@ -109,7 +118,7 @@ impl Store {
                 .map(|r| {
                     let tokens = Tokens { input: r.get(7), output: r.get(8), cache_read: r.get(9), cache_write: r.get(10), ..Default::default() };
                     let (response, request): (Option<String>, Option<String>) = (r.get(4), r.get(5));
-                    let kind = StepKind::parse(r.get(2)).unwrap_or(StepKind::Other);
+                    let kind = StepKind::parse(r.str(2)).unwrap_or(StepKind::Other);
                     let costing = book.cost_of(kind, response.as_deref(), request.as_deref(), &tokens);
                     let model = response.or(request).unwrap_or_default();
                     Stored { id: r.get(0), trace_id: r.get(1), start_ns: r.get(3), model, service: r.get(6), tokens, costing }
@@ -164,5 +173,5 @@ async fn write_backfill(tx: &mut SqliteConnection, calls: &[Stored]) -> Result<(
         cost_usd: priced(c).0,
         tokens: c.tokens,
     });
-    add_to_cost(tx, samples).await
+    On::<Sqlite>::add_to_cost(tx, samples).await
 }

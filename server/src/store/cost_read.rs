@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use sqlx::Row;
 
 use super::Store;
+use super::backend::{Cols, with_db};
 use super::cost_traces::trace_cost_stats;
 use app::model::RangeFilter;
 use super::filter::parse_range;
@@ -41,7 +41,7 @@ impl CostQuery {
     }
 }
 
-fn totals(r: &sqlx::sqlite::SqliteRow, first: usize) -> CostTotals {
+fn totals(r: &impl Cols, first: usize) -> CostTotals {
     CostTotals {
         calls: r.get(first),
         unpriced: r.get(first + 1),
@@ -53,9 +53,11 @@ fn totals(r: &sqlx::sqlite::SqliteRow, first: usize) -> CostTotals {
 }
 
 /// The rollup's sums in [`totals`]' order (a macro so statements stay static strings).
+/// Integer sums are cast back to BIGINT: PostgreSQL sums BIGINTs as NUMERIC.
 macro_rules! sums {
     () => {
-        "SUM(calls), SUM(unpriced), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), TOTAL(cost_usd)"
+        "CAST(SUM(calls) AS BIGINT), CAST(SUM(unpriced) AS BIGINT), CAST(SUM(input_tokens) AS BIGINT), \
+         CAST(SUM(output_tokens) AS BIGINT), CAST(SUM(cache_read_tokens) AS BIGINT), COALESCE(SUM(cost_usd), 0.0)"
     };
 }
 
@@ -120,32 +122,38 @@ impl Store {
     }
 
     async fn cost_total(&self, q: CostQuery) -> Result<CostTotals> {
-        let sql = concat!("SELECT ", sums!(), " FROM cost_hourly WHERE hour >= ? AND hour < ?");
-        let r = sqlx::query(sql).bind(q.from_hour).bind(q.to_hour).fetch_one(&self.pool).await?;
-        // SUM of no rows is NULL.
-        Ok(if r.get::<Option<i64>, _>(0).is_some() { totals(&r, 0) } else { CostTotals::default() })
+        with_db!(self, db => {
+            let sql = concat!("SELECT ", sums!(), " FROM cost_hourly WHERE hour >= $1 AND hour < $2");
+            let r = sqlx::query(sql).bind(q.from_hour).bind(q.to_hour).fetch_one(&db.read).await?;
+            // SUM of no rows is NULL.
+            Ok(if r.get::<Option<i64>>(0).is_some() { totals(&r, 0) } else { CostTotals::default() })
+        })
     }
 
     /// Grouped by a rollup column: the model, else the service.
     async fn cost_groups(&self, q: CostQuery, by_model: bool) -> Result<Vec<CostGroup>> {
-        let sql = match by_model {
-            true => concat!("SELECT model, ", sums!(), " FROM cost_hourly WHERE hour >= ? AND hour < ? GROUP BY model"),
-            false => concat!("SELECT service, ", sums!(), " FROM cost_hourly WHERE hour >= ? AND hour < ? GROUP BY service"),
-        };
-        let rows = sqlx::query(sql).bind(q.from_hour).bind(q.to_hour).fetch_all(&self.pool).await?;
-        Ok(rows.iter().map(|r| CostGroup { key: r.get(0), totals: totals(r, 1) }).collect())
+        with_db!(self, db => {
+            let sql = match by_model {
+                true => concat!("SELECT model, ", sums!(), " FROM cost_hourly WHERE hour >= $1 AND hour < $2 GROUP BY model"),
+                false => concat!("SELECT service, ", sums!(), " FROM cost_hourly WHERE hour >= $1 AND hour < $2 GROUP BY service"),
+            };
+            let rows = sqlx::query(sql).bind(q.from_hour).bind(q.to_hour).fetch_all(&db.read).await?;
+            Ok(rows.iter().map(|r| CostGroup { key: r.get(0), totals: totals(r, 1) }).collect())
+        })
     }
 
     /// Points of `step_hours` each, oldest first, with empty steps left out.
     pub async fn cost_series(&self, q: CostQuery, step_hours: i64) -> Result<Vec<CostPoint>> {
-        let sql = concat!("SELECT hour, ", sums!(), " FROM cost_hourly WHERE hour >= ? AND hour < ? GROUP BY hour ORDER BY hour");
-        let rows = sqlx::query(sql).bind(q.from_hour).bind(q.to_hour).fetch_all(&self.pool).await?;
-        let mut points: BTreeMap<i64, CostTotals> = BTreeMap::new();
-        for r in &rows {
-            let hour: i64 = r.get(0);
-            points.entry(hour.div_euclid(step_hours) * step_hours).or_default().add(&totals(r, 1));
-        }
-        Ok(points.into_iter().map(|(h, totals)| CostPoint { start_ns: h * HOUR_NS, totals }).collect())
+        with_db!(self, db => {
+            let sql = concat!("SELECT hour, ", sums!(), " FROM cost_hourly WHERE hour >= $1 AND hour < $2 GROUP BY hour ORDER BY hour");
+            let rows = sqlx::query(sql).bind(q.from_hour).bind(q.to_hour).fetch_all(&db.read).await?;
+            let mut points: BTreeMap<i64, CostTotals> = BTreeMap::new();
+            for r in &rows {
+                let hour: i64 = r.get(0);
+                points.entry(hour.div_euclid(step_hours) * step_hours).or_default().add(&totals(r, 1));
+            }
+            Ok(points.into_iter().map(|(h, totals)| CostPoint { start_ns: h * HOUR_NS, totals }).collect())
+        })
     }
 }
 

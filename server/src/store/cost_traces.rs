@@ -3,10 +3,10 @@
 
 use std::collections::HashMap;
 
-use sqlx::sqlite::Sqlite;
-use sqlx::{QueryBuilder, Row};
+use sqlx::QueryBuilder;
 
 use super::Store;
+use super::backend::{Cols, with_db};
 use super::cost_read::CostQuery;
 use super::trace_scan::TraceFigures;
 use crate::error::Result;
@@ -34,37 +34,39 @@ impl Store {
 
     /// The costliest traces, with their names.
     pub(super) async fn expensive_traces(&self, traces: &[TraceFigures], limit: usize) -> Result<Vec<ExpensiveTrace>> {
-        let mut top: Vec<&TraceFigures> = traces.iter().filter(|t| t.model_calls > 0).collect();
-        top.sort_by(|a, b| b.cost_usd.total_cmp(&a.cost_usd).then(b.start_ns.cmp(&a.start_ns)));
-        top.truncate(limit);
-        if top.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut q = QueryBuilder::<Sqlite>::new("SELECT trace_id, root_name, service FROM traces WHERE trace_id IN (");
-        let mut ids = q.separated(", ");
-        for t in &top {
-            ids.push_bind(t.trace_id.clone());
-        }
-        q.push(")");
-        let names: HashMap<String, (String, String)> =
-            q.build().fetch_all(&self.pool).await?.iter().map(|r| (r.get(0), (r.get(1), r.get(2)))).collect();
-        Ok(top
-            .into_iter()
-            .map(|t| {
-                let (root_name, service) = names.get(&t.trace_id).cloned().unwrap_or_default();
-                ExpensiveTrace {
-                    trace_id: t.trace_id.clone(),
-                    root_name,
-                    service,
-                    start_ns: t.start_ns,
-                    duration_ns: t.duration_ns,
-                    cost_usd: t.cost_usd,
-                    unpriced: t.unpriced,
-                    input_tokens: t.input_tokens,
-                    output_tokens: t.output_tokens,
-                }
-            })
-            .collect())
+        with_db!(self, db => {
+            let mut top: Vec<&TraceFigures> = traces.iter().filter(|t| t.model_calls > 0).collect();
+            top.sort_by(|a, b| b.cost_usd.total_cmp(&a.cost_usd).then(b.start_ns.cmp(&a.start_ns)));
+            top.truncate(limit);
+            if top.is_empty() {
+                return Ok(Vec::new());
+            }
+            let mut q = QueryBuilder::<DB>::new("SELECT trace_id, root_name, service FROM traces WHERE trace_id IN (");
+            let mut ids = q.separated(", ");
+            for t in &top {
+                ids.push_bind(t.trace_id.clone());
+            }
+            q.push(")");
+            let names: HashMap<String, (String, String)> =
+                q.build().fetch_all(&db.read).await?.iter().map(|r| (r.get(0), (r.get(1), r.get(2)))).collect();
+            Ok(top
+                .into_iter()
+                .map(|t| {
+                    let (root_name, service) = names.get(&t.trace_id).cloned().unwrap_or_default();
+                    ExpensiveTrace {
+                        trace_id: t.trace_id.clone(),
+                        root_name,
+                        service,
+                        start_ns: t.start_ns,
+                        duration_ns: t.duration_ns,
+                        cost_usd: t.cost_usd,
+                        unpriced: t.unpriced,
+                        input_tokens: t.input_tokens,
+                        output_tokens: t.output_tokens,
+                    }
+                })
+                .collect())
+        })
     }
 }
 

@@ -4,8 +4,9 @@
 use std::collections::HashMap;
 
 use sqlx::sqlite::{Sqlite, SqliteConnection};
-use sqlx::{QueryBuilder, Row};
+use sqlx::QueryBuilder;
 
+use super::backend::{Cols, On, both};
 use super::write::SMALL_ROWS_PER_STATEMENT;
 use crate::domain::Span;
 use crate::error::Result;
@@ -37,30 +38,35 @@ impl<'a> LatencySample<'a> {
     }
 }
 
-/// Adds spans to the rollup: counted in memory first, then one upsert per row.
-pub async fn add_to_latency<'a>(conn: &mut SqliteConnection, samples: impl Iterator<Item = LatencySample<'a>>) -> Result<()> {
-    // (hour, kind, step, service, bucket) → (count, errors, max_ns)
-    let mut rows: HashMap<(i64, &str, &str, &str, i64), (i64, i64, i64)> = HashMap::new();
-    for s in samples {
-        let key = (s.start_ns.div_euclid(HOUR_NS), s.kind, s.step, s.service, bucket_of(s.duration_ns));
-        let e = rows.entry(key).or_insert((0, 0, 0));
-        e.0 += 1;
-        e.1 += s.error as i64;
-        e.2 = e.2.max(s.duration_ns);
+both! {
+    /// Adds spans to the rollup: counted in memory first, then one upsert per row.
+    pub(super) async fn add_to_latency<'a>(conn: &mut Conn, samples: impl Iterator<Item = LatencySample<'a>>) -> Result<()> {
+        // (hour, kind, step, service, bucket) → (count, errors, max_ns)
+        let mut rows: HashMap<(i64, &str, &str, &str, i64), (i64, i64, i64)> = HashMap::new();
+        for s in samples {
+            let key = (s.start_ns.div_euclid(HOUR_NS), s.kind, s.step, s.service, bucket_of(s.duration_ns));
+            let e = rows.entry(key).or_insert((0, 0, 0));
+            e.0 += 1;
+            e.1 += s.error as i64;
+            e.2 = e.2.max(s.duration_ns);
+        }
+        // In key order, so replicas on PostgreSQL lock rows in one order.
+        let mut rows: Vec<_> = rows.into_iter().collect();
+        rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        for chunk in rows.chunks(SMALL_ROWS_PER_STATEMENT / 4) {
+            let mut q = QueryBuilder::<DB>::new("INSERT INTO step_latency (hour, kind, step, service, bucket, count, errors, max_ns) ");
+            q.push_values(chunk, |mut b, ((hour, kind, step, service, bucket), (count, errors, max))| {
+                b.push_bind(hour).push_bind(*kind).push_bind(*step).push_bind(*service).push_bind(bucket).push_bind(count).push_bind(errors).push_bind(max);
+            });
+            q.push(format!(
+                " ON CONFLICT (hour, kind, step, service, bucket) DO UPDATE SET count = step_latency.count + excluded.count, \
+                 errors = step_latency.errors + excluded.errors, max_ns = {}(step_latency.max_ns, excluded.max_ns)",
+                D.greatest()
+            ));
+            q.build().execute(&mut *conn).await?;
+        }
+        Ok(())
     }
-    let rows: Vec<_> = rows.into_iter().collect();
-    for chunk in rows.chunks(SMALL_ROWS_PER_STATEMENT / 4) {
-        let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO step_latency (hour, kind, step, service, bucket, count, errors, max_ns) ");
-        q.push_values(chunk, |mut b, ((hour, kind, step, service, bucket), (count, errors, max))| {
-            b.push_bind(hour).push_bind(*kind).push_bind(*step).push_bind(*service).push_bind(bucket).push_bind(count).push_bind(errors).push_bind(max);
-        });
-        q.push(
-            " ON CONFLICT (hour, kind, step, service, bucket) DO UPDATE SET count = count + excluded.count, \
-             errors = errors + excluded.errors, max_ns = max(max_ns, excluded.max_ns)",
-        );
-        q.build().execute(&mut *conn).await?;
-    }
-    Ok(())
 }
 
 /// Names the steps of spans stored before the rollup existed and counts them in,
@@ -76,7 +82,7 @@ pub async fn backfill(conn: &mut SqliteConnection) -> Result<u64> {
     loop {
         let rows = sqlx::query(
             "SELECT id, name, kind, start_ns, end_ns, status, service FROM spans \
-             WHERE id > ? AND step IS NULL ORDER BY id LIMIT 10000",
+             WHERE id > $1 AND step IS NULL ORDER BY id LIMIT 10000",
         )
         .bind(after)
         .fetch_all(&mut *conn)
@@ -91,7 +97,7 @@ pub async fn backfill(conn: &mut SqliteConnection) -> Result<u64> {
             .iter()
             .map(|r| {
                 let name: String = r.get(1);
-                (r.get(0), step_name(&name), r.get(2), r.get(3), r.get::<i64, _>(4) - r.get::<i64, _>(3), r.get::<i64, _>(5) == 2, r.get(6))
+                (r.get(0), step_name(&name), r.get(2), r.get(3), r.get::<i64>(4) - r.get::<i64>(3), r.get::<i64>(5) == 2, r.get(6))
             })
             .collect();
         after = spans.last().map_or(after, |s| s.0);
@@ -111,7 +117,7 @@ pub async fn backfill(conn: &mut SqliteConnection) -> Result<u64> {
             service,
             error: *error,
         });
-        add_to_latency(&mut tx, samples).await?;
+        On::<Sqlite>::add_to_latency(&mut tx, samples).await?;
         tx.commit().await?;
         added += spans.len() as u64;
     }

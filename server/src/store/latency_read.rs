@@ -3,10 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use sqlx::sqlite::Sqlite;
-use sqlx::{QueryBuilder, Row};
+use sqlx::QueryBuilder;
 
 use super::Store;
+use super::backend::{Cols, Sql, with_db};
 use super::filter::parse_range;
 use super::latency::HOUR_NS;
 use crate::domain::StepKind;
@@ -46,7 +46,7 @@ impl LatencyQuery {
         (self.since_ns.div_euclid(HOUR_NS), (self.until_ns - 1).div_euclid(HOUR_NS))
     }
 
-    fn push_filters(&self, q: &mut QueryBuilder<Sqlite>) {
+    fn push_filters(&self, q: &mut impl Sql) {
         let (from, to) = self.hours();
         q.push(" WHERE hour >= ").push_bind(from).push(" AND hour <= ").push_bind(to);
         if let Some(kind) = self.kind {
@@ -65,116 +65,124 @@ impl Store {
     /// Counts, percentiles and histograms, slowest (p95) first. Kind rows are their
     /// step rows added up ([`by_kind`]), the same way the latency page makes them.
     pub async fn latency(&self, query: &LatencyQuery) -> Result<LatencyReport> {
-        let mut q = QueryBuilder::<Sqlite>::new("SELECT kind, step, bucket, SUM(count), SUM(errors), MAX(max_ns) FROM step_latency");
-        query.push_filters(&mut q);
-        q.push(" GROUP BY kind, step, bucket ORDER BY kind, step, bucket");
-        // (kind, step) → (buckets, errors, max)
-        let mut groups: BTreeMap<(String, String), (Vec<Bucket>, i64, i64)> = BTreeMap::new();
-        for r in q.build().fetch_all(&self.pool).await? {
-            let g = groups.entry((r.get(0), r.get(1))).or_default();
-            g.0.push(Bucket::new(r.get(2), r.get(3)));
-            g.1 += r.get::<i64, _>(4);
-            g.2 = g.2.max(r.get(5));
-        }
-        let mut rows: Vec<StepLatency> = groups
-            .into_iter()
-            .map(|((kind, step), (buckets, errors, max))| {
-                StepLatency::new(StepKind::parse(&kind).unwrap_or(StepKind::Other), Some(step), buckets, errors, max)
-            })
-            .collect();
-        if query.by_step {
-            slowest_first(&mut rows);
-        } else {
-            rows = by_kind(&rows);
-        }
-        let (from, to) = query.hours();
-        Ok(LatencyReport { since_ns: from * HOUR_NS, until_ns: (to + 1) * HOUR_NS, relative_error: RELATIVE_ERROR, rows })
+        with_db!(self, db => {
+            let mut q = QueryBuilder::<DB>::new("SELECT kind, step, bucket, CAST(SUM(count) AS BIGINT), CAST(SUM(errors) AS BIGINT), MAX(max_ns) FROM step_latency");
+            query.push_filters(&mut q);
+            q.push(" GROUP BY kind, step, bucket ORDER BY kind, step, bucket");
+            // (kind, step) → (buckets, errors, max)
+            let mut groups: BTreeMap<(String, String), (Vec<Bucket>, i64, i64)> = BTreeMap::new();
+            for r in q.build().fetch_all(&db.read).await? {
+                let g = groups.entry((r.get(0), r.get(1))).or_default();
+                g.0.push(Bucket::new(r.get(2), r.get(3)));
+                g.1 += r.get::<i64>(4);
+                g.2 = g.2.max(r.get(5));
+            }
+            let mut rows: Vec<StepLatency> = groups
+                .into_iter()
+                .map(|((kind, step), (buckets, errors, max))| {
+                    StepLatency::new(StepKind::parse(&kind).unwrap_or(StepKind::Other), Some(step), buckets, errors, max)
+                })
+                .collect();
+            if query.by_step {
+                slowest_first(&mut rows);
+            } else {
+                rows = by_kind(&rows);
+            }
+            let (from, to) = query.hours();
+            Ok(LatencyReport { since_ns: from * HOUR_NS, until_ns: (to + 1) * HOUR_NS, relative_error: RELATIVE_ERROR, rows })
+        })
     }
 
     /// p95 by hour for the kind or step in `query`, oldest first.
     pub async fn latency_series(&self, query: &LatencyQuery) -> Result<Vec<LatencyPoint>> {
-        let mut q = QueryBuilder::<Sqlite>::new("SELECT hour, bucket, SUM(count), MAX(max_ns) FROM step_latency");
-        query.push_filters(&mut q);
-        q.push(" GROUP BY hour, bucket ORDER BY hour, bucket");
-        let mut hours: BTreeMap<i64, (Vec<Bucket>, i64)> = BTreeMap::new();
-        for r in q.build().fetch_all(&self.pool).await? {
-            let h = hours.entry(r.get(0)).or_default();
-            h.0.push(Bucket::new(r.get(1), r.get(2)));
-            h.1 = h.1.max(r.get(3));
-        }
-        Ok(hours
-            .into_iter()
-            .map(|(hour, (buckets, max))| LatencyPoint {
-                hour_start_ns: hour * HOUR_NS,
-                count: buckets.iter().map(|b| b.count).sum(),
-                p95_ns: quantile(&buckets, 0.95, max),
-            })
-            .collect())
+        with_db!(self, db => {
+            let mut q = QueryBuilder::<DB>::new("SELECT hour, bucket, CAST(SUM(count) AS BIGINT), MAX(max_ns) FROM step_latency");
+            query.push_filters(&mut q);
+            q.push(" GROUP BY hour, bucket ORDER BY hour, bucket");
+            let mut hours: BTreeMap<i64, (Vec<Bucket>, i64)> = BTreeMap::new();
+            for r in q.build().fetch_all(&db.read).await? {
+                let h = hours.entry(r.get(0)).or_default();
+                h.0.push(Bucket::new(r.get(1), r.get(2)));
+                h.1 = h.1.max(r.get(3));
+            }
+            Ok(hours
+                .into_iter()
+                .map(|(hour, (buckets, max))| LatencyPoint {
+                    hour_start_ns: hour * HOUR_NS,
+                    count: buckets.iter().map(|b| b.count).sum(),
+                    p95_ns: quantile(&buckets, 0.95, max),
+                })
+                .collect())
+        })
     }
 
     /// How each of `steps` performed in the 7 days before `before_ns` (whole hours
     /// before the one it falls in): p95 and span count.
     pub async fn usual_latency(&self, steps: &[(StepKind, String)], before_ns: i64) -> Result<Usual> {
-        let mut usual = Usual::new();
-        if steps.is_empty() {
-            return Ok(usual);
-        }
-        let to = before_ns.div_euclid(HOUR_NS) - 1;
-        let mut groups: BTreeMap<(String, String), (Vec<Bucket>, i64)> = BTreeMap::new();
-        for chunk in steps.chunks(200) {
-            let mut q = QueryBuilder::<Sqlite>::new("SELECT kind, step, bucket, SUM(count), MAX(max_ns) FROM step_latency WHERE hour >= ");
-            q.push_bind(to - 7 * 24 + 1).push(" AND hour <= ").push_bind(to).push(" AND (kind, step) IN (");
-            q.push_values(chunk, |mut b, (kind, step)| {
-                b.push_bind(kind.as_str()).push_bind(step.clone());
-            });
-            q.push(") GROUP BY kind, step, bucket ORDER BY kind, step, bucket");
-            for r in q.build().fetch_all(&self.pool).await? {
-                let g = groups.entry((r.get(0), r.get(1))).or_default();
-                g.0.push(Bucket::new(r.get(2), r.get(3)));
-                g.1 = g.1.max(r.get(4));
+        with_db!(self, db => {
+            let mut usual = Usual::new();
+            if steps.is_empty() {
+                return Ok(usual);
             }
-        }
-        for ((kind, step), (buckets, max)) in groups {
-            let count = buckets.iter().map(|b| b.count).sum();
-            let p95_ns = quantile(&buckets, 0.95, max);
-            usual.insert((StepKind::parse(&kind).unwrap_or(StepKind::Other), step), UsualLatency { p95_ns, count });
-        }
-        Ok(usual)
+            let to = before_ns.div_euclid(HOUR_NS) - 1;
+            let mut groups: BTreeMap<(String, String), (Vec<Bucket>, i64)> = BTreeMap::new();
+            for chunk in steps.chunks(200) {
+                let mut q = QueryBuilder::<DB>::new("SELECT kind, step, bucket, CAST(SUM(count) AS BIGINT), MAX(max_ns) FROM step_latency WHERE hour >= ");
+                q.push_bind(to - 7 * 24 + 1).push(" AND hour <= ").push_bind(to).push(" AND (kind, step) IN (");
+                q.push_values(chunk, |mut b, (kind, step)| {
+                    b.push_bind(kind.as_str()).push_bind(step.clone());
+                });
+                q.push(") GROUP BY kind, step, bucket ORDER BY kind, step, bucket");
+                for r in q.build().fetch_all(&db.read).await? {
+                    let g = groups.entry((r.get(0), r.get(1))).or_default();
+                    g.0.push(Bucket::new(r.get(2), r.get(3)));
+                    g.1 = g.1.max(r.get(4));
+                }
+            }
+            for ((kind, step), (buckets, max)) in groups {
+                let count = buckets.iter().map(|b| b.count).sum();
+                let p95_ns = quantile(&buckets, 0.95, max);
+                usual.insert((StepKind::parse(&kind).unwrap_or(StepKind::Other), step), UsualLatency { p95_ns, count });
+            }
+            Ok(usual)
+        })
     }
 
     /// The spans stored last (up to `limit`) of the kind or step in `query` whose duration
     /// fell in `bucket`.
     pub async fn spans_in_bucket(&self, query: &LatencyQuery, bucket: i64, limit: u32) -> Result<Vec<BucketSpan>> {
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT trace_id, span_id, name, service, start_ns, end_ns, status FROM spans WHERE start_ns >= ",
-        );
-        q.push_bind(query.since_ns).push(" AND start_ns < ").push_bind(query.until_ns);
-        q.push(" AND end_ns - start_ns > ").push_bind(lower_ns(bucket));
-        q.push(" AND end_ns - start_ns <= ").push_bind(upper_ns(bucket));
-        if let Some(kind) = query.kind {
-            q.push(" AND kind = ").push_bind(kind.as_str());
-        }
-        if let Some(step) = &query.step {
-            q.push(" AND step = ").push_bind(step.clone());
-        }
-        if let Some(service) = &query.service {
-            q.push(" AND service = ").push_bind(service.clone());
-        }
-        // Newest first by insertion order: no index needed, and the walk stops at `limit`.
-        q.push(" ORDER BY id DESC LIMIT ").push_bind(limit as i64);
-        Ok(q.build()
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| BucketSpan {
-                trace_id: r.get(0),
-                span_id: r.get(1),
-                name: r.get(2),
-                service: r.get(3),
-                start_ns: r.get(4),
-                duration_ns: r.get::<i64, _>(5) - r.get::<i64, _>(4),
-                error: r.get::<i64, _>(6) == 2,
-            })
-            .collect())
+        with_db!(self, db => {
+            let mut q = QueryBuilder::<DB>::new(
+                "SELECT trace_id, span_id, name, service, start_ns, end_ns, status FROM spans WHERE start_ns >= ",
+            );
+            q.push_bind(query.since_ns).push(" AND start_ns < ").push_bind(query.until_ns);
+            q.push(" AND end_ns - start_ns > ").push_bind(lower_ns(bucket));
+            q.push(" AND end_ns - start_ns <= ").push_bind(upper_ns(bucket));
+            if let Some(kind) = query.kind {
+                q.push(" AND kind = ").push_bind(kind.as_str());
+            }
+            if let Some(step) = &query.step {
+                q.push(" AND step = ").push_bind(step.clone());
+            }
+            if let Some(service) = &query.service {
+                q.push(" AND service = ").push_bind(service.clone());
+            }
+            // Newest first by insertion order: no index needed, and the walk stops at `limit`.
+            q.push(" ORDER BY id DESC LIMIT ").push_bind(limit as i64);
+            Ok(q.build()
+                .fetch_all(&db.read)
+                .await?
+                .iter()
+                .map(|r| BucketSpan {
+                    trace_id: r.get(0),
+                    span_id: r.get(1),
+                    name: r.get(2),
+                    service: r.get(3),
+                    start_ns: r.get(4),
+                    duration_ns: r.get::<i64>(5) - r.get::<i64>(4),
+                    error: r.get::<i64>(6) == 2,
+                })
+                .collect())
+        })
     }
 }

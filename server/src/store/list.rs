@@ -2,10 +2,10 @@
 
 use std::collections::HashMap;
 
-use sqlx::sqlite::{Sqlite, SqliteRow};
-use sqlx::{QueryBuilder, Row};
+use sqlx::QueryBuilder;
 
 use super::Store;
+use super::backend::{Cols, with_db};
 use super::filter::{ParsedQuery, make_cursor};
 use crate::domain::Tokens;
 use crate::error::Result;
@@ -45,102 +45,110 @@ impl Store {
 
     /// Up to `limit` traces walking from the cursor in `direction`, and whether more follow.
     async fn fetch(&self, query: &ParsedQuery, direction: Direction) -> Result<(Vec<TraceSummary>, bool)> {
-        let tags: Vec<(&str, &String)> =
-            [("service", &query.service), ("model", &query.model), ("user", &query.user), ("session", &query.session)]
-                .into_iter()
-                .filter_map(|(tag, value)| value.as_ref().map(|v| (tag, v)))
-                .collect();
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT t.trace_id, t.root_name, t.service, t.root_span_id IS NOT NULL, t.start_ns, t.end_ns, \
-             t.duration_ns, t.span_count, t.error_count, t.input_tokens, t.output_tokens, t.cache_read_tokens, \
-             t.cache_write_tokens, t.reasoning_tokens, t.total_tokens, t.cost_usd, t.unpriced ",
-        );
-        // The walk in start order: the traces index, or, with a tag filter, that
-        // tag's range of trace_tags (CROSS JOIN keeps it the outer loop).
-        let order = match tags.first() {
-            Some((tag, value)) => {
-                q.push("FROM trace_tags g CROSS JOIN traces t ON t.trace_id = g.trace_id WHERE g.tag = ")
+        with_db!(self, db => {
+            let tags: Vec<(&str, &String)> =
+                [("service", &query.service), ("model", &query.model), ("user", &query.user), ("session", &query.session)]
+                    .into_iter()
+                    .filter_map(|(tag, value)| value.as_ref().map(|v| (tag, v)))
+                    .collect();
+            let mut q = QueryBuilder::<DB>::new(
+                "SELECT t.trace_id, t.root_name, t.service, t.root_span_id IS NOT NULL, t.start_ns, t.end_ns, \
+                 t.duration_ns, t.span_count, t.error_count, t.input_tokens, t.output_tokens, t.cache_read_tokens, \
+                 t.cache_write_tokens, t.reasoning_tokens, t.total_tokens, t.cost_usd, t.unpriced ",
+            );
+            // The walk in start order: the traces index, or, with a tag filter, that
+            // tag's range of trace_tags (CROSS JOIN keeps it the outer loop).
+            let order = match tags.first() {
+                Some((tag, value)) => {
+                    q.push(format!("FROM trace_tags g {} traces t ON t.trace_id = g.trace_id WHERE g.tag = ", D.ordered_join()))
+                        .push_bind(*tag)
+                        .push(" AND g.value = ")
+                        .push_bind((*value).clone());
+                    "g"
+                }
+                None => {
+                    q.push("FROM traces t WHERE 1 = 1");
+                    "t"
+                }
+            };
+            let (bound, cmp) = match direction {
+                Direction::Older => (&query.cursor, "<"),
+                Direction::Newer => (&query.newer, ">"),
+            };
+            if let Some((start, id)) = bound {
+                q.push(format!(" AND ({order}.start_ns, {order}.trace_id) {cmp} ("))
+                    .push_bind(*start)
+                    .push(", ")
+                    .push_bind(id.clone())
+                    .push(")");
+            }
+            if let Some(since) = query.since_ns {
+                q.push(format!(" AND {order}.start_ns >= ")).push_bind(since);
+            }
+            if let Some(until) = query.until_ns {
+                q.push(format!(" AND {order}.start_ns < ")).push_bind(until);
+            }
+            match query.errors_only {
+                Some(true) => q.push(" AND t.error_count > 0"),
+                Some(false) => q.push(" AND t.error_count = 0"),
+                None => &mut q,
+            };
+            if let Some(min) = query.min_duration_ns {
+                q.push(" AND t.duration_ns >= ").push_bind(min);
+            }
+            if let Some(kind) = query.kind {
+                q.push(" AND (t.kinds & ").push_bind(kind.bit()).push(") != 0");
+            }
+            for (tag, value) in tags.iter().skip(1) {
+                q.push(" AND EXISTS (SELECT 1 FROM trace_tags x WHERE x.trace_id = t.trace_id AND x.tag = ")
                     .push_bind(*tag)
-                    .push(" AND g.value = ")
-                    .push_bind((*value).clone());
-                "g"
+                    .push(" AND x.value = ")
+                    .push_bind((*value).clone())
+                    .push(")");
             }
-            None => {
-                q.push("FROM traces t WHERE 1 = 1");
-                "t"
+            if let Some(text) = &query.text {
+                let pattern = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+                let like = D.ilike();
+                q.push(format!(" AND (t.root_name {like} "))
+                    .push_bind(pattern.clone())
+                    .push(format!(" ESCAPE '\\' OR EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND s.name {like} "))
+                    .push_bind(pattern)
+                    .push(" ESCAPE '\\'))");
             }
-        };
-        let (bound, cmp) = match direction {
-            Direction::Older => (&query.cursor, "<"),
-            Direction::Newer => (&query.newer, ">"),
-        };
-        if let Some((start, id)) = bound {
-            q.push(format!(" AND ({order}.start_ns, {order}.trace_id) {cmp} ("))
-                .push_bind(*start)
-                .push(", ")
-                .push_bind(id.clone())
-                .push(")");
-        }
-        if let Some(since) = query.since_ns {
-            q.push(format!(" AND {order}.start_ns >= ")).push_bind(since);
-        }
-        if let Some(until) = query.until_ns {
-            q.push(format!(" AND {order}.start_ns < ")).push_bind(until);
-        }
-        match query.errors_only {
-            Some(true) => q.push(" AND t.error_count > 0"),
-            Some(false) => q.push(" AND t.error_count = 0"),
-            None => &mut q,
-        };
-        if let Some(min) = query.min_duration_ns {
-            q.push(" AND t.duration_ns >= ").push_bind(min);
-        }
-        if let Some(kind) = query.kind {
-            q.push(" AND (t.kinds & ").push_bind(kind.bit()).push(") != 0");
-        }
-        for (tag, value) in tags.iter().skip(1) {
-            q.push(" AND EXISTS (SELECT 1 FROM trace_tags x WHERE x.trace_id = t.trace_id AND x.tag = ")
-                .push_bind(*tag)
-                .push(" AND x.value = ")
-                .push_bind((*value).clone())
-                .push(")");
-        }
-        if let Some(text) = &query.text {
-            let pattern = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-            q.push(" AND (t.root_name LIKE ")
-                .push_bind(pattern.clone())
-                .push(" ESCAPE '\\' OR EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND s.name LIKE ")
-                .push_bind(pattern)
-                .push(" ESCAPE '\\'))");
-        }
-        // One extra row tells whether another page follows.
-        let sort = if direction == Direction::Older { "DESC" } else { "ASC" };
-        q.push(format!(" ORDER BY {order}.start_ns {sort}, {order}.trace_id {sort} LIMIT ")).push_bind(query.limit as i64 + 1);
-        let rows = q.build().fetch_all(&self.pool).await?;
-        let mut traces: Vec<TraceSummary> = rows.iter().map(summary).collect();
-        let more = traces.len() > query.limit as usize;
-        traces.truncate(query.limit as usize);
-        Ok((traces, more))
+            // One extra row tells whether another page follows.
+            let sort = if direction == Direction::Older { "DESC" } else { "ASC" };
+            q.push(format!(" ORDER BY {order}.start_ns {sort}, {order}.trace_id {sort} LIMIT ")).push_bind(query.limit as i64 + 1);
+            let rows = q.build().fetch_all(&db.read).await?;
+            let mut traces: Vec<TraceSummary> = rows.iter().map(summary).collect();
+            let more = traces.len() > query.limit as usize;
+            traces.truncate(query.limit as usize);
+            Ok((traces, more))
+        })
     }
 
     async fn attach_models(&self, traces: &mut [TraceSummary]) -> Result<()> {
-        if traces.is_empty() {
-            return Ok(());
-        }
-        let mut q = QueryBuilder::<Sqlite>::new("SELECT trace_id, value FROM trace_tags INDEXED BY trace_tags_by_trace WHERE tag = 'model' AND trace_id IN (");
-        let mut ids = q.separated(", ");
-        for t in traces.iter() {
-            ids.push_bind(t.trace_id.clone());
-        }
-        q.push(") ORDER BY value");
-        let mut models: HashMap<String, Vec<String>> = HashMap::new();
-        for row in q.build().fetch_all(&self.pool).await? {
-            models.entry(row.get(0)).or_default().push(row.get(1));
-        }
-        for t in traces.iter_mut() {
-            t.models = models.remove(&t.trace_id).unwrap_or_default();
-        }
-        Ok(())
+        with_db!(self, db => {
+            if traces.is_empty() {
+                return Ok(());
+            }
+            let mut q = QueryBuilder::<DB>::new(format!(
+                "SELECT trace_id, value FROM trace_tags{} WHERE tag = 'model' AND trace_id IN (",
+                D.indexed_by("trace_tags_by_trace")
+            ));
+            let mut ids = q.separated(", ");
+            for t in traces.iter() {
+                ids.push_bind(t.trace_id.clone());
+            }
+            q.push(") ORDER BY value");
+            let mut models: HashMap<String, Vec<String>> = HashMap::new();
+            for row in q.build().fetch_all(&db.read).await? {
+                models.entry(row.get(0)).or_default().push(row.get(1));
+            }
+            for t in traces.iter_mut() {
+                t.models = models.remove(&t.trace_id).unwrap_or_default();
+            }
+            Ok(())
+        })
     }
 }
 
@@ -148,7 +156,7 @@ fn cursor_of(t: &TraceSummary) -> String {
     make_cursor(t.start_ns, &t.trace_id)
 }
 
-fn summary(r: &SqliteRow) -> TraceSummary {
+fn summary(r: &impl Cols) -> TraceSummary {
     TraceSummary {
         trace_id: r.get(0),
         root_name: r.get(1),

@@ -1,9 +1,12 @@
-//! Storage (SQLite through sqlx). One file per concern; nothing outside this module
-//! sees sqlx. Reads go through a pool of read connections; writes go through the
-//! single connection that `ingest::writer` owns (SQLite allows one writer at a time,
-//! so one writer task committing batches beats many contending ones).
+//! Storage: SQLite (the default, one file) or PostgreSQL, through sqlx. One file
+//! per concern; nothing outside this module sees sqlx, and `backend` lets each query
+//! be written once for both. Reads go through a pool; span writes go through the
+//! one connection that `ingest::writer` owns (SQLite allows one writer at a time,
+//! so one writer task committing batches beats many contending ones; on PostgreSQL
+//! each replica has its own writer).
 
 mod accounts;
+mod backend;
 mod alerts;
 mod api_keys;
 mod cost;
@@ -27,7 +30,8 @@ mod write;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection};
 
 pub use api_keys::NewKey;
@@ -37,28 +41,71 @@ pub use cost_read::CostQuery;
 pub use latency_read::LatencyQuery;
 pub use write::{BatchReport, WriteConn};
 
+use backend::{Db, Pools, with_db};
 use crate::error::{Error, Result};
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
-/// Handle to the database for reads; cheap to clone.
+/// Connections per process on PostgreSQL: reads, the rare admin writes and the
+/// ingest writer's own connection come out of one server's `max_connections`
+/// (100 by default), so a few replicas fit comfortably.
+const PG_POOL_SIZE: u32 = 8;
+
+/// Handle to the database; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
-    pool: SqlitePool,
-    /// One connection for the rare writes outside ingest (alert rules, firings,
-    /// deliveries): one at a time, so they never contend with each other.
-    admin: SqlitePool,
-    options: SqliteConnectOptions,
+    db: Db,
 }
 
 impl Store {
     /// Connections of the read and admin pools: (pool, open, idle).
-    pub fn pool_stats(&self) -> [(&'static str, u32, u32); 2] {
-        [("read", self.pool.size(), self.pool.num_idle() as u32), ("admin", self.admin.size(), self.admin.num_idle() as u32)]
+    pub fn pool_stats(&self) -> Vec<(&'static str, u32, u32)> {
+        with_db!(self, db => {
+            let stats = |p: &sqlx::Pool<DB>| (p.size(), p.num_idle() as u32);
+            match &self.db {
+                Db::Sqlite { .. } => {
+                    let ((r, ri), (a, ai)) = (stats(&db.read), stats(&db.admin));
+                    vec![("read", r, ri), ("admin", a, ai)]
+                }
+                Db::Postgres { .. } => {
+                    let (n, idle) = stats(&db.read);
+                    vec![("postgres", n, idle)]
+                }
+            }
+        })
     }
 
-    /// Opens (creating if needed) the database at `url` (`sqlite:path`) and migrates it.
+    /// Which database this is, for start-up messages: `SQLite /path` or
+    /// `PostgreSQL host:port/db` (never the password).
+    pub fn describe(&self) -> String {
+        match &self.db {
+            Db::Sqlite { options, .. } => format!("SQLite {}", options.get_filename().display()),
+            Db::Postgres { options, .. } => format!(
+                "PostgreSQL {}:{}/{}",
+                options.get_host(),
+                options.get_port(),
+                options.get_database().unwrap_or("(default database)")
+            ),
+        }
+    }
+
+    /// Opens the database at `url` and migrates it: `sqlite:path` (created if
+    /// missing) or `postgres://user:password@host:port/database`.
     pub async fn open(url: &str) -> Result<Store> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Self::open_postgres(url).await
+        } else if url.starts_with("sqlite:") {
+            Self::open_sqlite(url).await
+        } else {
+            Err(Error::BadRequest(format!(
+                "database URL {:?} is neither sqlite:PATH nor postgres://USER:PASSWORD@HOST:PORT/DATABASE",
+                redact_url(url)
+            )))
+        }
+    }
+
+    async fn open_sqlite(url: &str) -> Result<Store> {
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|e| Error::BadRequest(format!("bad database URL {url:?}: {e}")))?
             .create_if_missing(true)
@@ -73,42 +120,82 @@ impl Store {
             .pragma("wal_autocheckpoint", "8000")
             .log_statements(tracing::log::LevelFilter::Trace);
         let mut migrate_conn = options.connect().await?;
-        MIGRATOR.run(&mut migrate_conn).await?;
+        SQLITE_MIGRATOR.run(&mut migrate_conn).await?;
         let backfilled = latency::backfill(&mut migrate_conn).await?;
         if backfilled > 0 {
             tracing::info!(spans = backfilled, "counted earlier spans into the per-step latency rollup");
         }
         migrate_conn.close().await?;
-        let pool = SqlitePoolOptions::new()
+        // One connection for the rare writes outside ingest (alert rules, firings,
+        // deliveries): one at a time, so they never contend with each other.
+        let read = SqlitePoolOptions::new()
             .max_connections(4)
             .min_connections(1)
             .connect_with(options.clone().pragma("query_only", "true"))
             .await?;
         let admin = SqlitePoolOptions::new().max_connections(1).min_connections(0).connect_with(options.clone()).await?;
-        Ok(Store { pool, admin, options })
+        Ok(Store { db: Db::Sqlite { pools: Pools { read, admin }, options } })
     }
 
-    /// The one connection the ingest writer owns.
+    async fn open_postgres(url: &str) -> Result<Store> {
+        let options = PgConnectOptions::from_str(url)
+            .map_err(|e| Error::BadRequest(format!("bad database URL {:?}: {e}", redact_url(url))))?
+            .application_name("loupe")
+            .log_statements(tracing::log::LevelFilter::Trace);
+        // The migrator takes an advisory lock, so replicas starting together
+        // migrate once and the others wait for it.
+        let mut migrate_conn = options.connect().await?;
+        POSTGRES_MIGRATOR.run(&mut migrate_conn).await?;
+        migrate_conn.close().await?;
+        let pool = PgPoolOptions::new()
+            .max_connections(PG_POOL_SIZE)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options.clone())
+            .await?;
+        Ok(Store { db: Db::Postgres { pools: Pools { read: pool.clone(), admin: pool }, options } })
+    }
+
+    /// The connection the ingest writer owns.
     pub async fn writer_connection(&self) -> Result<WriteConn> {
-        let conn: SqliteConnection = self.options.connect().await?;
-        Ok(WriteConn::new(conn))
+        Ok(match &self.db {
+            Db::Sqlite { options, .. } => WriteConn::sqlite(options.connect().await?),
+            Db::Postgres { options, .. } => WriteConn::postgres(options.connect().await?),
+        })
     }
 
     /// How many traces and spans are stored.
     pub async fn stats(&self) -> Result<app::model::Stats> {
-        let (traces, spans): (i64, i64) =
-            sqlx::query_as("SELECT traces, spans FROM totals WHERE id = 1").fetch_one(&self.pool).await?;
-        Ok(app::model::Stats { traces: traces as u64, spans: spans as u64 })
+        with_db!(self, db => {
+            let (traces, spans): (i64, i64) =
+                sqlx::query_as("SELECT traces, spans FROM totals WHERE id = 1").fetch_one(&db.read).await?;
+            Ok(app::model::Stats { traces: traces as u64, spans: spans as u64 })
+        })
     }
 
     /// Whether the database answers.
     pub async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
+        with_db!(self, db => {
+            sqlx::query("SELECT 1").execute(&db.read).await?;
+            Ok(())
+        })
     }
 
     pub async fn close(&self) {
-        self.pool.close().await;
-        self.admin.close().await;
+        with_db!(self, db => {
+            db.read.close().await;
+            db.admin.close().await;
+        })
+    }
+}
+
+/// `url` with any password replaced, for messages.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
     }
 }

@@ -1,9 +1,9 @@
 //! Users and sessions: the traces of a range joined (in memory) with the users and
 //! sessions their spans named.
 
-use sqlx::Row;
 
 use super::Store;
+use super::backend::{Cols, with_db};
 use super::trace_scan::TraceFigures;
 use crate::error::Result;
 use app::model::people::{LISTED, PeopleReport, SessionDetail, SessionTrace, TraceOf, overall_p95, sessions, users};
@@ -43,42 +43,44 @@ impl Store {
 
     /// A session's traces, oldest first; `None` when no trace names it.
     pub async fn session(&self, id: &str) -> Result<Option<SessionDetail>> {
-        let rows = sqlx::query(
-            "SELECT t.trace_id, t.root_name, t.start_ns, t.duration_ns, t.span_count, t.error_count, t.cost_usd, \
-             t.unpriced, t.input_tokens, t.output_tokens, \
-             (SELECT u.value FROM trace_tags u WHERE u.trace_id = g.trace_id AND u.tag = 'user' LIMIT 1) \
-             FROM trace_tags g JOIN traces t ON t.trace_id = g.trace_id \
-             WHERE g.tag = 'session' AND g.value = ? ORDER BY g.start_ns, g.trace_id LIMIT ?",
-        )
-        .bind(id)
-        .bind(SESSION_TRACES)
-        .fetch_all(&self.pool)
-        .await?;
-        if rows.is_empty() {
-            return Ok(None);
-        }
-        let user = rows.iter().find_map(|r| r.get::<Option<String>, _>(10));
-        let traces: Vec<SessionTrace> = rows
-            .iter()
-            .map(|r| SessionTrace {
-                trace_id: r.get(0),
-                root_name: r.get(1),
-                start_ns: r.get(2),
-                duration_ns: r.get(3),
-                span_count: r.get(4),
-                error_count: r.get(5),
-                cost_usd: r.get(6),
-                unpriced: r.get(7),
-                input_tokens: r.get(8),
-                output_tokens: r.get(9),
-            })
-            .collect();
-        Ok(Some(SessionDetail {
-            session: id.to_string(),
-            user,
-            cost_usd: traces.iter().map(|t| t.cost_usd).sum(),
-            unpriced: traces.iter().map(|t| t.unpriced).sum(),
-            traces,
-        }))
+        with_db!(self, db => {
+            let rows = sqlx::query(
+                "SELECT t.trace_id, t.root_name, t.start_ns, t.duration_ns, t.span_count, t.error_count, t.cost_usd, \
+                 t.unpriced, t.input_tokens, t.output_tokens, \
+                 (SELECT u.value FROM trace_tags u WHERE u.trace_id = g.trace_id AND u.tag = 'user' LIMIT 1) \
+                 FROM trace_tags g JOIN traces t ON t.trace_id = g.trace_id \
+                 WHERE g.tag = 'session' AND g.value = $1 ORDER BY g.start_ns, g.trace_id LIMIT $2",
+            )
+            .bind(id)
+            .bind(SESSION_TRACES)
+            .fetch_all(&db.read)
+            .await?;
+            if rows.is_empty() {
+                return Ok(None);
+            }
+            let user = rows.iter().find_map(|r| r.get::<Option<String>>(10));
+            let traces: Vec<SessionTrace> = rows
+                .iter()
+                .map(|r| SessionTrace {
+                    trace_id: r.get(0),
+                    root_name: r.get(1),
+                    start_ns: r.get(2),
+                    duration_ns: r.get(3),
+                    span_count: r.get(4),
+                    error_count: r.get(5),
+                    cost_usd: r.get(6),
+                    unpriced: r.get(7),
+                    input_tokens: r.get(8),
+                    output_tokens: r.get(9),
+                })
+                .collect();
+            Ok(Some(SessionDetail {
+                session: id.to_string(),
+                user,
+                cost_usd: traces.iter().map(|t| t.cost_usd).sum(),
+                unpriced: traces.iter().map(|t| t.unpriced).sum(),
+                traces,
+            }))
+        })
     }
 }

@@ -1,76 +1,83 @@
 //! The operator's price overrides. Written on their own short-lived connection
 //! (the read pool is query-only; the ingest writer owns the other one), rarely.
 
-use sqlx::sqlite::SqliteConnection;
-use sqlx::{ConnectOptions, Connection, Row};
 
 use super::Store;
+use super::backend::{Cols, On, both, with_db};
 use crate::error::Result;
 use app::model::cost::PriceOverride;
 
 impl Store {
     pub async fn price_overrides(&self) -> Result<Vec<PriceOverride>> {
-        let rows = sqlx::query(
-            "SELECT model, pattern, input_per_mtok, output_per_mtok, cache_read_per_mtok, cache_write_per_mtok \
-             FROM price_overrides ORDER BY model",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .iter()
-            .map(|r| PriceOverride {
-                model: r.get(0),
-                pattern: r.get(1),
-                input_per_mtok: r.get(2),
-                output_per_mtok: r.get(3),
-                cache_read_per_mtok: r.get(4),
-                cache_write_per_mtok: r.get(5),
-            })
-            .collect())
+        with_db!(self, db => {
+            let rows = sqlx::query(
+                "SELECT model, pattern, input_per_mtok, output_per_mtok, cache_read_per_mtok, cache_write_per_mtok \
+                 FROM price_overrides ORDER BY model",
+            )
+            .fetch_all(&db.read)
+            .await?;
+            Ok(rows
+                .iter()
+                .map(|r| PriceOverride {
+                    model: r.get(0),
+                    pattern: r.get(1),
+                    input_per_mtok: r.get(2),
+                    output_per_mtok: r.get(3),
+                    cache_read_per_mtok: r.get(4),
+                    cache_write_per_mtok: r.get(5),
+                })
+                .collect())
+        })
     }
 
     /// Replaces every override with `all` (validated by the caller), in one transaction.
     pub async fn replace_price_overrides(&self, all: &[PriceOverride]) -> Result<()> {
-        let mut conn = self.options.connect().await?;
-        let mut tx = conn.begin().await?;
-        sqlx::query("DELETE FROM price_overrides").execute(&mut *tx).await?;
-        for o in all {
-            upsert(&mut tx, o).await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        with_db!(self, db => {
+            let mut tx = db.admin.begin().await?;
+            sqlx::query("DELETE FROM price_overrides").execute(&mut *tx).await?;
+            for o in all {
+                On::<DB>::upsert_price(&mut tx, o).await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
     }
 
     /// Adds or replaces the override for `o.model`.
     pub async fn put_price_override(&self, o: &PriceOverride) -> Result<()> {
-        let mut conn = self.options.connect().await?;
-        upsert(&mut conn, o).await
+        with_db!(self, db => {
+            let mut conn = db.admin.acquire().await?;
+            On::<DB>::upsert_price(&mut conn, o).await
+        })
     }
 
     /// Removes the override for `model`; false if there was none.
     pub async fn delete_price_override(&self, model: &str) -> Result<bool> {
-        let mut conn = self.options.connect().await?;
-        let done = sqlx::query("DELETE FROM price_overrides WHERE model = ?").bind(model).execute(&mut conn).await?;
-        Ok(done.rows_affected() > 0)
+        with_db!(self, db => {
+            let done = sqlx::query("DELETE FROM price_overrides WHERE model = $1").bind(model).execute(&db.admin).await?;
+            Ok(done.rows_affected() > 0)
+        })
     }
 }
 
-async fn upsert(conn: &mut SqliteConnection, o: &PriceOverride) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO price_overrides (model, pattern, input_per_mtok, output_per_mtok, cache_read_per_mtok, \
-         cache_write_per_mtok, updated_ns) VALUES (?, ?, ?, ?, ?, ?, ?) \
-         ON CONFLICT (model) DO UPDATE SET pattern = excluded.pattern, input_per_mtok = excluded.input_per_mtok, \
-         output_per_mtok = excluded.output_per_mtok, cache_read_per_mtok = excluded.cache_read_per_mtok, \
-         cache_write_per_mtok = excluded.cache_write_per_mtok, updated_ns = excluded.updated_ns",
-    )
-    .bind(&o.model)
-    .bind(o.pattern.as_deref().map(str::trim).filter(|p| !p.is_empty()))
-    .bind(o.input_per_mtok)
-    .bind(o.output_per_mtok)
-    .bind(o.cache_read_per_mtok)
-    .bind(o.cache_write_per_mtok)
-    .bind(crate::now_ns())
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+both! {
+    async fn upsert_price(conn: &mut Conn, o: &PriceOverride) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO price_overrides (model, pattern, input_per_mtok, output_per_mtok, cache_read_per_mtok, \
+             cache_write_per_mtok, updated_ns) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (model) DO UPDATE SET pattern = excluded.pattern, input_per_mtok = excluded.input_per_mtok, \
+             output_per_mtok = excluded.output_per_mtok, cache_read_per_mtok = excluded.cache_read_per_mtok, \
+             cache_write_per_mtok = excluded.cache_write_per_mtok, updated_ns = excluded.updated_ns",
+        )
+        .bind(&o.model)
+        .bind(o.pattern.as_deref().map(str::trim).filter(|p| !p.is_empty()))
+        .bind(o.input_per_mtok)
+        .bind(o.output_per_mtok)
+        .bind(o.cache_read_per_mtok)
+        .bind(o.cache_write_per_mtok)
+        .bind(crate::now_ns())
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
 }

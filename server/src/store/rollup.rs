@@ -3,9 +3,9 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use sqlx::sqlite::{Sqlite, SqliteConnection};
-use sqlx::{QueryBuilder, Row};
+use sqlx::QueryBuilder;
 
+use super::backend::{Cols, both};
 use super::write::SMALL_ROWS_PER_STATEMENT;
 use crate::domain::Span;
 use crate::error::Result;
@@ -67,108 +67,116 @@ fn deltas<'a>(inserted: &[&'a Span]) -> Vec<(String, TraceDelta<'a>)> {
             }
         }
     }
-    deltas.into_iter().collect()
+    // In trace id order, so that replicas writing the same traces on PostgreSQL
+    // take the rows' locks in one order and never deadlock.
+    let mut deltas: Vec<_> = deltas.into_iter().collect();
+    deltas.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    deltas
 }
 
-pub(super) async fn upsert_traces(conn: &mut SqliteConnection, inserted: &[&Span]) -> Result<()> {
-    let deltas = deltas(inserted);
-    // trace id → (start after this batch, whether the trace existed before it)
-    let mut after: HashMap<String, (i64, bool)> = HashMap::with_capacity(deltas.len());
-    for chunk in deltas.chunks(SMALL_ROWS_PER_STATEMENT / 10) {
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO traces (trace_id, start_ns, end_ns, duration_ns, root_span_id, root_name, service, \
-             span_count, error_count, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, \
-             reasoning_tokens, total_tokens, kinds, cost_usd, model_calls, unpriced) ",
-        );
-        q.push_values(chunk, |mut b, (id, d)| {
-            let named = d.root.or(d.earliest).expect("a delta has at least one span");
-            b.push_bind(id)
-                .push_bind(d.start_ns)
-                .push_bind(d.end_ns)
-                .push_bind(d.end_ns - d.start_ns)
-                .push_bind(d.root.map(|r| r.span_id.to_string()))
-                .push_bind(&named.name)
-                .push_bind(&named.resource.service)
-                .push_bind(d.spans)
-                .push_bind(d.errors);
-            for v in d.tokens {
-                b.push_bind(v);
+both! {
+    pub(super) async fn upsert_traces(conn: &mut Conn, inserted: &[&Span]) -> Result<()> {
+        let deltas = deltas(inserted);
+        // trace id → (start after this batch, whether the trace existed before it)
+        let mut after: HashMap<String, (i64, bool)> = HashMap::with_capacity(deltas.len());
+        for chunk in deltas.chunks(SMALL_ROWS_PER_STATEMENT / 10) {
+            let mut q = QueryBuilder::<DB>::new(
+                "INSERT INTO traces (trace_id, start_ns, end_ns, duration_ns, root_span_id, root_name, service, \
+                 span_count, error_count, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, \
+                 reasoning_tokens, total_tokens, kinds, cost_usd, model_calls, unpriced) ",
+            );
+            q.push_values(chunk, |mut b, (id, d)| {
+                let named = d.root.or(d.earliest).expect("a delta has at least one span");
+                b.push_bind(id)
+                    .push_bind(d.start_ns)
+                    .push_bind(d.end_ns)
+                    .push_bind(d.end_ns - d.start_ns)
+                    .push_bind(d.root.map(|r| r.span_id.to_string()))
+                    .push_bind(&named.name)
+                    .push_bind(&named.resource.service)
+                    .push_bind(d.spans)
+                    .push_bind(d.errors);
+                for v in d.tokens {
+                    b.push_bind(v);
+                }
+                b.push_bind(d.kinds).push_bind(d.cost_usd).push_bind(d.model_calls).push_bind(d.unpriced);
+            });
+            // `excluded` is the incoming row. The root's name wins; before the root
+            // arrives, the earliest span seen so far names the trace.
+            q.push(format!(
+                " ON CONFLICT (trace_id) DO UPDATE SET \
+                 root_name = CASE WHEN excluded.root_span_id IS NOT NULL THEN excluded.root_name \
+                                  WHEN traces.root_span_id IS NOT NULL THEN traces.root_name \
+                                  WHEN excluded.start_ns < traces.start_ns THEN excluded.root_name \
+                                  ELSE traces.root_name END, \
+                 service = CASE WHEN excluded.root_span_id IS NOT NULL THEN excluded.service \
+                                WHEN traces.root_span_id IS NOT NULL THEN traces.service \
+                                WHEN excluded.start_ns < traces.start_ns THEN excluded.service \
+                                ELSE traces.service END, \
+                 root_span_id = COALESCE(excluded.root_span_id, traces.root_span_id), \
+                 start_ns = {least}(traces.start_ns, excluded.start_ns), \
+                 end_ns = {greatest}(traces.end_ns, excluded.end_ns), \
+                 duration_ns = {greatest}(traces.end_ns, excluded.end_ns) - {least}(traces.start_ns, excluded.start_ns), \
+                 span_count = traces.span_count + excluded.span_count, \
+                 error_count = traces.error_count + excluded.error_count, \
+                 input_tokens = traces.input_tokens + excluded.input_tokens, \
+                 output_tokens = traces.output_tokens + excluded.output_tokens, \
+                 cache_read_tokens = traces.cache_read_tokens + excluded.cache_read_tokens, \
+                 cache_write_tokens = traces.cache_write_tokens + excluded.cache_write_tokens, \
+                 reasoning_tokens = traces.reasoning_tokens + excluded.reasoning_tokens, \
+                 total_tokens = traces.total_tokens + excluded.total_tokens, \
+                 kinds = traces.kinds | excluded.kinds, \
+                 cost_usd = traces.cost_usd + excluded.cost_usd, \
+                 model_calls = traces.model_calls + excluded.model_calls, \
+                 unpriced = traces.unpriced + excluded.unpriced \
+                 RETURNING trace_id, start_ns, span_count",
+                least = D.least(),
+                greatest = D.greatest(),
+            ));
+            let spans_in_delta: HashMap<&str, i64> = chunk.iter().map(|(id, d)| (id.as_str(), d.spans)).collect();
+            for row in q.build().fetch_all(&mut *conn).await? {
+                let id: String = row.get(0);
+                let existed = row.get::<i64>(2) > spans_in_delta.get(id.as_str()).copied().unwrap_or(0);
+                after.insert(id, (row.get(1), existed));
             }
-            b.push_bind(d.kinds).push_bind(d.cost_usd).push_bind(d.model_calls).push_bind(d.unpriced);
-        });
-        // `excluded` is the incoming row. The root's name wins; before the root
-        // arrives, the earliest span seen so far names the trace.
-        q.push(
-            " ON CONFLICT (trace_id) DO UPDATE SET \
-             root_name = CASE WHEN excluded.root_span_id IS NOT NULL THEN excluded.root_name \
-                              WHEN traces.root_span_id IS NOT NULL THEN traces.root_name \
-                              WHEN excluded.start_ns < traces.start_ns THEN excluded.root_name \
-                              ELSE traces.root_name END, \
-             service = CASE WHEN excluded.root_span_id IS NOT NULL THEN excluded.service \
-                            WHEN traces.root_span_id IS NOT NULL THEN traces.service \
-                            WHEN excluded.start_ns < traces.start_ns THEN excluded.service \
-                            ELSE traces.service END, \
-             root_span_id = COALESCE(excluded.root_span_id, traces.root_span_id), \
-             start_ns = MIN(traces.start_ns, excluded.start_ns), \
-             end_ns = MAX(traces.end_ns, excluded.end_ns), \
-             duration_ns = MAX(traces.end_ns, excluded.end_ns) - MIN(traces.start_ns, excluded.start_ns), \
-             span_count = traces.span_count + excluded.span_count, \
-             error_count = traces.error_count + excluded.error_count, \
-             input_tokens = traces.input_tokens + excluded.input_tokens, \
-             output_tokens = traces.output_tokens + excluded.output_tokens, \
-             cache_read_tokens = traces.cache_read_tokens + excluded.cache_read_tokens, \
-             cache_write_tokens = traces.cache_write_tokens + excluded.cache_write_tokens, \
-             reasoning_tokens = traces.reasoning_tokens + excluded.reasoning_tokens, \
-             total_tokens = traces.total_tokens + excluded.total_tokens, \
-             kinds = traces.kinds | excluded.kinds, \
-             cost_usd = traces.cost_usd + excluded.cost_usd, \
-             model_calls = traces.model_calls + excluded.model_calls, \
-             unpriced = traces.unpriced + excluded.unpriced \
-             RETURNING trace_id, start_ns, span_count",
-        );
-        let spans_in_delta: HashMap<&str, i64> = chunk.iter().map(|(id, d)| (id.as_str(), d.spans)).collect();
-        for row in q.build().fetch_all(&mut *conn).await? {
-            let id: String = row.get(0);
-            let existed = row.get::<i64, _>(2) > spans_in_delta.get(id.as_str()).copied().unwrap_or(0);
-            after.insert(id, (row.get(1), existed));
         }
-    }
 
-    let tags: Vec<(&str, &str, i64, &str)> = deltas
-        .iter()
-        .flat_map(|(id, d)| {
-            let start = after.get(id).map_or(d.start_ns, |a| a.0);
-            d.tags.iter().map(move |(tag, value)| (*tag, *value, start, id.as_str()))
-        })
-        .collect();
-    for chunk in tags.chunks(SMALL_ROWS_PER_STATEMENT / 2) {
-        let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO trace_tags (tag, value, start_ns, trace_id) ");
-        q.push_values(chunk, |mut b, (tag, value, start, id)| {
-            b.push_bind(*tag).push_bind(*value).push_bind(*start).push_bind(*id);
-        });
-        q.push(" ON CONFLICT DO NOTHING");
-        q.build().execute(&mut *conn).await?;
-    }
-    // A trace that existed and whose start this batch moved earlier: its older tags
-    // still carry the old start.
-    let moved: Vec<(&str, i64)> = deltas
-        .iter()
-        .filter_map(|(id, d)| after.get(id).filter(|(start, existed)| *existed && *start == d.start_ns).map(|(s, _)| (id.as_str(), *s)))
-        .collect();
-    for (id, start) in moved {
-        sqlx::query("UPDATE trace_tags SET start_ns = ? WHERE trace_id = ? AND start_ns <> ?")
-            .bind(start)
-            .bind(id)
-            .bind(start)
+        let tags: Vec<(&str, &str, i64, &str)> = deltas
+            .iter()
+            .flat_map(|(id, d)| {
+                let start = after.get(id).map_or(d.start_ns, |a| a.0);
+                d.tags.iter().map(move |(tag, value)| (*tag, *value, start, id.as_str()))
+            })
+            .collect();
+        for chunk in tags.chunks(SMALL_ROWS_PER_STATEMENT / 2) {
+            let mut q = QueryBuilder::<DB>::new("INSERT INTO trace_tags (tag, value, start_ns, trace_id) ");
+            q.push_values(chunk, |mut b, (tag, value, start, id)| {
+                b.push_bind(*tag).push_bind(*value).push_bind(*start).push_bind(*id);
+            });
+            q.push(" ON CONFLICT DO NOTHING");
+            q.build().execute(&mut *conn).await?;
+        }
+        // A trace that existed and whose start this batch moved earlier: its older tags
+        // still carry the old start.
+        let moved: Vec<(&str, i64)> = deltas
+            .iter()
+            .filter_map(|(id, d)| after.get(id).filter(|(start, existed)| *existed && *start == d.start_ns).map(|(s, _)| (id.as_str(), *s)))
+            .collect();
+        for (id, start) in moved {
+            sqlx::query("UPDATE trace_tags SET start_ns = $1 WHERE trace_id = $2 AND start_ns <> $3")
+                .bind(start)
+                .bind(id)
+                .bind(start)
+                .execute(&mut *conn)
+                .await?;
+        }
+
+        let new_traces = after.values().filter(|(_, existed)| !existed).count() as i64;
+        sqlx::query("UPDATE totals SET traces = traces + $1, spans = spans + $2 WHERE id = 1")
+            .bind(new_traces)
+            .bind(inserted.len() as i64)
             .execute(&mut *conn)
             .await?;
+        Ok(())
     }
-
-    let new_traces = after.values().filter(|(_, existed)| !existed).count() as i64;
-    sqlx::query("UPDATE totals SET traces = traces + ?, spans = spans + ? WHERE id = 1")
-        .bind(new_traces)
-        .bind(inserted.len() as i64)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
 }

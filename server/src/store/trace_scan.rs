@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 
 use futures::TryStreamExt;
-use sqlx::Row;
 
 use super::Store;
+use super::backend::{Cols, with_db};
 use crate::error::Result;
 
 /// Most traces one figure reads. Past it, figures are for the latest traces of the
@@ -33,50 +33,55 @@ impl Store {
     /// The traces that started in `[since_ns, until_ns)`, newest first, at most
     /// [`TRACE_CAP`]; the flag says whether there were more.
     pub async fn traces_in_range(&self, since_ns: i64, until_ns: i64) -> Result<(Vec<TraceFigures>, bool)> {
-        // Streamed into compact rows: holding 200,000 driver rows at once cost
-        // hundreds of MiB.
-        let mut rows = sqlx::query(
-            "SELECT trace_id, start_ns, duration_ns, error_count, cost_usd, unpriced, model_calls, input_tokens, \
-             output_tokens, cache_read_tokens FROM traces INDEXED BY traces_by_start_stats \
-             WHERE start_ns >= ? AND start_ns < ? ORDER BY start_ns DESC LIMIT ?",
-        )
-        .bind(since_ns)
-        .bind(until_ns)
-        .bind(TRACE_CAP + 1)
-        .fetch(&self.pool);
-        let mut traces = Vec::new();
-        while let Some(r) = rows.try_next().await? {
-            traces.push(TraceFigures {
-                trace_id: r.get(0),
-                start_ns: r.get(1),
-                duration_ns: r.get(2),
-                errors: r.get(3),
-                cost_usd: r.get(4),
-                unpriced: r.get(5),
-                model_calls: r.get(6),
-                input_tokens: r.get(7),
-                output_tokens: r.get(8),
-                cache_read_tokens: r.get(9),
-            });
-        }
-        let capped = traces.len() as i64 > TRACE_CAP;
-        traces.truncate(TRACE_CAP as usize);
-        Ok((traces, capped))
+        with_db!(self, db => {
+            // Streamed into compact rows: holding 200,000 driver rows at once cost
+            // hundreds of MiB.
+            let mut rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT trace_id, start_ns, duration_ns, error_count, cost_usd, unpriced, model_calls, input_tokens, \
+                 output_tokens, cache_read_tokens FROM traces{} \
+                 WHERE start_ns >= $1 AND start_ns < $2 ORDER BY start_ns DESC LIMIT $3",
+                D.indexed_by("traces_by_start_stats")
+            )))
+            .bind(since_ns)
+            .bind(until_ns)
+            .bind(TRACE_CAP + 1)
+            .fetch(&db.read);
+            let mut traces = Vec::new();
+            while let Some(r) = rows.try_next().await? {
+                traces.push(TraceFigures {
+                    trace_id: r.get(0),
+                    start_ns: r.get(1),
+                    duration_ns: r.get(2),
+                    errors: r.get(3),
+                    cost_usd: r.get(4),
+                    unpriced: r.get(5),
+                    model_calls: r.get(6),
+                    input_tokens: r.get(7),
+                    output_tokens: r.get(8),
+                    cache_read_tokens: r.get(9),
+                });
+            }
+            let capped = traces.len() as i64 > TRACE_CAP;
+            traces.truncate(TRACE_CAP as usize);
+            Ok((traces, capped))
+        })
     }
 
     /// Trace id → the `tag` value (`user` or `session`) of traces that started in
     /// the range (one per trace; a trace naming two users counts for the first).
     pub async fn tag_of_traces(&self, tag: &str, since_ns: i64, until_ns: i64) -> Result<HashMap<String, String>> {
-        let mut rows = sqlx::query("SELECT trace_id, value FROM trace_tags WHERE tag = ? AND start_ns >= ? AND start_ns < ?")
-            .bind(tag)
-            .bind(since_ns)
-            .bind(until_ns)
-            .fetch(&self.pool);
-        let mut by_trace = HashMap::new();
-        while let Some(r) = rows.try_next().await? {
-            by_trace.entry(r.get(0)).or_insert_with(|| r.get(1));
-        }
-        Ok(by_trace)
+        with_db!(self, db => {
+            let mut rows = sqlx::query("SELECT trace_id, value FROM trace_tags WHERE tag = $1 AND start_ns >= $2 AND start_ns < $3")
+                .bind(tag)
+                .bind(since_ns)
+                .bind(until_ns)
+                .fetch(&db.read);
+            let mut by_trace = HashMap::new();
+            while let Some(r) = rows.try_next().await? {
+                by_trace.entry(r.get(0)).or_insert_with(|| r.get(1));
+            }
+            Ok(by_trace)
+        })
     }
 }
 

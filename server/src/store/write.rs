@@ -5,13 +5,14 @@
 
 use std::collections::{HashMap, HashSet};
 
+use sqlx::postgres::{PgConnection, Postgres};
 use sqlx::sqlite::{Sqlite, SqliteConnection};
-use sqlx::{Connection, QueryBuilder, Row};
+use sqlx::{Connection, QueryBuilder};
 
+use super::backend::{Cols, On, both};
 use super::detail::detail_columns;
-use super::cost::{CostSample, add_to_cost};
-use super::latency::{LatencySample, add_to_latency};
-use super::rollup::upsert_traces;
+use super::cost::CostSample;
+use super::latency::LatencySample;
 use crate::domain::Span;
 use crate::error::Result;
 use crate::pricing::Costing;
@@ -29,20 +30,32 @@ pub struct BatchReport {
     pub new_spans: Vec<usize>,
 }
 
+enum Conn {
+    Sqlite(SqliteConnection),
+    Postgres(PgConnection),
+}
+
 /// The writer's connection and what it already knows is stored.
 pub struct WriteConn {
-    conn: SqliteConnection,
+    conn: Conn,
     known_resources: HashSet<String>,
 }
 
+/// A span the batch newly stored: its row id and its place in the batch.
+type Inserted<'a> = Vec<(i64, usize, &'a Span)>;
+
 impl WriteConn {
-    pub(super) fn new(conn: SqliteConnection) -> Self {
-        Self { conn, known_resources: HashSet::new() }
+    pub(super) fn sqlite(conn: SqliteConnection) -> Self {
+        Self { conn: Conn::Sqlite(conn), known_resources: HashSet::new() }
     }
 
-    /// Stores `spans` in one transaction; returns once it is committed (fsynced).
+    pub(super) fn postgres(conn: PgConnection) -> Self {
+        Self { conn: Conn::Postgres(conn), known_resources: HashSet::new() }
+    }
+
+    /// Stores `spans` in one transaction; returns once it is committed (on SQLite,
+    /// fsynced; on PostgreSQL, flushed to its WAL).
     pub async fn write_batch(&mut self, spans: &[&Span]) -> Result<BatchReport> {
-        let mut tx = self.conn.begin().await?;
         let mut new_resources = Vec::new();
         for span in spans {
             if !self.known_resources.contains(&span.resource.key)
@@ -51,8 +64,20 @@ impl WriteConn {
                 new_resources.push(*span);
             }
         }
+        let report = match &mut self.conn {
+            Conn::Sqlite(c) => On::<Sqlite>::write_batch(c, spans, &new_resources).await?,
+            Conn::Postgres(c) => On::<Postgres>::write_batch(c, spans, &new_resources).await?,
+        };
+        self.known_resources.extend(new_resources.iter().map(|s| s.resource.key.clone()));
+        Ok(report)
+    }
+}
+
+both! {
+    async fn write_batch(conn: &mut Conn, spans: &[&Span], new_resources: &[&Span]) -> Result<BatchReport> {
+        let mut tx = conn.begin().await?;
         for chunk in new_resources.chunks(SMALL_ROWS_PER_STATEMENT) {
-            let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO resources (key, service, attributes) ");
+            let mut q = QueryBuilder::<DB>::new("INSERT INTO resources (key, service, attributes) ");
             q.push_values(chunk, |mut b, s| {
                 b.push_bind(&s.resource.key)
                     .push_bind(&s.resource.service)
@@ -61,86 +86,199 @@ impl WriteConn {
             q.push(" ON CONFLICT (key) DO NOTHING");
             q.build().execute(&mut *tx).await?;
         }
+        let mut inserted = Self::insert_spans(&mut tx, spans).await?;
+        // In batch order, so what follows sees spans as they were sent.
+        inserted.sort_unstable_by_key(|(_, i, _)| *i);
+        Self::insert_details(&mut tx, &inserted).await?;
+        let new_spans = inserted.iter().map(|(_, i, _)| *i).collect();
+        let inserted: Vec<&Span> = inserted.into_iter().map(|(_, _, s)| s).collect();
+        Self::upsert_traces(&mut tx, &inserted).await?;
+        Self::add_to_latency(&mut tx, inserted.iter().map(|s| LatencySample::of(s))).await?;
+        Self::add_to_cost(&mut tx, inserted.iter().filter_map(|s| CostSample::of(s))).await?;
+        tx.commit().await?;
+        Ok(BatchReport { inserted: inserted.len(), duplicates: spans.len() - inserted.len(), new_spans })
+    }
+}
 
-        // (rowid, span) of each span this batch newly stored, and its position.
-        let mut inserted: Vec<(i64, &Span)> = Vec::with_capacity(spans.len());
-        let mut new_spans = Vec::with_capacity(spans.len());
-        for (c, chunk) in spans.chunks(SPAN_ROWS_PER_STATEMENT).enumerate() {
-            let new_rows = insert_spans(&mut tx, chunk).await?;
-            let by_key: HashMap<(String, String), usize> =
-                chunk.iter().enumerate().map(|(i, s)| ((s.trace_id.to_string(), s.span_id.to_string()), i)).collect();
-            for (id, key) in new_rows {
-                if let Some(&i) = by_key.get(&key) {
-                    inserted.push((id, chunk[i]));
-                    new_spans.push(c * SPAN_ROWS_PER_STATEMENT + i);
-                }
-            }
+/// Matches the keys a statement returned to the spans it was given.
+fn match_returned<'a, R: Cols>(rows: &[R], spans: &[&'a Span], offset: usize, out: &mut Inserted<'a>) {
+    let by_key: HashMap<(String, String), usize> =
+        spans.iter().enumerate().map(|(i, s)| ((s.trace_id.to_string(), s.span_id.to_string()), i)).collect();
+    for r in rows {
+        if let Some(&i) = by_key.get(&(r.get::<String>(1), r.get::<String>(2))) {
+            out.push((r.get(0), offset + i, spans[i]));
         }
+    }
+}
+
+fn cost_of(s: &Span) -> (Option<f64>, Option<String>) {
+    match &s.cost {
+        Costing::Priced { usd, price_id } => (Some(*usd), Some(price_id.clone())),
+        Costing::Unpriced | Costing::NotModelCall => (None, None),
+    }
+}
+
+const SPAN_COLUMNS: &str = "trace_id, span_id, parent_span_id, name, service, kind, otel_kind, start_ns, end_ns, \
+     status, status_message, request_model, response_model, provider, input_tokens, output_tokens, \
+     cache_read_tokens, cache_write_tokens, reasoning_tokens, total_tokens, tool_name, user_id, session_id, \
+     resource_key, content_policy, scope, step, cost_usd, price_id";
+
+impl On<Sqlite> {
+    /// Inserts spans with multi-row `VALUES`, skipping keys already stored; returns
+    /// the rowid and batch position of each span actually inserted.
+    async fn insert_spans<'a>(conn: &mut SqliteConnection, spans: &[&'a Span]) -> Result<Inserted<'a>> {
+        let mut inserted = Vec::with_capacity(spans.len());
+        for (c, chunk) in spans.chunks(SPAN_ROWS_PER_STATEMENT).enumerate() {
+            let mut q = QueryBuilder::<Sqlite>::new(format!("INSERT INTO spans ({SPAN_COLUMNS}) "));
+            q.push_values(chunk, |mut b, s| {
+                let t = &s.gen_ai.tokens;
+                b.push_bind(s.trace_id.to_string())
+                    .push_bind(s.span_id.to_string())
+                    .push_bind(s.parent_span_id.map(|p| p.to_string()))
+                    .push_bind(&s.name)
+                    .push_bind(&s.resource.service)
+                    .push_bind(s.kind.as_str())
+                    .push_bind(s.otel_kind)
+                    .push_bind(s.start_ns)
+                    .push_bind(s.end_ns)
+                    .push_bind(s.status.as_i64())
+                    .push_bind(&s.status_message)
+                    .push_bind(&s.gen_ai.request_model)
+                    .push_bind(&s.gen_ai.response_model)
+                    .push_bind(&s.gen_ai.provider)
+                    .push_bind(t.input)
+                    .push_bind(t.output)
+                    .push_bind(t.cache_read)
+                    .push_bind(t.cache_write)
+                    .push_bind(t.reasoning)
+                    .push_bind(t.total)
+                    .push_bind(&s.gen_ai.tool_name)
+                    .push_bind(&s.user_id)
+                    .push_bind(&s.session_id)
+                    .push_bind(&s.resource.key)
+                    .push_bind(s.content_policy.as_str())
+                    .push_bind(&s.scope)
+                    .push_bind(&s.step);
+                let (cost, price) = cost_of(s);
+                b.push_bind(cost).push_bind(price);
+            });
+            q.push(" ON CONFLICT (trace_id, span_id) DO NOTHING RETURNING id, trace_id, span_id");
+            let rows = q.build().fetch_all(&mut *conn).await?;
+            match_returned(&rows, chunk, c * SPAN_ROWS_PER_STATEMENT, &mut inserted);
+        }
+        Ok(inserted)
+    }
+
+    async fn insert_details(conn: &mut SqliteConnection, inserted: &Inserted<'_>) -> Result<()> {
         for chunk in inserted.chunks(SMALL_ROWS_PER_STATEMENT) {
             let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO span_details (id, attributes, events, links, content) ");
-            q.push_values(chunk, |mut b, (id, s)| {
+            q.push_values(chunk, |mut b, (id, _, s)| {
                 b.push_bind(*id);
                 for column in detail_columns(s) {
                     b.push_bind(column);
                 }
             });
-            q.build().execute(&mut *tx).await?;
+            q.build().execute(&mut *conn).await?;
         }
-        let inserted: Vec<&Span> = inserted.into_iter().map(|(_, s)| s).collect();
-        upsert_traces(&mut tx, &inserted).await?;
-        add_to_latency(&mut tx, inserted.iter().map(|s| LatencySample::of(s))).await?;
-        add_to_cost(&mut tx, inserted.iter().filter_map(|s| CostSample::of(s))).await?;
-        tx.commit().await?;
-        self.known_resources.extend(new_resources.iter().map(|s| s.resource.key.clone()));
-        Ok(BatchReport { inserted: inserted.len(), duplicates: spans.len() - inserted.len(), new_spans })
+        Ok(())
     }
 }
 
-/// Inserts spans, skipping keys already stored; returns the rowid and key of each
-/// span actually inserted.
-async fn insert_spans(conn: &mut SqliteConnection, spans: &[&Span]) -> Result<Vec<(i64, (String, String))>> {
-    let mut q = QueryBuilder::<Sqlite>::new(
-        "INSERT INTO spans (trace_id, span_id, parent_span_id, name, service, kind, otel_kind, start_ns, end_ns, \
-         status, status_message, request_model, response_model, provider, input_tokens, output_tokens, \
-         cache_read_tokens, cache_write_tokens, reasoning_tokens, total_tokens, tool_name, user_id, session_id, \
-         resource_key, content_policy, scope, step, cost_usd, price_id) ",
-    );
-    q.push_values(spans, |mut b, s| {
-        let t = &s.gen_ai.tokens;
-        b.push_bind(s.trace_id.to_string())
-            .push_bind(s.span_id.to_string())
-            .push_bind(s.parent_span_id.map(|p| p.to_string()))
-            .push_bind(&s.name)
-            .push_bind(&s.resource.service)
-            .push_bind(s.kind.as_str())
-            .push_bind(s.otel_kind)
-            .push_bind(s.start_ns)
-            .push_bind(s.end_ns)
-            .push_bind(s.status.as_i64())
-            .push_bind(&s.status_message)
-            .push_bind(&s.gen_ai.request_model)
-            .push_bind(&s.gen_ai.response_model)
-            .push_bind(&s.gen_ai.provider)
-            .push_bind(t.input)
-            .push_bind(t.output)
-            .push_bind(t.cache_read)
-            .push_bind(t.cache_write)
-            .push_bind(t.reasoning)
-            .push_bind(t.total)
-            .push_bind(&s.gen_ai.tool_name)
-            .push_bind(&s.user_id)
-            .push_bind(&s.session_id)
-            .push_bind(&s.resource.key)
-            .push_bind(s.content_policy.as_str())
-            .push_bind(&s.scope)
-            .push_bind(&s.step);
-        let (cost, price) = match &s.cost {
-            Costing::Priced { usd, price_id } => (Some(*usd), Some(price_id.as_str())),
-            Costing::Unpriced | Costing::NotModelCall => (None, None),
-        };
-        b.push_bind(cost).push_bind(price);
-    });
-    q.push(" ON CONFLICT (trace_id, span_id) DO NOTHING RETURNING id, trace_id, span_id");
-    let rows = q.build().fetch_all(&mut *conn).await?;
-    Ok(rows.iter().map(|r| (r.get(0), (r.get(1), r.get(2)))).collect())
+/// Spans of one PostgreSQL batch, column by column, for `UNNEST`: one statement
+/// of 29 array parameters whatever the batch size, where multi-row `VALUES` would
+/// send 29 parameters per span and make the server parse them all.
+#[derive(Default)]
+struct SpanArrays {
+    text: [Vec<Option<String>>; 19],
+    int: [Vec<i64>; 9],
+    cost: Vec<Option<f64>>,
+}
+
+impl On<Postgres> {
+    async fn insert_spans<'a>(conn: &mut PgConnection, spans: &[&'a Span]) -> Result<Inserted<'a>> {
+        let mut a = SpanArrays::default();
+        for s in spans {
+            let t = &s.gen_ai.tokens;
+            let (cost, price) = cost_of(s);
+            let texts = [
+                Some(s.trace_id.to_string()),
+                Some(s.span_id.to_string()),
+                s.parent_span_id.map(|p| p.to_string()),
+                Some(s.name.clone()),
+                Some(s.resource.service.clone()),
+                Some(s.kind.as_str().to_string()),
+                Some(s.otel_kind.to_string()),
+                s.status_message.clone(),
+                s.gen_ai.request_model.clone(),
+                s.gen_ai.response_model.clone(),
+                s.gen_ai.provider.clone(),
+                s.gen_ai.tool_name.clone(),
+                s.user_id.clone(),
+                s.session_id.clone(),
+                Some(s.resource.key.clone()),
+                Some(s.content_policy.as_str().to_string()),
+                s.scope.clone(),
+                Some(s.step.clone()),
+                price,
+            ];
+            for (col, v) in a.text.iter_mut().zip(texts) {
+                col.push(v);
+            }
+            let ints = [s.start_ns, s.end_ns, s.status.as_i64(), t.input, t.output, t.cache_read, t.cache_write, t.reasoning, t.total];
+            for (col, v) in a.int.iter_mut().zip(ints) {
+                col.push(v);
+            }
+            a.cost.push(cost);
+        }
+        let [trace_id, span_id, parent, name, service, kind, otel_kind, status_message, request_model, response_model, provider, tool, user, session, resource, policy, scope, step, price] = a.text;
+        let [start, end, status, input, output, cache_read, cache_write, reasoning, total] = a.int;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO spans ({SPAN_COLUMNS}) SELECT * FROM UNNEST(\
+             $1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int8[], $9::int8[], \
+             $10::int8[], $11::text[], $12::text[], $13::text[], $14::text[], $15::int8[], $16::int8[], $17::int8[], \
+             $18::int8[], $19::int8[], $20::int8[], $21::text[], $22::text[], $23::text[], $24::text[], $25::text[], \
+             $26::text[], $27::text[], $28::float8[], $29::text[]) \
+             ON CONFLICT (trace_id, span_id) DO NOTHING RETURNING id, trace_id, span_id"
+        )))
+        .bind(trace_id).bind(span_id).bind(parent).bind(name).bind(service).bind(kind).bind(otel_kind)
+        .bind(start).bind(end).bind(status).bind(status_message).bind(request_model).bind(response_model)
+        .bind(provider).bind(input).bind(output).bind(cache_read).bind(cache_write).bind(reasoning).bind(total)
+        .bind(tool).bind(user).bind(session).bind(resource).bind(policy).bind(scope).bind(step)
+        .bind(a.cost).bind(price)
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut inserted = Vec::with_capacity(rows.len());
+        match_returned(&rows, spans, 0, &mut inserted);
+        Ok(inserted)
+    }
+
+    async fn insert_details(conn: &mut PgConnection, inserted: &Inserted<'_>) -> Result<()> {
+        if inserted.is_empty() {
+            return Ok(());
+        }
+        let mut trace_ids = Vec::with_capacity(inserted.len());
+        let mut ids = Vec::with_capacity(inserted.len());
+        let mut columns: [Vec<String>; 4] = Default::default();
+        for (id, _, s) in inserted {
+            trace_ids.push(s.trace_id.to_string());
+            ids.push(*id);
+            for (col, v) in columns.iter_mut().zip(detail_columns(s)) {
+                col.push(v);
+            }
+        }
+        let [attributes, events, links, content] = columns;
+        sqlx::query(
+            "INSERT INTO span_details (trace_id, id, attributes, events, links, content) \
+             SELECT * FROM UNNEST($1::text[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::text[])",
+        )
+        .bind(trace_ids)
+        .bind(ids)
+        .bind(attributes)
+        .bind(events)
+        .bind(links)
+        .bind(content)
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
 }

@@ -1,8 +1,13 @@
-//! Test helpers: a real Loupe on port 0 with a fresh SQLite file, and typed calls.
+//! Test helpers: a real Loupe on port 0 with a fresh database (a SQLite file, or
+//! a PostgreSQL schema: see `db`), and typed calls.
 #![allow(dead_code)]
 
 pub mod access;
 pub mod alerting;
+pub mod db;
+
+#[allow(unused_imports)]
+pub use db::{TestDb, on_postgres};
 
 use std::path::{Path, PathBuf};
 
@@ -38,6 +43,8 @@ pub struct TestApp {
     extra: Vec<String>,
     /// Sent as `x-api-key` with every OTLP export (a Loupe with `--auth`).
     pub api_key: Option<String>,
+    /// The database it runs on (kept by restarts).
+    pub db: TestDb,
     running: Option<loupe::Running>,
 }
 
@@ -62,12 +69,15 @@ impl Answer {
 pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let data = dir.path().to_str().unwrap().to_string();
+    let db = TestDb::fresh(dir.path()).await;
+    let db_args = db.serve_args();
     let mut argv = vec!["loupe", "serve", "--addr", "127.0.0.1:0", "--data-dir", &data];
+    argv.extend(db_args.iter().map(String::as_str));
     argv.extend_from_slice(extra);
     let Command::Serve(args) = Cli::parse_from(argv).command else { unreachable!() };
     let running = loupe::start(&args).await.expect("server starts");
     let extra = extra.iter().map(|s| s.to_string()).collect();
-    TestApp { base: format!("http://{}", running.addr), dir, client: reqwest::Client::new(), extra, api_key: None, running: Some(running) }
+    TestApp { base: format!("http://{}", running.addr), dir, client: reqwest::Client::new(), extra, api_key: None, db, running: Some(running) }
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -107,22 +117,16 @@ impl TestApp {
     }
 
     /// Every file of the data directory (database, WAL, key) read as bytes.
-    pub fn data_files(&self) -> Vec<(PathBuf, Vec<u8>)> {
-        std::fs::read_dir(self.dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.is_file())
-            .map(|p| {
-                let bytes = std::fs::read(&p).unwrap();
-                (p, bytes)
-            })
-            .collect()
+    pub async fn data_files(&self) -> Vec<(PathBuf, Vec<u8>)> {
+        self.db.stored_bytes(self.dir.path()).await.into_iter().map(|(p, b)| (PathBuf::from(p), b)).collect()
     }
 
     /// Starts Loupe again on the same data directory (after [`TestApp::stop`]).
     pub async fn restart(&mut self) {
         let data = self.dir.path().to_str().unwrap().to_string();
+        let db_args = self.db.serve_args();
         let mut argv = vec!["loupe", "serve", "--addr", "127.0.0.1:0", "--data-dir", &data];
+        argv.extend(db_args.iter().map(String::as_str));
         argv.extend(self.extra.iter().map(String::as_str));
         let Command::Serve(args) = Cli::parse_from(argv).command else { unreachable!() };
         let running = loupe::start(&args).await.expect("server restarts");
@@ -133,12 +137,8 @@ impl TestApp {
     /// Moves every share link's expiry into the past in the database itself, as
     /// time would (the server is stopped for it and started again).
     pub async fn expire_share_links(&mut self) {
-        use sqlx::Connection;
         self.stop().await;
-        let db = self.dir.path().join("loupe.db");
-        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite:{}", db.display())).await.unwrap();
-        sqlx::query("UPDATE share_links SET expires_ns = ?").bind(loupe::now_ns() - 1).execute(&mut conn).await.unwrap();
-        conn.close().await.unwrap();
+        self.db.execute("UPDATE share_links SET expires_ns = $1", &[loupe::now_ns() - 1]).await;
         self.restart().await;
     }
 

@@ -1,0 +1,208 @@
+//! The two databases Loupe runs on, and the few tools that let each query be
+//! written once for both.
+//!
+//! SQLite and PostgreSQL share almost all of Loupe's SQL: `$N` placeholders
+//! (sqlx's SQLite driver reads them too), `ON CONFLICT … DO UPDATE`, `RETURNING`,
+//! row values, window functions. Where they differ, [`Dialect`] says how. A query
+//! is written once inside [`with_db!`], which expands it once per backend, so each
+//! copy is type-checked against its driver and nothing is decided at run time but
+//! the one `match`. Row decoding and binding go through [`Cols`] and [`Arg`], which
+//! hold for both drivers, so helpers stay ordinary generic functions.
+
+use std::marker::PhantomData;
+
+use sqlx::postgres::{PgConnectOptions, PgRow, Postgres};
+use sqlx::sqlite::{Sqlite, SqliteConnectOptions, SqliteRow};
+use sqlx::{Decode, Encode, Pool, QueryBuilder, Type};
+
+/// The pools of one backend. On SQLite `read` is query-only and `admin` is one
+/// connection (one writer at a time); on PostgreSQL both are the same pool.
+pub(crate) struct Pools<DB: sqlx::Database> {
+    pub read: Pool<DB>,
+    pub admin: Pool<DB>,
+}
+
+impl<DB: sqlx::Database> Clone for Pools<DB> {
+    fn clone(&self) -> Self {
+        Self { read: self.read.clone(), admin: self.admin.clone() }
+    }
+}
+
+#[derive(Clone)]
+pub(crate) enum Db {
+    Sqlite { pools: Pools<Sqlite>, options: SqliteConnectOptions },
+    Postgres { pools: Pools<Postgres>, options: PgConnectOptions },
+}
+
+/// Where the two SQL dialects part.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    /// Scalar maximum of two values (SQLite's two-argument `MAX`).
+    pub fn greatest(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "MAX",
+            Dialect::Postgres => "GREATEST",
+        }
+    }
+
+    pub fn least(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "MIN",
+            Dialect::Postgres => "LEAST",
+        }
+    }
+
+    /// An index hint: SQLite's planner sometimes needs `INDEXED BY` to take the
+    /// covering index; PostgreSQL has no hints and picks it by cost.
+    pub fn indexed_by(self, index: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!(" INDEXED BY {index}"),
+            Dialect::Postgres => String::new(),
+        }
+    }
+
+    /// A join whose left side must stay the outer loop: SQLite keeps the written
+    /// order for `CROSS JOIN`; PostgreSQL plans `JOIN` by cost (and rejects `ON`
+    /// after `CROSS JOIN`).
+    pub fn ordered_join(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "CROSS JOIN",
+            Dialect::Postgres => "JOIN",
+        }
+    }
+
+    /// How a span (`s`) meets its details (`d`): SQLite keys details by the span's
+    /// rowid; PostgreSQL by (trace_id, id), so a trace's rows stay together when
+    /// the tables are distributed by trace id.
+    pub fn details_on(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "d.id = s.id",
+            Dialect::Postgres => "d.trace_id = s.trace_id AND d.id = s.id",
+        }
+    }
+
+    /// Case-insensitive `LIKE` (SQLite's `LIKE` already is, for ASCII).
+    pub fn ilike(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "LIKE",
+            Dialect::Postgres => "ILIKE",
+        }
+    }
+}
+
+/// Runs `$body` with `$pools` bound to the store's [`Pools`], once per backend.
+/// Inside, `DB` names the sqlx database type and `D` the [`Dialect`].
+macro_rules! with_db {
+    ($store:expr, $pools:ident => $body:expr) => {
+        match &$store.db {
+            $crate::store::backend::Db::Sqlite { pools: $pools, .. } => {
+                #[allow(dead_code)]
+                type DB = ::sqlx::Sqlite;
+                #[allow(dead_code)]
+                const D: $crate::store::backend::Dialect = $crate::store::backend::Dialect::Sqlite;
+                $body
+            }
+            $crate::store::backend::Db::Postgres { pools: $pools, .. } => {
+                #[allow(dead_code)]
+                type DB = ::sqlx::Postgres;
+                #[allow(dead_code)]
+                const D: $crate::store::backend::Dialect = $crate::store::backend::Dialect::Postgres;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use with_db;
+
+/// Defines the associated functions inside once per backend, on [`On<DB>`]; inside,
+/// `DB` is the sqlx database, `Conn` its connection and `D` its [`Dialect`]. For
+/// helpers that take a connection (the write path), which [`with_db!`] bodies call
+/// as `On::<DB>::helper(…)`.
+macro_rules! both {
+    ($($items:tt)*) => {
+        const _: () = {
+            #[allow(dead_code)]
+            type DB = ::sqlx::Sqlite;
+            #[allow(dead_code)]
+            type Conn = ::sqlx::SqliteConnection;
+            #[allow(dead_code)]
+            const D: $crate::store::backend::Dialect = $crate::store::backend::Dialect::Sqlite;
+            impl $crate::store::backend::On<DB> { $($items)* }
+        };
+        const _: () = {
+            #[allow(dead_code)]
+            type DB = ::sqlx::Postgres;
+            #[allow(dead_code)]
+            type Conn = ::sqlx::PgConnection;
+            #[allow(dead_code)]
+            const D: $crate::store::backend::Dialect = $crate::store::backend::Dialect::Postgres;
+            impl $crate::store::backend::On<DB> { $($items)* }
+        };
+    };
+}
+pub(crate) use both;
+
+/// A namespace per backend for the functions [`both!`] defines.
+pub(crate) struct On<DB>(PhantomData<DB>);
+
+/// A value both drivers decode.
+pub(crate) trait Value: for<'r> Decode<'r, Sqlite> + Type<Sqlite> + for<'r> Decode<'r, Postgres> + Type<Postgres> {}
+impl<T> Value for T where T: for<'r> Decode<'r, Sqlite> + Type<Sqlite> + for<'r> Decode<'r, Postgres> + Type<Postgres> {}
+
+/// A row of either backend, read by position.
+pub(crate) trait Cols {
+    fn get<T: Value>(&self, index: usize) -> T;
+    /// A text column, borrowed from the row.
+    fn str(&self, index: usize) -> &str;
+}
+
+impl Cols for SqliteRow {
+    fn get<T: Value>(&self, index: usize) -> T {
+        sqlx::Row::get(self, index)
+    }
+    fn str(&self, index: usize) -> &str {
+        sqlx::Row::get(self, index)
+    }
+}
+
+impl Cols for PgRow {
+    fn get<T: Value>(&self, index: usize) -> T {
+        sqlx::Row::get(self, index)
+    }
+    fn str(&self, index: usize) -> &str {
+        sqlx::Row::get(self, index)
+    }
+}
+
+/// A value both drivers bind.
+pub(crate) trait Arg: for<'t> Encode<'t, Sqlite> + Type<Sqlite> + for<'t> Encode<'t, Postgres> + Type<Postgres> {}
+impl<T> Arg for T where T: for<'t> Encode<'t, Sqlite> + Type<Sqlite> + for<'t> Encode<'t, Postgres> + Type<Postgres> {}
+
+/// A query being built for either backend, for helpers that add clauses.
+pub(crate) trait Sql {
+    fn push(&mut self, sql: impl std::fmt::Display) -> &mut Self;
+    fn push_bind<T: Arg>(&mut self, value: T) -> &mut Self;
+}
+
+impl Sql for QueryBuilder<Sqlite> {
+    fn push(&mut self, sql: impl std::fmt::Display) -> &mut Self {
+        QueryBuilder::push(self, sql)
+    }
+    fn push_bind<T: Arg>(&mut self, value: T) -> &mut Self {
+        QueryBuilder::push_bind(self, value)
+    }
+}
+
+impl Sql for QueryBuilder<Postgres> {
+    fn push(&mut self, sql: impl std::fmt::Display) -> &mut Self {
+        QueryBuilder::push(self, sql)
+    }
+    fn push_bind<T: Arg>(&mut self, value: T) -> &mut Self {
+        QueryBuilder::push_bind(self, value)
+    }
+}
