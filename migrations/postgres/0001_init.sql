@@ -216,3 +216,10 @@ CREATE TABLE api_keys (
     last_used_ns BIGINT,
     revoked_ns   BIGINT
 );
+
+-- Background jobs run once per interval across replicas (store/jobs.rs).
+CREATE TABLE job_runs (
+    name        TEXT   NOT NULL PRIMARY KEY,
+    last_run_ns BIGINT NOT NULL,
+    holder      TEXT
+);

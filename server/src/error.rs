@@ -34,3 +34,17 @@ pub enum Error {
     #[error("storing spans failed: {0}")]
     Storage(String),
 }
+
+impl Error {
+    /// The database cannot be reached (down, restarting, the network cut, every
+    /// connection busy), as opposed to a query that failed: worth a retry.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Error::Database(e) => matches!(
+                e,
+                sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed
+            ),
+            _ => false,
+        }
+    }
+}

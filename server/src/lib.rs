@@ -115,7 +115,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
     auth::refuse_open_bind(args)?;
     let store = open_store(&args.store).await?;
     let data_dir = args.data_dir();
-    let key = ingest::privacy::key::load_or_create(&data_dir)?;
+    let key = ingest::privacy::key::from_setting_or_dir(args.content_key.as_deref(), &data_dir)?;
     let policy = if args.capture_content { ContentPolicy::Captured } else { ContentPolicy::Hashed };
     let pricing = load_prices(&store).await?;
     let auth = auth::Auth::new(args.auth, store.clone());
@@ -135,7 +135,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
         retry: RetryPolicy::default(),
     };
     let (alerts, alert_tasks) = Alerts::start(store.clone(), alert_config).await?;
-    let (writer, writer_task) = Writer::spawn(store.writer_connection().await?, args.queue_spans.max(1), Arc::new(alerts.clone()));
+    let (writer, writer_task) = Writer::spawn(store.writer_connection().await?, store.clone(), args.queue_spans.max(1), Arc::new(alerts.clone()));
     let ingest = Ingest::new(Privacy::new(policy, key), pricing.clone(), writer);
     let (site_root, site_found) = site::find(args.site_root.as_deref());
     let leptos = LeptosOptions::builder()
@@ -150,6 +150,12 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
     tracing::info!("Loupe {} listening on http://{addr}", env!("CARGO_PKG_VERSION"));
     tracing::info!("  UI and JSON API:  http://{addr}/   OTLP/HTTP:  POST http://{addr}/v1/traces (protobuf or JSON)");
     tracing::info!("  database:         {}", store.describe());
+    if store.is_shared() && args.content_key.is_none() {
+        tracing::warn!(
+            "  content key:      from {}; replicas sharing this database need the same key (--content-key or LOUPE_CONTENT_KEY)",
+            data_dir.display()
+        );
+    }
     match policy {
         ContentPolicy::Hashed => tracing::info!(
             "  content policy:   hashed: prompts and completions are stored as keyed hashes, lengths and structure, never as text (--capture-content to store them)"

@@ -233,5 +233,10 @@ pub(crate) fn client_error(e: Error) -> PageError {
 /// Storage failures are logged here and shown without internals.
 pub(crate) fn unavailable(e: Error) -> PageError {
     tracing::error!(error = %e, "page query failed");
+    if e.is_unavailable() {
+        return PageError::Unavailable(
+            "Loupe cannot reach its database right now. Nothing stored is lost; this page works again once the database is back.".into(),
+        );
+    }
     PageError::Unavailable("Loupe could not read its database; the server log says why.".into())
 }

@@ -68,6 +68,8 @@ struct Inner {
     client: reqwest::Client,
     /// Serializes rule edits so the stored rules and the ones in force agree.
     edit: tokio::sync::Mutex<()>,
+    /// The stored rules' fingerprint when last read.
+    rules_version: std::sync::Mutex<(i64, i64)>,
 }
 
 /// Handle to alerting; cheap to clone.
@@ -95,6 +97,7 @@ impl Alerts {
                 dropped: AtomicU64::new(0),
                 client,
                 edit: tokio::sync::Mutex::new(()),
+                rules_version: std::sync::Mutex::new((0, 0)),
             }),
         };
         alerts.reload().await?;
@@ -137,8 +140,19 @@ impl Alerts {
         }
     }
 
+    /// Re-reads the rules when they changed in the database (through another
+    /// replica sharing it).
+    async fn reload_if_changed(&self) -> Result<()> {
+        let version = self.store().alert_rules_version().await?;
+        if *self.inner.rules_version.lock().expect("version lock") != version {
+            self.reload().await?;
+        }
+        Ok(())
+    }
+
     /// Re-reads the stored rules into the set in force.
     async fn reload(&self) -> Result<()> {
+        let version = self.store().alert_rules_version().await?;
         let mut compiled = Vec::new();
         for r in self.store().alert_rules().await? {
             match CompiledRule::of(&r) {
@@ -147,6 +161,7 @@ impl Alerts {
             }
         }
         *self.inner.rules.write().expect("rules lock") = Arc::new(compiled);
+        *self.inner.rules_version.lock().expect("version lock") = version;
         Ok(())
     }
 

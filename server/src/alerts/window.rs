@@ -116,13 +116,28 @@ pub async fn evaluate_rule(alerts: &Alerts, rule: &CompiledRule, now_ns: i64) ->
     }))
 }
 
-/// Every `interval`, evaluates each active window rule and sends its firings on.
+/// Every `interval`, evaluates each active window rule and sends its firings on:
+/// on one replica per interval when several share the database (whichever claims
+/// the run), so a window crossing its threshold is judged once, not per replica.
 pub async fn run(alerts: Alerts, interval: Duration, hits: mpsc::Sender<Vec<Hit>>) {
     let mut tick = tokio::time::interval(interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // A little less than the interval, so ticks that drift a few ms still claim.
+    let min_gap_ns = (interval.as_nanos() as i64) * 9 / 10;
     loop {
         tick.tick().await;
         let rules = alerts.rules();
+        if !rules.iter().any(|r| r.is_window() && !r.spec.paused) {
+            continue;
+        }
+        let lease = match alerts.store().claim_job("window-alerts", min_gap_ns).await {
+            Ok(Some(lease)) => lease,
+            Ok(None) => continue, // another replica runs this interval's evaluation
+            Err(e) => {
+                tracing::error!(error = %e, "could not claim the window rule evaluation");
+                continue;
+            }
+        };
         let now = crate::now_ns();
         let mut fired = Vec::new();
         for rule in rules.iter().filter(|r| r.is_window() && !r.spec.paused) {
@@ -132,6 +147,7 @@ pub async fn run(alerts: Alerts, interval: Duration, hits: mpsc::Sender<Vec<Hit>
                 Err(e) => tracing::error!(rule = rule.id, error = %e, "window rule evaluation failed"),
             }
         }
+        lease.release().await;
         if !fired.is_empty() && hits.send(fired).await.is_err() {
             return; // the engine stopped: Loupe is shutting down
         }

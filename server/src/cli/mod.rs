@@ -115,6 +115,13 @@ pub struct ServeArgs {
     #[arg(long, env = "LOUPE_CAPTURE_CONTENT")]
     pub capture_content: bool,
 
+    /// The secret that keys content hashes, as 64 hex characters. Default: the
+    /// content-hash.key file in the data directory (created on first start).
+    /// Replicas sharing one PostgreSQL database need the same key, or equal
+    /// prompts get different hashes on each: give them all this setting.
+    #[arg(long, env = "LOUPE_CONTENT_KEY", hide_env_values = true, value_name = "HEX")]
+    pub content_key: Option<String>,
+
     /// Largest OTLP request body accepted, in MiB after decompression.
     #[arg(long, env = "LOUPE_MAX_BODY_MIB", default_value_t = 16)]
     pub max_body_mib: usize,

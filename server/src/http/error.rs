@@ -17,6 +17,13 @@ impl IntoResponse for Error {
             Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::Overloaded | Error::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
+            e if e.is_unavailable() => {
+                tracing::error!(error = %e, "request failed: the database is unavailable");
+                let body = Json(json!({ "error": "Loupe's database is unavailable; retry shortly" }));
+                let mut response = (StatusCode::SERVICE_UNAVAILABLE, body).into_response();
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+                return response;
+            }
             Error::Database(_) | Error::Migrate(_) | Error::Storage(_) => {
                 tracing::error!(error = %self, "request failed");
                 let body = Json(json!({ "error": "internal error; see the server log" }));

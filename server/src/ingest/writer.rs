@@ -4,6 +4,10 @@
 //! The queue is bounded in spans, not requests, so memory stays bounded whatever the
 //! request sizes; a request that does not fit is refused at once (the HTTP layer
 //! answers 503 with `Retry-After`), never silently dropped.
+//!
+//! A failed commit drops the connection; the next batch opens a new one. So when
+//! the database goes away (PostgreSQL restarted, the network cut), requests get a
+//! 503 while it is gone and the writer carries on by itself once it is back.
 
 use std::sync::Arc;
 
@@ -12,7 +16,10 @@ use tokio::task::JoinHandle;
 
 use crate::domain::Span;
 use crate::error::{Error, Result};
-use crate::store::WriteConn;
+use crate::store::{Store, WriteConn};
+
+/// How long opening a new write connection may take before the batch fails.
+const RECONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Most spans committed in one transaction.
 const MAX_SPANS_PER_COMMIT: usize = 20_000;
@@ -38,11 +45,12 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer task on `conn`; at most `max_queued_spans` wait at a time.
-    pub fn spawn(conn: WriteConn, max_queued_spans: usize, observer: Arc<dyn CommitObserver>) -> (Writer, JoinHandle<()>) {
+    /// Starts the writer task on `conn` (and on new connections from `store` when
+    /// one fails); at most `max_queued_spans` wait at a time.
+    pub fn spawn(conn: WriteConn, store: Store, max_queued_spans: usize, observer: Arc<dyn CommitObserver>) -> (Writer, JoinHandle<()>) {
         let (tx, rx) = mpsc::unbounded_channel();
         let writer = Writer { tx, capacity: Arc::new(Semaphore::new(max_queued_spans)), max_queued: max_queued_spans };
-        (writer, tokio::spawn(run(conn, rx, observer)))
+        (writer, tokio::spawn(run(Some(conn), store, rx, observer)))
     }
 
     /// Spans waiting to be committed.
@@ -65,7 +73,19 @@ impl Writer {
     }
 }
 
-async fn run(mut conn: WriteConn, mut rx: mpsc::UnboundedReceiver<Job>, observer: Arc<dyn CommitObserver>) {
+/// The writer's connection, or a new one when the last failed.
+async fn connection<'a>(conn: &'a mut Option<WriteConn>, store: &Store) -> Result<&'a mut WriteConn> {
+    if conn.is_none() {
+        let fresh = tokio::time::timeout(RECONNECT_TIMEOUT, store.writer_connection())
+            .await
+            .map_err(|_| Error::Storage("the database did not answer within 5 s".into()))??;
+        tracing::info!("writer connected to the database");
+        *conn = Some(fresh);
+    }
+    Ok(conn.as_mut().expect("just connected"))
+}
+
+async fn run(mut conn: Option<WriteConn>, store: Store, mut rx: mpsc::UnboundedReceiver<Job>, observer: Arc<dyn CommitObserver>) {
     while let Some(first) = rx.recv().await {
         let mut jobs = vec![first];
         let mut queued = jobs[0].spans.len();
@@ -80,7 +100,15 @@ async fn run(mut conn: WriteConn, mut rx: mpsc::UnboundedReceiver<Job>, observer
         }
         let batch: Vec<&Span> = jobs.iter().flat_map(|j| j.spans.iter()).collect();
         let started = std::time::Instant::now();
-        let result = conn.write_batch(&batch).await;
+        let result = match connection(&mut conn, &store).await {
+            Ok(c) => c.write_batch(&batch).await,
+            Err(e) => Err(e),
+        };
+        if result.is_err() {
+            // Whatever failed (the server gone, a broken socket), start the next
+            // batch on a fresh connection rather than a doubtful one.
+            conn = None;
+        }
         let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
         match &result {
             Ok(report) => {

@@ -30,17 +30,6 @@ pub struct NewEvent {
     pub cooldown_until_ns: i64,
 }
 
-/// A firing whose cooldown has not ended (restored at start so a restart does not
-/// notify again for the same burst).
-#[derive(Debug, Clone)]
-pub struct OpenEvent {
-    pub event_id: i64,
-    pub rule_id: i64,
-    pub group_key: Option<String>,
-    pub count: u64,
-    pub cooldown_until_ns: i64,
-}
-
 /// A stored span as window rules and previews see it.
 #[derive(Debug, Clone)]
 pub struct RecentSpan {
@@ -132,39 +121,6 @@ impl Store {
         })
     }
 
-    pub async fn insert_alert_event(&self, e: &NewEvent) -> Result<i64> {
-        with_db!(self, db => {
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO alert_events (rule_id, rule_name, fired_ns, group_key, count, observed, threshold, unit, summary, \
-                 trace_id, span_id, link, delivery, cooldown_until_ns) VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
-                 RETURNING id",
-            )
-            .bind(e.rule_id)
-            .bind(&e.rule_name)
-            .bind(e.fired_ns)
-            .bind(&e.group_key)
-            .bind(e.observed)
-            .bind(e.threshold)
-            .bind(&e.unit)
-            .bind(&e.summary)
-            .bind(&e.trace_id)
-            .bind(&e.span_id)
-            .bind(&e.link)
-            .bind(e.delivery.as_str())
-            .bind(e.cooldown_until_ns)
-            .fetch_one(&db.admin)
-            .await?;
-            Ok(id)
-        })
-    }
-
-    pub async fn set_alert_event_count(&self, id: i64, count: u64) -> Result<()> {
-        with_db!(self, db => {
-            sqlx::query("UPDATE alert_events SET count = $1 WHERE id = $2").bind(count as i64).bind(id).execute(&db.admin).await?;
-            Ok(())
-        })
-    }
-
     pub async fn set_alert_delivery(&self, id: i64, state: DeliveryState) -> Result<()> {
         with_db!(self, db => {
             sqlx::query("UPDATE alert_events SET delivery = $1 WHERE id = $2").bind(state.as_str()).bind(id).execute(&db.admin).await?;
@@ -253,26 +209,6 @@ impl Store {
                 }
             }
             Ok(events)
-        })
-    }
-
-    /// Firings still in their cooldown at `now_ns`.
-    pub async fn open_alert_events(&self, now_ns: i64) -> Result<Vec<OpenEvent>> {
-        with_db!(self, db => {
-            let rows = sqlx::query("SELECT id, rule_id, group_key, count, cooldown_until_ns FROM alert_events WHERE cooldown_until_ns > $1")
-                .bind(now_ns)
-                .fetch_all(&db.read)
-                .await?;
-            Ok(rows
-                .iter()
-                .map(|r| OpenEvent {
-                    event_id: r.get(0),
-                    rule_id: r.get(1),
-                    group_key: r.get(2),
-                    count: r.get::<i64>(3) as u64,
-                    cooldown_until_ns: r.get(4),
-                })
-                .collect())
         })
     }
 

@@ -6,6 +6,7 @@
 //! each replica has its own writer).
 
 mod accounts;
+mod alert_firing;
 mod backend;
 mod alerts;
 mod api_keys;
@@ -14,6 +15,7 @@ mod cost_read;
 mod cost_traces;
 mod detail;
 mod filter;
+mod jobs;
 mod read_trace;
 mod rollup;
 mod shares;
@@ -35,7 +37,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{ConnectOptions, Connection};
 
 pub use api_keys::NewKey;
-pub use alerts::{NewEvent, OpenEvent, RecentSpan};
+pub use alert_firing::{Firing, OpenEvent};
+pub use alerts::{NewEvent, RecentSpan};
+pub use jobs::JobLease;
 pub use filter::{ListQuery, ParsedQuery, parse_range};
 pub use cost_read::CostQuery;
 pub use latency_read::LatencyQuery;
@@ -74,6 +78,11 @@ impl Store {
                 }
             }
         })
+    }
+
+    /// Whether other Loupe processes may share this database (PostgreSQL).
+    pub fn is_shared(&self) -> bool {
+        matches!(self.db, Db::Postgres { .. })
     }
 
     /// Which database this is, for start-up messages: `SQLite /path` or

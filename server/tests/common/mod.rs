@@ -5,6 +5,7 @@
 pub mod access;
 pub mod alerting;
 pub mod db;
+pub mod proxy;
 
 #[allow(unused_imports)]
 pub use db::{TestDb, on_postgres};
@@ -68,8 +69,13 @@ impl Answer {
 /// Starts Loupe with extra `serve` flags.
 pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
-    let data = dir.path().to_str().unwrap().to_string();
     let db = TestDb::fresh(dir.path()).await;
+    spawn_app_on(dir, db, extra).await
+}
+
+/// Starts Loupe in `dir` on the database `db`, with extra `serve` flags.
+pub async fn spawn_app_on(dir: tempfile::TempDir, db: TestDb, extra: &[&str]) -> TestApp {
+    let data = dir.path().to_str().unwrap().to_string();
     let db_args = db.serve_args();
     let mut argv = vec!["loupe", "serve", "--addr", "127.0.0.1:0", "--data-dir", &data];
     argv.extend(db_args.iter().map(String::as_str));

@@ -9,6 +9,15 @@ use std::path::Path;
 
 const FILE: &str = "content-hash.key";
 
+/// The key given on the command line (or in `LOUPE_CONTENT_KEY`), else the
+/// data directory's.
+pub fn from_setting_or_dir(setting: Option<&str>, data_dir: &Path) -> anyhow::Result<[u8; 32]> {
+    match setting {
+        Some(hex) => parse(hex.trim()).ok_or_else(|| anyhow::anyhow!("--content-key (LOUPE_CONTENT_KEY) must be 64 hex characters")),
+        None => load_or_create(data_dir),
+    }
+}
+
 /// Reads the key, creating it (readable by the owner only) if there is none yet.
 pub fn load_or_create(data_dir: &Path) -> anyhow::Result<[u8; 32]> {
     let path = data_dir.join(FILE);
@@ -57,5 +66,8 @@ mod tests {
         assert_ne!(first, [0; 32]);
         std::fs::write(dir.path().join(FILE), "nonsense").unwrap();
         assert!(load_or_create(dir.path()).is_err());
+        let given = "ab".repeat(32);
+        assert_eq!(from_setting_or_dir(Some(&given), dir.path()).unwrap(), [0xab; 32], "the setting wins over the file");
+        assert!(from_setting_or_dir(Some("abc"), dir.path()).unwrap_err().to_string().contains("64 hex"));
     }
 }
