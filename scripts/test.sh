@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # One command from a fresh clone to every test: installs what is needed (toolchain
-# pieces, npm packages, chromium), builds, then runs the Rust unit and integration
-# tests and the browser tests.
+# pieces, npm packages, chromium, PostgreSQL), builds, then runs the Rust unit and
+# integration tests on SQLite, the integration tests again on PostgreSQL, and the
+# browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --browser
+printf '\n==> PostgreSQL for the second run of the integration tests\n'
+POSTGRES_URL=$(scripts/postgres.sh)
 scripts/build.sh
 
-printf '\n==> Rust unit and integration tests\n'
+printf '\n==> Rust unit and integration tests (SQLite)\n'
 cargo test --release -p loupe -p app
+
+printf '\n==> integration tests again, on PostgreSQL (each test in its own schema)\n'
+LOUPE_TEST_POSTGRES="$POSTGRES_URL" cargo test --release -p loupe --tests
 
 printf '\n==> browser tests (headless chromium)\n'
 (cd end2end && npm test)
