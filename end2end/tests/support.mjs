@@ -53,7 +53,7 @@ export async function startLoupe({ demo = false, auth = false } = {}) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'loupe-e2e-'));
   const base = `http://127.0.0.1:${port}`;
   const authEnv = auth ? { LOUPE_AUTH: 'true', LOUPE_ADMIN_USER: admin.name, LOUPE_ADMIN_PASSWORD: admin.password } : {};
-  const server = spawn(bin, ['serve', '--addr', `127.0.0.1:${port}`, '--data-dir', dataDir], {
+  const server = spawn(bin, ['serve', '--addr', `127.0.0.1:${port}`, '--grpc-addr', 'off', '--data-dir', dataDir], {
     cwd: tmpdir(),
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, LOUPE_LOG: 'warn', ...authEnv },

@@ -32,7 +32,7 @@ use axum::Router;
 use leptos::prelude::{LeptosOptions, provide_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 use tower_http::compression::CompressionLayer;
 
@@ -60,6 +60,8 @@ pub fn install_tls() {
 /// A server that is listening; stop it with [`Running::shutdown`].
 pub struct Running {
     pub addr: SocketAddr,
+    /// Where OTLP/gRPC listens (`None`: `--grpc-addr off`).
+    pub grpc_addr: Option<SocketAddr>,
     pub store: Store,
     /// Whether it runs with `--auth`.
     pub auth_enabled: bool,
@@ -125,6 +127,15 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
 
     let listener = TcpListener::bind(args.addr).await.with_context(|| format!("cannot listen on {}", args.addr))?;
     let addr = listener.local_addr()?;
+    let grpc_listener = match args.grpc_addr.0 {
+        Some(a) => Some(
+            TcpListener::bind(a)
+                .await
+                .with_context(|| format!("cannot listen on {a} for OTLP/gRPC (--grpc-addr; `--grpc-addr off` turns it off)"))?,
+        ),
+        None => None,
+    };
+    let grpc_addr = grpc_listener.as_ref().map(|l| l.local_addr()).transpose()?;
     let public_url = public_url(args, addr)?;
     let metrics = metrics::Metrics::new();
     let alert_config = AlertConfig {
@@ -145,10 +156,15 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
         .site_addr(addr)
         .build();
     let state = AppState { store: store.clone(), auth, metrics, ingest, alerts: alerts.clone(), public_url: public_url.clone(), leptos, max_body_bytes: args.max_body_mib * 1024 * 1024 };
+    let grpc_state = state.clone();
     let app = router(state);
 
     tracing::info!("Loupe {} listening on http://{addr}", env!("CARGO_PKG_VERSION"));
     tracing::info!("  UI and JSON API:  http://{addr}/   OTLP/HTTP:  POST http://{addr}/v1/traces (protobuf or JSON)");
+    match grpc_addr {
+        Some(g) => tracing::info!("  OTLP/gRPC:        {g} (TraceService/Export, gzip accepted)"),
+        None => tracing::info!("  OTLP/gRPC:        off (--grpc-addr off)"),
+    }
     tracing::info!("  database:         {}", store.describe());
     if store.is_shared() && args.content_key.is_none() {
         tracing::warn!(
@@ -182,15 +198,23 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
     }
 
     let (stop, stopped) = oneshot::channel::<()>();
+    // One stop for both transports (also when `Running` is dropped unstopped).
+    let (halt, halted) = watch::channel(false);
+    tokio::spawn(async move {
+        let _ = stopped.await;
+        let _ = halt.send(true);
+    });
+    let on_halt = |mut rx: watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stop| *stop).await;
+    };
+    let grpc_task = grpc_listener.map(|l| tokio::spawn(otlp::grpc::serve(l, grpc_state, on_halt(halted.clone()))));
     let closing_store = store.clone();
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await
-            .context("server failed")?;
-        // `serve` has dropped the router and with it every handle on the writer, so
+        axum::serve(listener, app).with_graceful_shutdown(on_halt(halted)).await.context("server failed")?;
+        if let Some(t) = grpc_task {
+            t.await.context("OTLP/gRPC task panicked")?.context("OTLP/gRPC server failed")?;
+        }
+        // Both servers have dropped their state and with it every handle on the writer, so
         // the writer's queue is closed: wait until it has committed what is queued.
         match tokio::time::timeout(std::time::Duration::from_secs(60), writer_task).await {
             Ok(joined) => joined.context("writer task panicked")?,
@@ -204,7 +228,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
         closing_store.close().await;
         Ok(())
     });
-    Ok(Running { addr, store, auth_enabled: args.auth, stop, task })
+    Ok(Running { addr, grpc_addr, store, auth_enabled: args.auth, stop, task })
 }
 
 /// The base of links in notifications: `--public-url`, else this server's address.

@@ -99,6 +99,9 @@ async fn loupe_refuses_an_open_address_without_auth_and_auth_without_accounts() 
     let data = dir.path().to_str().unwrap();
     let serve = |extra: &[&str]| {
         let mut argv = vec!["loupe", "serve", "--data-dir", data];
+        if !extra.contains(&"--grpc-addr") {
+            argv.extend(["--grpc-addr", "127.0.0.1:0"]);
+        }
         argv.extend_from_slice(extra);
         let Command::Serve(args) = Cli::parse_from(argv).command else { unreachable!() };
         args
@@ -106,6 +109,8 @@ async fn loupe_refuses_an_open_address_without_auth_and_auth_without_accounts() 
     let open = loupe::start(&serve(&["--addr", "0.0.0.0:0"])).await.err().expect("refused").to_string();
     assert!(open.contains("refusing to listen on 0.0.0.0:0 without authentication"), "{open}");
     assert!(open.contains("--auth") && open.contains("loupe user add"), "says how: {open}");
+    let grpc = loupe::start(&serve(&["--addr", "127.0.0.1:0", "--grpc-addr", "0.0.0.0:0"])).await.err().expect("refused").to_string();
+    assert!(grpc.contains("refusing to take OTLP/gRPC on 0.0.0.0:0 without authentication") && grpc.contains("--grpc-addr off"), "{grpc}");
     let nobody = loupe::start(&serve(&["--addr", "0.0.0.0:0", "--auth"])).await.err().expect("refused").to_string();
     assert!(nobody.contains("no account exists") && nobody.contains("LOUPE_ADMIN_USER"), "{nobody}");
     let weak = serve(&["--addr", "127.0.0.1:0", "--auth", "--admin-user", "ada", "--admin-password", "short"]);

@@ -36,7 +36,7 @@ impl Drop for Server {
 async fn start(dir: &Path, db: &TestDb) -> Server {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let child = Command::new(env!("CARGO_BIN_EXE_loupe"))
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--data-dir", dir.to_str().unwrap()])
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--grpc-addr", "off", "--data-dir", dir.to_str().unwrap()])
         .args(db.serve_args())
         .env("LOUPE_LOG", "error")
         .stdout(Stdio::null())

@@ -16,7 +16,7 @@ async fn every_log_line_of_a_request_carries_its_trace_id() {
     let db = TestDb::fresh(dir.path()).await;
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_loupe"))
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--data-dir", dir.path().to_str().unwrap(), "--log-format", "json"])
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--grpc-addr", "off", "--data-dir", dir.path().to_str().unwrap(), "--log-format", "json"])
         .args(db.serve_args())
         .env("LOUPE_LOG", "info")
         .stderr(Stdio::piped())

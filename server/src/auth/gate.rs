@@ -69,7 +69,7 @@ pub fn area(path: &str) -> Area {
 }
 
 /// Whether `viewer` may use `area`, and what to tell them when not.
-fn admits(area: Area, viewer: &Viewer) -> Result<(), Error> {
+pub(crate) fn admits(area: Area, viewer: &Viewer) -> Result<(), Error> {
     match (area, viewer) {
         (_, Viewer::Local) | (Area::Open, _) => Ok(()),
         (_, Viewer::User { .. }) => Ok(()),

@@ -63,6 +63,17 @@ pub fn require_admin(viewer: &Viewer) -> Result<()> {
 /// Anything but loopback is reachable by others: without sign-in they would
 /// read every trace and send spans, so Loupe will not start that way.
 pub fn refuse_open_bind(args: &ServeArgs) -> anyhow::Result<()> {
+    if let Some(grpc) = args.grpc_addr.0
+        && !args.auth
+        && !grpc.ip().is_loopback()
+    {
+        anyhow::bail!(
+            "refusing to take OTLP/gRPC on {grpc} without authentication: anyone who can reach it could send spans.\n  \
+             Keep it on loopback (the default, --grpc-addr 127.0.0.1:{port}), turn it off (--grpc-addr off), or turn sign-in on \
+             (--auth, with `loupe user add NAME --admin`) and give exporters an API key (`loupe key create NAME`).",
+            port = grpc.port()
+        );
+    }
     if args.auth || args.addr.ip().is_loopback() {
         return Ok(());
     }

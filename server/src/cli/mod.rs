@@ -85,12 +85,28 @@ pub struct StoreArgs {
     pub db: Option<String>,
 }
 
+/// Where OTLP/gRPC listens, if anywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GrpcAddr(pub Option<SocketAddr>);
+
+impl GrpcAddr {
+    fn parse(value: &str) -> Result<GrpcAddr, String> {
+        crate::otlp::grpc::parse_addr(value).map(GrpcAddr)
+    }
+}
+
 #[derive(Args, Debug, Clone)]
 pub struct ServeArgs {
     /// Address for the UI, the API and OTLP/HTTP. 4318 is the OTLP/HTTP default, so
     /// SDKs with default settings export here unchanged.
     #[arg(long, env = "LOUPE_ADDR", default_value = "127.0.0.1:4318")]
     pub addr: SocketAddr,
+
+    /// Address for OTLP/gRPC (TraceService/Export, gzip accepted); 4317 is the
+    /// OTLP/gRPC default port, so gRPC exporters send here unchanged. `off` turns
+    /// it off.
+    #[arg(long, env = "LOUPE_GRPC_ADDR", default_value = "127.0.0.1:4317", value_parser = GrpcAddr::parse, value_name = "ADDR|off")]
+    pub grpc_addr: GrpcAddr,
 
     #[command(flatten)]
     pub store: StoreArgs,

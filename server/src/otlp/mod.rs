@@ -1,7 +1,8 @@
 //! OTLP transport: decode requests, convert to [`crate::ingest::RawSpan`]s, answer
 //! as the OTLP specification says. OTLP types stop here.
-//! <https://opentelemetry.io/docs/specs/otlp/#otlphttp>
+//! <https://opentelemetry.io/docs/specs/otlp/>
 
 pub mod convert;
 pub mod decode;
+pub mod grpc;
 pub mod http;

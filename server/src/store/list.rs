@@ -111,7 +111,13 @@ impl Store {
                 let like = D.ilike();
                 q.push(format!(" AND (t.root_name {like} "))
                     .push_bind(pattern.clone())
-                    .push(format!(" ESCAPE '\\' OR EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND s.name {like} "))
+                    // `s.start_ns >= t.start_ns` is always true (a trace starts with its
+                    // first span); it keeps PostgreSQL from hashing the subquery over
+                    // every span, so it checks the traces it walks and stops at the limit.
+                    .push(format!(
+                        " ESCAPE '\\' OR EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND s.start_ns >= t.start_ns \
+                         AND s.name {like} "
+                    ))
                     .push_bind(pattern)
                     .push(" ESCAPE '\\'))");
             }

@@ -77,7 +77,7 @@ pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
 pub async fn spawn_app_on(dir: tempfile::TempDir, db: TestDb, extra: &[&str]) -> TestApp {
     let data = dir.path().to_str().unwrap().to_string();
     let db_args = db.serve_args();
-    let mut argv = vec!["loupe", "serve", "--addr", "127.0.0.1:0", "--data-dir", &data];
+    let mut argv = vec!["loupe", "serve", "--addr", "127.0.0.1:0", "--grpc-addr", "127.0.0.1:0", "--data-dir", &data];
     argv.extend(db_args.iter().map(String::as_str));
     argv.extend_from_slice(extra);
     let Command::Serve(args) = Cli::parse_from(argv).command else { unreachable!() };
@@ -131,7 +131,7 @@ impl TestApp {
     pub async fn restart(&mut self) {
         let data = self.dir.path().to_str().unwrap().to_string();
         let db_args = self.db.serve_args();
-        let mut argv = vec!["loupe", "serve", "--addr", "127.0.0.1:0", "--data-dir", &data];
+        let mut argv = vec!["loupe", "serve", "--addr", "127.0.0.1:0", "--grpc-addr", "127.0.0.1:0", "--data-dir", &data];
         argv.extend(db_args.iter().map(String::as_str));
         argv.extend(self.extra.iter().map(String::as_str));
         let Command::Serve(args) = Cli::parse_from(argv).command else { unreachable!() };

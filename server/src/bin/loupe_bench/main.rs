@@ -1,14 +1,16 @@
 //! `loupe-bench`: the ingest and query benchmark, through the real HTTP path.
 //!
-//! Starts `loupe serve` (the binary beside this one) on a fresh data directory,
+//! Starts `loupe serve` (the binary beside this one) on a fresh data directory (or
+//! a fresh schema of `--db postgres://…`, with `--replicas` processes sharing it),
 //! replays distinct pre-encoded agent-shaped OTLP batches with several concurrent
-//! clients, then fills the store to `--total-spans` (with one 10,000-span trace) and
-//! times the trace list and the big trace. Prints a Markdown report.
+//! clients (spread over the replicas), then fills the store to `--total-spans`
+//! (with one `--big-trace-spans` trace) and times the trace list and the big trace.
+//! Prints a Markdown report.
 //!
 //!     cargo build --release -p loupe --bins && target/release/loupe-bench
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+mod servers;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -18,6 +20,7 @@ use loupe::synth::scenarios::{self, TravelOptions};
 use loupe::synth::{MS, Rng, request};
 use opentelemetry_proto::tonic::trace::v1::Span;
 use prost::Message;
+use servers::Servers;
 use tokio::sync::Mutex;
 
 #[derive(Parser, Debug)]
@@ -35,40 +38,30 @@ struct Args {
     /// Traces per export request (agent runs of 6-7 spans each).
     #[arg(long, default_value_t = 64)]
     traces_per_request: usize,
+    /// Spans of the one big trace sent before the queries (timed when opened).
+    #[arg(long, default_value_t = 10_000)]
+    big_trace_spans: usize,
     /// Times each query is repeated.
     #[arg(long, default_value_t = 100)]
     query_repeats: usize,
-}
-
-struct Server {
-    child: Child,
-    base: String,
-    data_dir: tempfile::TempDir,
-}
-
-impl Server {
-    fn peak_rss_mib(&self) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
-        status
-            .lines()
-            .find(|l| l.starts_with("VmHWM:"))
-            .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-            .map(|kb| kb / 1024.0)
-            .unwrap_or(f64::NAN)
-    }
-
-    fn disk_bytes(&self) -> u64 {
-        std::fs::read_dir(self.data_dir.path())
-            .map(|d| d.filter_map(|e| e.ok()?.metadata().ok()).map(|m| m.len()).sum())
-            .unwrap_or(0)
-    }
+    /// Run on PostgreSQL: a database URL where the benchmark may create (and
+    /// afterwards drop) a schema of its own. Default: SQLite in a temp directory.
+    #[arg(long, value_name = "URL")]
+    db: Option<String>,
+    /// Loupe processes sharing the database (PostgreSQL only); clients are
+    /// spread over them as a load balancer would.
+    #[arg(long, default_value_t = 1)]
+    replicas: usize,
+    /// An extra `loupe serve` argument (repeatable), e.g. `--serve-arg=--queue-spans=20000`.
+    #[arg(long = "serve-arg", value_name = "ARG", allow_hyphen_values = true)]
+    serve_args: Vec<String>,
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     loupe::install_tls();
-    let server = start_server().await?;
+    let server = Servers::start(args.db.as_deref(), args.replicas, &args.serve_args).await?;
     let client = reqwest::Client::builder().pool_max_idle_per_host(args.concurrency).build()?;
     let mut rng = Rng::new(42);
 
@@ -77,16 +70,16 @@ async fn main() -> anyhow::Result<()> {
     let sent: usize = batches.iter().map(|(n, _)| n).sum();
     eprintln!("Ingest phase: {sent} spans in {} requests, {} clients", batches.len(), args.concurrency);
     let started = Instant::now();
-    let (mut latencies, retries) = send_all(&client, &server.base, batches, args.concurrency).await?;
+    let (mut latencies, retries) = send_all(&client, &server.bases, batches, args.concurrency).await?;
     let wall = started.elapsed();
-    let stored = stored_spans(&client, &server.base).await?;
+    let stored = stored_spans(&client, server.base()).await?;
     anyhow::ensure!(stored as usize == sent, "stored {stored} of {sent} spans");
     let ingest_rss = server.peak_rss_mib();
-    let bytes_per_span = server.disk_bytes() as f64 / stored as f64;
+    let bytes_per_span = server.disk_bytes().await? as f64 / stored as f64;
 
     eprintln!("Filling to {} spans…", args.total_spans);
-    let big = fill(&client, &server.base, &mut rng, args.total_spans, args.traces_per_request, args.concurrency).await?;
-    let total = stored_spans(&client, &server.base).await?;
+    let big = fill(&client, &server.bases, &mut rng, args.big_trace_spans, args.total_spans, args.traces_per_request, args.concurrency).await?;
+    let total = stored_spans(&client, server.base()).await?;
 
     eprintln!("Timing queries at {total} spans…");
     let mut rows = Vec::new();
@@ -98,7 +91,7 @@ async fn main() -> anyhow::Result<()> {
         ("list, service=rag-api", "/api/traces?limit=50&service=rag-api".into()),
         ("list, min_duration_ms=10000", "/api/traces?limit=50&min_duration_ms=10000".into()),
         ("list, q=lookup_order", "/api/traces?limit=50&q=lookup_order".into()),
-        (&*format!("trace of {} spans", 10_000), format!("/api/traces/{big}")),
+        (&*format!("trace of {} spans", args.big_trace_spans), format!("/api/traces/{big}")),
         ("latency by kind, 7 days", "/api/stats/latency?since=7d".into()),
         ("latency by step, 7 days", "/api/stats/latency?since=7d&group_by=name".into()),
         ("latency page, 7 days, tool selected", "/latency?since=7d&kind=tool".into()),
@@ -110,17 +103,23 @@ async fn main() -> anyhow::Result<()> {
         ("trace list page with its overview, 7 days", "/?since=7d".into()),
         ("trace list page, server-rendered", "/".into()),
         ("trace list page, status=error", "/?status=error".into()),
-        (&*format!("trace page of {} spans, server-rendered", 10_000), format!("/traces/{big}")),
+        (&*format!("trace page of {} spans, server-rendered", args.big_trace_spans), format!("/traces/{big}")),
     ] {
-        let (p50, p99, bytes) = time_get(&client, &server.base, &path, args.query_repeats).await?;
+        let (p50, p99, bytes) = time_get(&client, server.base(), &path, args.query_repeats).await?;
         rows.push(format!("| `GET {}` ({label}) | {p50:.1} | {p99:.1} | {} |", path.split('?').next().unwrap(), bytes));
     }
     let final_rss = server.peak_rss_mib();
-    let final_bytes_per_span = server.disk_bytes() as f64 / total as f64;
+    let final_bytes_per_span = server.disk_bytes().await? as f64 / total as f64;
 
     latencies.sort_unstable();
     let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)].as_secs_f64() * 1e3;
-    println!("## Ingest ({} spans, {} clients, {} traces per request)\n", sent, args.concurrency, args.traces_per_request);
+    println!(
+        "## Ingest on {} ({} spans, {} clients, {} traces per request)\n",
+        server.backend(),
+        sent,
+        args.concurrency,
+        args.traces_per_request
+    );
     println!("| metric | value |\n|---|---|");
     println!("| stored spans/s | {:.0} |", sent as f64 / wall.as_secs_f64());
     println!("| request p50 / p99 (ms) | {:.1} / {:.1} |", pct(0.50), pct(0.99));
@@ -133,8 +132,7 @@ async fn main() -> anyhow::Result<()> {
         println!("{row}");
     }
     println!("\nPeak RSS of the server over the whole run: {final_rss:.0} MiB; {final_bytes_per_span:.0} bytes on disk per span at {total} spans.");
-    stop(server);
-    Ok(())
+    server.stop().await
 }
 
 /// Requests of `traces_per_request` mixed agent runs until `spans` are encoded.
@@ -164,14 +162,14 @@ fn encode_batches(rng: &mut Rng, spans: usize, traces_per_request: usize) -> Vec
 
 /// Sends every batch with `concurrency` clients; returns each request's latency
 /// and how many times the server asked to retry.
-async fn send_all(client: &reqwest::Client, base: &str, batches: Vec<(usize, Vec<u8>)>, concurrency: usize) -> anyhow::Result<(Vec<Duration>, usize)> {
+async fn send_all(client: &reqwest::Client, bases: &[String], batches: Vec<(usize, Vec<u8>)>, concurrency: usize) -> anyhow::Result<(Vec<Duration>, usize)> {
     let bar = ProgressBar::new(batches.iter().map(|(n, _)| *n as u64).sum())
         .with_style(ProgressStyle::with_template("{bar:40} {pos}/{len} spans {per_sec}").expect("template"));
     let queue = Arc::new(Mutex::new(batches.into_iter()));
     let mut workers = Vec::new();
-    for _ in 0..concurrency {
+    for i in 0..concurrency {
         let (queue, client, bar) = (queue.clone(), client.clone(), bar.clone());
-        let url = format!("{base}/v1/traces");
+        let url = format!("{}/v1/traces", bases[i % bases.len()]);
         workers.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut retries = 0;
@@ -205,20 +203,20 @@ async fn send_all(client: &reqwest::Client, base: &str, batches: Vec<(usize, Vec
     Ok((all, retries))
 }
 
-/// Sends more traffic until `total` spans are stored, including one 10,000-span
+/// Sends more traffic until `total` spans are stored, including one `big_spans`-span
 /// trace; returns that trace's id.
-async fn fill(client: &reqwest::Client, base: &str, rng: &mut Rng, total: usize, per_request: usize, concurrency: usize) -> anyhow::Result<String> {
-    let big = scenarios::evaluation_run(rng, loupe::now_ns() as u64 - 3_600_000 * MS, 10_000);
+async fn fill(client: &reqwest::Client, bases: &[String], rng: &mut Rng, big_spans: usize, total: usize, per_request: usize, concurrency: usize) -> anyhow::Result<String> {
+    let big = scenarios::evaluation_run(rng, loupe::now_ns() as u64 - 3_600_000 * MS, big_spans);
     let big_id = big.trace_id_hex();
     let chunks: Vec<(usize, Vec<u8>)> = big.spans.chunks(1000).map(|c| (c.len(), request("eval-runner", "bench", c.to_vec()).encode_to_vec())).collect();
-    send_all(client, base, chunks, concurrency).await?;
+    send_all(client, bases, chunks, concurrency).await?;
     loop {
-        let stored = stored_spans(client, base).await? as usize;
+        let stored = stored_spans(client, &bases[0]).await? as usize;
         if stored >= total {
             break;
         }
         let step = (total - stored).min(100_000);
-        send_all(client, base, encode_batches(rng, step, per_request), concurrency).await?;
+        send_all(client, bases, encode_batches(rng, step, per_request), concurrency).await?;
     }
     Ok(big_id)
 }
@@ -241,32 +239,4 @@ async fn time_get(client: &reqwest::Client, base: &str, path: &str, repeats: usi
 async fn stored_spans(client: &reqwest::Client, base: &str) -> anyhow::Result<u64> {
     let v: serde_json::Value = client.get(format!("{base}/api/stats/summary")).send().await?.json().await?;
     Ok(v["spans"].as_u64().unwrap_or(0))
-}
-
-async fn start_server() -> anyhow::Result<Server> {
-    let exe: PathBuf = std::env::current_exe()?.with_file_name("loupe");
-    anyhow::ensure!(exe.exists(), "{} not found: build it with `cargo build --release -p loupe --bins`", exe.display());
-    let data_dir = tempfile::tempdir()?;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let child = Command::new(&exe)
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--data-dir"])
-        .arg(data_dir.path())
-        .env("LOUPE_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()?;
-    let base = format!("http://127.0.0.1:{port}");
-    for _ in 0..200 {
-        if reqwest::get(format!("{base}/healthz")).await.is_ok_and(|r| r.status().is_success()) {
-            return Ok(Server { child, base, data_dir });
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    anyhow::bail!("loupe did not start")
-}
-
-fn stop(mut server: Server) {
-    // SIGTERM: a clean shutdown, like an operator's.
-    let _ = Command::new("kill").arg(server.child.id().to_string()).status();
-    let _ = server.child.wait();
 }
