@@ -19,6 +19,7 @@ pub mod otlp;
 pub mod pricing;
 pub mod share;
 pub mod site;
+mod startup;
 pub mod state;
 pub mod store;
 pub mod synth;
@@ -119,7 +120,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
     let data_dir = args.data_dir();
     let key = ingest::privacy::key::from_setting_or_dir(args.content_key.as_deref(), &data_dir)?;
     let policy = if args.capture_content { ContentPolicy::Captured } else { ContentPolicy::Hashed };
-    let pricing = load_prices(&store).await?;
+    let pricing = startup::load_prices(&store).await?;
     let auth = auth::Auth::new(args.auth, store.clone());
     if args.auth {
         auth::accounts::bootstrap(&store, args.admin_user.as_deref(), args.admin_password.as_deref()).await?;
@@ -136,7 +137,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
         None => None,
     };
     let grpc_addr = grpc_listener.as_ref().map(|l| l.local_addr()).transpose()?;
-    let public_url = public_url(args, addr)?;
+    let public_url = startup::public_url(args, addr)?;
     let metrics = metrics::Metrics::new();
     let alert_config = AlertConfig {
         metrics: metrics.clone(),
@@ -229,43 +230,6 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
         Ok(())
     });
     Ok(Running { addr, grpc_addr, store, auth_enabled: args.auth, stop, task })
-}
-
-/// The base of links in notifications: `--public-url`, else this server's address.
-fn public_url(args: &ServeArgs, addr: SocketAddr) -> anyhow::Result<String> {
-    match &args.public_url {
-        Some(url) => {
-            let parsed = reqwest::Url::parse(url).with_context(|| format!("--public-url {url:?} is not a URL"))?;
-            anyhow::ensure!(matches!(parsed.scheme(), "http" | "https"), "--public-url {url:?} must start with http:// or https://");
-            Ok(url.trim_end_matches('/').to_string())
-        }
-        None if addr.ip().is_unspecified() => Ok(format!("http://127.0.0.1:{}", addr.port())),
-        None => Ok(format!("http://{addr}")),
-    }
-}
-
-/// The price book: shipped prices and the stored overrides (one that no longer
-/// validates is skipped with a warning rather than stopping Loupe). Model calls
-/// stored before costs existed are costed once, here.
-async fn load_prices(store: &Store) -> anyhow::Result<pricing::Pricing> {
-    let overrides = store
-        .price_overrides()
-        .await?
-        .into_iter()
-        .filter(|o| match pricing::validate(o) {
-            Ok(()) => true,
-            Err(e) => {
-                tracing::warn!(model = %o.model, error = %e, "stored price override skipped");
-                false
-            }
-        })
-        .collect();
-    let book = pricing::PriceBook::new(overrides)?;
-    let costed = store.backfill_costs(&book).await?;
-    if costed > 0 {
-        tracing::info!(calls = costed, "costed model calls stored before costs existed");
-    }
-    Ok(pricing::Pricing::new(book))
 }
 
 fn router(state: AppState) -> Router {

@@ -81,7 +81,9 @@ pub struct StoreArgs {
     /// Database URL: sqlite:PATH (one file, the default: loupe.db in the data
     /// directory) or postgres://USER:PASSWORD@HOST:PORT/DATABASE, for several
     /// replicas sharing one database. The schema is created or migrated at start.
-    #[arg(long, env = "LOUPE_DB")]
+    /// Prefer the variable for a URL with a password: command lines are visible
+    /// to other users of the machine.
+    #[arg(long, env = "LOUPE_DB", hide_env_values = true)]
     pub db: Option<String>,
 }
 

@@ -1,0 +1,47 @@
+//! Start-up steps that need more than a line in `start`: the public URL links are
+//! built on, and the price book (with the one-time costing of older model calls).
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+
+use crate::cli::ServeArgs;
+use crate::pricing;
+use crate::store::Store;
+
+/// The base of links in notifications: `--public-url`, else this server's address.
+pub(crate) fn public_url(args: &ServeArgs, addr: SocketAddr) -> anyhow::Result<String> {
+    match &args.public_url {
+        Some(url) => {
+            let parsed = reqwest::Url::parse(url).with_context(|| format!("--public-url {url:?} is not a URL"))?;
+            anyhow::ensure!(matches!(parsed.scheme(), "http" | "https"), "--public-url {url:?} must start with http:// or https://");
+            Ok(url.trim_end_matches('/').to_string())
+        }
+        None if addr.ip().is_unspecified() => Ok(format!("http://127.0.0.1:{}", addr.port())),
+        None => Ok(format!("http://{addr}")),
+    }
+}
+
+/// The price book: shipped prices and the stored overrides (one that no longer
+/// validates is skipped with a warning rather than stopping Loupe). Model calls
+/// stored before costs existed are costed once, here.
+pub(crate) async fn load_prices(store: &Store) -> anyhow::Result<pricing::Pricing> {
+    let overrides = store
+        .price_overrides()
+        .await?
+        .into_iter()
+        .filter(|o| match pricing::validate(o) {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!(model = %o.model, error = %e, "stored price override skipped");
+                false
+            }
+        })
+        .collect();
+    let book = pricing::PriceBook::new(overrides)?;
+    let costed = store.backfill_costs(&book).await?;
+    if costed > 0 {
+        tracing::info!(calls = costed, "costed model calls stored before costs existed");
+    }
+    Ok(pricing::Pricing::new(book))
+}
