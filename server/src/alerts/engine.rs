@@ -62,7 +62,8 @@ pub(super) async fn run(alerts: Alerts, mut rx: mpsc::Receiver<Vec<Hit>>, restor
                 None => break,
             },
             _ = tick.tick() => settle(&alerts, &mut open).await,
-            _ = recheck.tick() => {
+            // Only another process can change the rules behind this one's back.
+            _ = recheck.tick(), if alerts.store().is_shared() => {
                 if let Err(e) = alerts.reload_if_changed().await {
                     tracing::warn!(error = %e, "could not re-read the alert rules");
                 }

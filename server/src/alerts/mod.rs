@@ -145,14 +145,19 @@ impl Alerts {
     async fn reload_if_changed(&self) -> Result<()> {
         let version = self.store().alert_rules_version().await?;
         if *self.inner.rules_version.lock().expect("version lock") != version {
-            self.reload().await?;
+            self.load(version).await?;
         }
         Ok(())
     }
 
     /// Re-reads the stored rules into the set in force.
     async fn reload(&self) -> Result<()> {
-        let version = self.store().alert_rules_version().await?;
+        self.load(self.store().alert_rules_version().await?).await
+    }
+
+    /// Reads the stored rules, which were at `version` (read first: a change in
+    /// between only makes the next check read them again).
+    async fn load(&self, version: (i64, i64)) -> Result<()> {
         let mut compiled = Vec::new();
         for r in self.store().alert_rules().await? {
             match CompiledRule::of(&r) {

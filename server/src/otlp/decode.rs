@@ -12,6 +12,18 @@ pub struct RpcStatus {
     pub code: i32,
     #[prost(string, tag = "2")]
     pub message: String,
+    /// `google.protobuf.Any` details (OTLP/gRPC's `RetryInfo`); empty in HTTP answers.
+    #[prost(message, repeated, tag = "3")]
+    pub details: Vec<Any>,
+}
+
+/// `google.protobuf.Any`.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Any {
+    #[prost(string, tag = "1")]
+    pub type_url: String,
+    #[prost(bytes = "vec", tag = "2")]
+    pub value: Vec<u8>,
 }
 
 /// `google.rpc.Code` values used in status bodies.
@@ -94,7 +106,7 @@ pub fn encode_response(encoding: Encoding, rejected: i64, message: &str) -> Vec<
 /// An error answer (`google.rpc.Status`).
 pub fn encode_status(encoding: Encoding, code: i32, message: &str) -> Vec<u8> {
     match encoding {
-        Encoding::Protobuf => RpcStatus { code, message: message.to_string() }.encode_to_vec(),
+        Encoding::Protobuf => RpcStatus { code, message: message.to_string(), details: Vec::new() }.encode_to_vec(),
         Encoding::Json => serde_json::json!({ "code": code, "message": message }).to_string().into_bytes(),
     }
 }

@@ -18,31 +18,13 @@ use tonic::codec::CompressionEncoding;
 use tonic::{Code, Request, Response, Status};
 
 use super::convert::convert;
+use super::decode::{Any, RpcStatus};
 use crate::auth::gate::{Area, admits};
 use crate::error::Error;
 use crate::state::AppState;
 
 struct Service {
     state: AppState,
-}
-
-/// `google.rpc.Status` with details, sent in `grpc-status-details-bin`.
-#[derive(Clone, PartialEq, prost::Message)]
-struct StatusDetails {
-    #[prost(int32, tag = "1")]
-    code: i32,
-    #[prost(string, tag = "2")]
-    message: String,
-    #[prost(message, repeated, tag = "3")]
-    details: Vec<Any>,
-}
-
-#[derive(Clone, PartialEq, prost::Message)]
-struct Any {
-    #[prost(string, tag = "1")]
-    type_url: String,
-    #[prost(bytes = "vec", tag = "2")]
-    value: Vec<u8>,
 }
 
 /// `google.rpc.RetryInfo`: how long the exporter should wait before retrying.
@@ -63,7 +45,8 @@ struct ProtoDuration {
 /// UNAVAILABLE with a retry delay, as OTLP exporters read it.
 fn retry_later(message: String, after: Duration) -> Status {
     let info = RetryInfo { retry_delay: Some(ProtoDuration { seconds: after.as_secs() as i64, nanos: 0 }) };
-    let details = StatusDetails {
+    // `google.rpc.Status` with details, sent in `grpc-status-details-bin`.
+    let details = RpcStatus {
         code: Code::Unavailable as i32,
         message: message.clone(),
         details: vec![Any { type_url: "type.googleapis.com/google.rpc.RetryInfo".into(), value: info.encode_to_vec() }],
@@ -151,7 +134,7 @@ mod tests {
     fn a_retry_hint_carries_retry_info() {
         let s = retry_later("full".into(), Duration::from_secs(1));
         assert_eq!(s.code(), Code::Unavailable);
-        let d = StatusDetails::decode(s.details()).unwrap();
+        let d = RpcStatus::decode(s.details()).unwrap();
         assert_eq!(d.details[0].type_url, "type.googleapis.com/google.rpc.RetryInfo");
         assert_eq!(RetryInfo::decode(d.details[0].value.as_slice()).unwrap().retry_delay.unwrap().seconds, 1);
     }

@@ -4,7 +4,7 @@
 
 use super::Store;
 use super::alerts::NewEvent;
-use super::backend::{Cols, Dialect, with_db};
+use super::backend::{Cols, Dialect, advisory_key, with_db};
 use crate::error::Result;
 
 /// A firing whose cooldown has not ended (restored at start so a restart does not
@@ -27,12 +27,6 @@ pub enum Firing {
     Folded { event_id: i64, cooldown_until_ns: i64 },
 }
 
-/// The advisory lock of one (rule, group): a stable 64-bit key.
-fn lock_key(rule_id: i64, group_key: Option<&str>) -> i64 {
-    let h = blake3::hash(format!("loupe:alert:{rule_id}:{}", group_key.unwrap_or("")).as_bytes());
-    i64::from_le_bytes(h.as_bytes()[..8].try_into().expect("8 bytes"))
-}
-
 impl Store {
     /// Stores a firing: folded into the rule's open event for its group when
     /// there is one in its cooldown, else opened as a new event.
@@ -43,7 +37,7 @@ impl Store {
                 // Held to the end of the transaction: two replicas firing the same
                 // rule at once decide one after the other. (SQLite's single admin
                 // connection already serialises this.)
-                sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(lock_key(e.rule_id, e.group_key.as_deref())).execute(&mut *tx).await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(advisory_key(&format!("alert:{}:{}", e.rule_id, e.group_key.as_deref().unwrap_or("")))).execute(&mut *tx).await?;
             }
             let open: Option<(i64, i64)> = sqlx::query_as(
                 "SELECT id, cooldown_until_ns FROM alert_events WHERE rule_id = $1 AND COALESCE(group_key, '') = COALESCE($2, '') \

@@ -150,6 +150,12 @@ pub(crate) use both;
 /// A namespace per backend for the functions [`both!`] defines.
 pub(crate) struct On<DB>(PhantomData<DB>);
 
+/// A stable 64-bit PostgreSQL advisory lock key for `name`.
+pub(crate) fn advisory_key(name: &str) -> i64 {
+    let h = blake3::hash(format!("loupe:{name}").as_bytes());
+    i64::from_le_bytes(h.as_bytes()[..8].try_into().expect("8 bytes"))
+}
+
 /// A value both drivers decode.
 pub(crate) trait Value: for<'r> Decode<'r, Sqlite> + Type<Sqlite> + for<'r> Decode<'r, Postgres> + Type<Postgres> {}
 impl<T> Value for T where T: for<'r> Decode<'r, Sqlite> + Type<Sqlite> + for<'r> Decode<'r, Postgres> + Type<Postgres> {}

@@ -8,18 +8,13 @@ use sqlx::pool::PoolConnection;
 use sqlx::postgres::Postgres;
 
 use super::Store;
-use super::backend::{Db, On, both};
+use super::backend::{Db, On, advisory_key, both};
 use crate::error::Result;
 
 /// A claimed run; [`JobLease::release`] it when done.
 pub struct JobLease {
     /// PostgreSQL: the connection holding the advisory lock.
     lock: Option<(PoolConnection<Postgres>, i64)>,
-}
-
-fn lock_key(job: &str) -> i64 {
-    let h = blake3::hash(format!("loupe:job:{job}").as_bytes());
-    i64::from_le_bytes(h.as_bytes()[..8].try_into().expect("8 bytes"))
 }
 
 both! {
@@ -40,10 +35,14 @@ both! {
     }
 }
 
-/// Who holds a slot, for whoever looks at `job_runs`: host and process id.
-fn holder() -> String {
-    let host = std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_default();
-    format!("{host}:{}", std::process::id())
+/// Who holds a slot, for whoever looks at `job_runs`: host and process id (read
+/// once; a claim happens every interval).
+fn holder() -> &'static str {
+    static HOLDER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HOLDER.get_or_init(|| {
+        let host = std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_default();
+        format!("{host}:{}", std::process::id())
+    })
 }
 
 impl Store {
@@ -59,7 +58,7 @@ impl Store {
             }
             Db::Postgres { pools, .. } => {
                 let mut conn = pools.admin.acquire().await?;
-                let key = lock_key(job);
+                let key = advisory_key(&format!("job:{job}"));
                 let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)").bind(key).fetch_one(&mut *conn).await?;
                 if !locked {
                     return Ok(None);

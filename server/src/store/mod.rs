@@ -63,21 +63,16 @@ pub struct Store {
 }
 
 impl Store {
-    /// Connections of the read and admin pools: (pool, open, idle).
+    /// Connections per pool: (pool, open, idle).
     pub fn pool_stats(&self) -> Vec<(&'static str, u32, u32)> {
-        with_db!(self, db => {
-            let stats = |p: &sqlx::Pool<DB>| (p.size(), p.num_idle() as u32);
-            match &self.db {
-                Db::Sqlite { .. } => {
-                    let ((r, ri), (a, ai)) = (stats(&db.read), stats(&db.admin));
-                    vec![("read", r, ri), ("admin", a, ai)]
-                }
-                Db::Postgres { .. } => {
-                    let (n, idle) = stats(&db.read);
-                    vec![("postgres", n, idle)]
-                }
-            }
-        })
+        fn stats<DB: sqlx::Database>(name: &'static str, p: &sqlx::Pool<DB>) -> (&'static str, u32, u32) {
+            (name, p.size(), p.num_idle() as u32)
+        }
+        match &self.db {
+            Db::Sqlite { pools, .. } => vec![stats("read", &pools.read), stats("admin", &pools.admin)],
+            // One pool serves reads and admin writes.
+            Db::Postgres { pools, .. } => vec![stats("postgres", &pools.read)],
+        }
     }
 
     /// Whether other Loupe processes may share this database (PostgreSQL).

@@ -18,20 +18,22 @@ pub enum TestDb {
     Postgres { url: String, schema: String },
 }
 
+/// The PostgreSQL server this run of the suite is on, if any.
+fn postgres_server() -> Option<String> {
+    std::env::var(POSTGRES_ENV).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
 /// Whether this run of the suite is on PostgreSQL.
 pub fn on_postgres() -> bool {
-    std::env::var(POSTGRES_ENV).is_ok_and(|v| !v.is_empty())
+    postgres_server().is_some()
 }
 
 impl TestDb {
     /// A database no other test sees: `loupe.db` in `dir`, or a new schema.
     pub async fn fresh(dir: &Path) -> TestDb {
-        let Ok(server) = std::env::var(POSTGRES_ENV).map(|v| v.trim().to_string()) else {
+        let Some(server) = postgres_server() else {
             return TestDb::Sqlite { file: dir.join("loupe.db") };
         };
-        if server.is_empty() {
-            return TestDb::Sqlite { file: dir.join("loupe.db") };
-        }
         static NEXT: AtomicU64 = AtomicU64::new(0);
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
         let schema = format!("t_{}_{}_{}", std::process::id(), nanos % 1_000_000_000, NEXT.fetch_add(1, Ordering::Relaxed));
@@ -48,14 +50,14 @@ impl TestDb {
 
     /// The `serve` flags that point Loupe at it.
     pub fn serve_args(&self) -> Vec<String> {
-        match self {
-            TestDb::Sqlite { file } => vec!["--db".into(), format!("sqlite:{}", file.display())],
-            TestDb::Postgres { url, .. } => vec!["--db".into(), url.clone()],
-        }
+        vec!["--db".into(), self.url()]
     }
 
     pub fn url(&self) -> String {
-        self.serve_args().pop().unwrap()
+        match self {
+            TestDb::Sqlite { file } => format!("sqlite:{}", file.display()),
+            TestDb::Postgres { url, .. } => url.clone(),
+        }
     }
 
     /// Runs one statement whose parameters are integers.
