@@ -23,6 +23,9 @@ pub enum Error {
     /// The write queue is full; the client should retry later.
     #[error("Loupe's write queue is full; retry in a moment")]
     Overloaded,
+    /// Too much of one kind of work at once (sign-ins): try again shortly.
+    #[error("{0}")]
+    Busy(String),
     /// The server is shutting down and no longer accepts writes.
     #[error("Loupe is shutting down")]
     ShuttingDown,

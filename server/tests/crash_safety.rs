@@ -67,7 +67,7 @@ fn one_trace(rng: &mut Rng) -> (String, Vec<u8>) {
 
 /// Exports until `stop`, recording the traces acknowledged with a 200.
 async fn exporter(base: String, seed: u64, acked: Arc<Mutex<Vec<String>>>, stop: Arc<AtomicBool>) {
-    let client = reqwest::Client::new();
+    let client = common::client_builder().build().unwrap();
     let mut rng = Rng::new(seed);
     while !stop.load(Ordering::Relaxed) {
         let (trace_id, body) = one_trace(&mut rng);

@@ -60,7 +60,7 @@ pub async fn set_password(store: &Store, name: &str, password: &str) -> Result<(
 pub async fn sign_in(store: &Store, name: &str, password: &str) -> Result<Option<Account>> {
     let found = store.account_by_name(name.trim()).await?;
     let (account, hash) = found.map_or((None, None), |(a, h)| (Some(a), Some(h)));
-    Ok(if password::verify(password, hash).await { account } else { None })
+    Ok(if password::verify(password, hash).await? { account } else { None })
 }
 
 /// At a start with `--auth`: the admin from `LOUPE_ADMIN_USER`/`LOUPE_ADMIN_PASSWORD`

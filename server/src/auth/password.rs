@@ -17,6 +17,18 @@ pub const MIN_LEN: usize = 10;
 
 static HASHING: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(2));
 
+/// How long a request waits for a hashing slot before it is told to come back:
+/// a sign-in storm gets answers (503) instead of a queue that never drains.
+const SLOT_WAIT: std::time::Duration = std::time::Duration::from_secs(15);
+
+async fn slot() -> Result<tokio::sync::SemaphorePermit<'static>> {
+    match tokio::time::timeout(SLOT_WAIT, HASHING.acquire()).await {
+        Ok(Ok(permit)) => Ok(permit),
+        Ok(Err(_)) => Err(Error::ShuttingDown),
+        Err(_) => Err(Error::Busy("too many sign-ins are being checked at once; try again in a moment".into())),
+    }
+}
+
 /// A hash to verify against when the account does not exist, so a wrong name
 /// takes as long as a wrong password (no telling which names exist by timing).
 static DUMMY: LazyLock<String> = LazyLock::new(|| hash_now("not a password of anyone").expect("argon2 hashes"));
@@ -43,19 +55,20 @@ fn hash_now(password: &str) -> Result<String> {
 pub async fn hash(password: &str) -> Result<String> {
     check_new(password)?;
     let password = password.to_string();
-    let _permit = HASHING.acquire().await.map_err(|_| Error::ShuttingDown)?;
+    let _permit = slot().await?;
     tokio::task::spawn_blocking(move || hash_now(&password)).await.map_err(|e| Error::Storage(format!("password hashing task: {e}")))?
 }
 
 /// Whether `password` matches `stored` (a PHC string); `None` checks against a
-/// dummy hash and is always false, taking the same time.
-pub async fn verify(password: &str, stored: Option<String>) -> bool {
+/// dummy hash and is always false, taking the same time. An error only when no
+/// hashing slot came free in time.
+pub async fn verify(password: &str, stored: Option<String>) -> Result<bool> {
     if password.len() > 1024 {
-        return false;
+        return Ok(false);
     }
     let password = password.to_string();
-    let Ok(_permit) = HASHING.acquire().await else { return false };
-    tokio::task::spawn_blocking(move || {
+    let _permit = slot().await?;
+    let checked = tokio::task::spawn_blocking(move || {
         let known = stored.is_some();
         let phc = stored.unwrap_or_else(|| DUMMY.clone());
         let Ok(parsed) = PasswordHash::new(&phc) else {
@@ -64,8 +77,8 @@ pub async fn verify(password: &str, stored: Option<String>) -> bool {
         };
         Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok() && known
     })
-    .await
-    .unwrap_or(false)
+    .await;
+    Ok(checked.unwrap_or(false))
 }
 
 #[cfg(test)]
@@ -77,10 +90,10 @@ mod tests {
         let stored = hash("correct horse battery").await.unwrap();
         assert!(stored.starts_with("$argon2id$"), "{stored}");
         assert!(!stored.contains("correct horse"));
-        assert!(verify("correct horse battery", Some(stored.clone())).await);
-        assert!(!verify("correct horse batterY", Some(stored.clone())).await);
-        assert!(!verify("correct horse battery", None).await);
-        assert!(!verify("x", Some("not a phc string".into())).await);
+        assert!(verify("correct horse battery", Some(stored.clone())).await.unwrap());
+        assert!(!verify("correct horse batterY", Some(stored.clone())).await.unwrap());
+        assert!(!verify("correct horse battery", None).await.unwrap());
+        assert!(!verify("x", Some("not a phc string".into())).await.unwrap());
         // Salted: the same password hashes differently each time.
         assert_ne!(stored, hash("correct horse battery").await.unwrap());
     }

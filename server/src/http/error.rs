@@ -16,7 +16,7 @@ impl IntoResponse for Error {
             Error::Gone(_) => StatusCode::GONE,
             Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
-            Error::Overloaded | Error::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Overloaded | Error::Busy(_) | Error::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
             e if e.is_unavailable() => {
                 tracing::error!(error = %e, "request failed: the database is unavailable");
                 let body = Json(json!({ "error": "Loupe's database is unavailable; retry shortly" }));

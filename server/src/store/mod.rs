@@ -132,12 +132,12 @@ impl Store {
         migrate_conn.close().await?;
         // One connection for the rare writes outside ingest (alert rules, firings,
         // deliveries): one at a time, so they never contend with each other.
-        let read = SqlitePoolOptions::new()
+        let read = no_reaper(SqlitePoolOptions::new())
             .max_connections(4)
             .min_connections(1)
             .connect_with(options.clone().pragma("query_only", "true"))
             .await?;
-        let admin = SqlitePoolOptions::new().max_connections(1).min_connections(0).connect_with(options.clone()).await?;
+        let admin = no_reaper(SqlitePoolOptions::new()).max_connections(1).min_connections(0).connect_with(options.clone()).await?;
         Ok(Store { db: Db::Sqlite { pools: Pools { read, admin }, options } })
     }
 
@@ -151,7 +151,7 @@ impl Store {
         let mut migrate_conn = options.connect().await?;
         POSTGRES_MIGRATOR.run(&mut migrate_conn).await?;
         migrate_conn.close().await?;
-        let pool = PgPoolOptions::new()
+        let pool = no_reaper(PgPoolOptions::new())
             .max_connections(PG_POOL_SIZE)
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(5))
@@ -191,6 +191,17 @@ impl Store {
             db.admin.close().await;
         })
     }
+}
+
+/// A pool without sqlx's idle/lifetime reaper. In sqlx 0.9.0 a returned
+/// connection is published before the idle count is raised, so a concurrent
+/// acquire can wrap the count to `usize::MAX`; a reaper sweep that reads it
+/// then spins without yielding and wedges its runtime thread
+/// (launchbadge/sqlx#3645, fixed upstream by #4289 after 0.9.0). Reaping buys
+/// nothing here anyway: SQLite connections are files, and every pool checks a
+/// PostgreSQL connection before handing it out (`test_before_acquire`).
+fn no_reaper<DB: sqlx::Database>(options: sqlx::pool::PoolOptions<DB>) -> sqlx::pool::PoolOptions<DB> {
+    options.idle_timeout(None).max_lifetime(None)
 }
 
 /// `url` with any password replaced, for messages.

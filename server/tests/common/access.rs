@@ -16,7 +16,7 @@ pub async fn spawn_auth_app(extra: &[&str]) -> TestApp {
     argv.extend_from_slice(extra);
     let mut app = spawn_app_with(&argv).await;
     // Redirects are what the tests look at.
-    app.client = reqwest::Client::builder().redirect(Policy::none()).build().unwrap();
+    app.client = super::client_builder().redirect(Policy::none()).build().unwrap();
     app
 }
 

@@ -83,7 +83,13 @@ pub async fn spawn_app_on(dir: tempfile::TempDir, db: TestDb, extra: &[&str]) ->
     let Command::Serve(args) = Cli::parse_from(argv).command else { unreachable!() };
     let running = loupe::start(&args).await.expect("server starts");
     let extra = extra.iter().map(|s| s.to_string()).collect();
-    TestApp { base: format!("http://{}", running.addr), dir, client: reqwest::Client::new(), extra, api_key: None, db, running: Some(running) }
+    TestApp { base: format!("http://{}", running.addr), dir, client: client_builder().build().unwrap(), extra, api_key: None, db, running: Some(running) }
+}
+
+/// The HTTP client tests use: a request that gets no answer within a minute
+/// fails its test with the URL, rather than hanging the suite.
+pub fn client_builder() -> reqwest::ClientBuilder {
+    reqwest::Client::builder().timeout(std::time::Duration::from_secs(60))
 }
 
 pub async fn spawn_app() -> TestApp {
