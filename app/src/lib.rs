@@ -64,6 +64,7 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("share"), ParamSegment("token")) view=pages::shared::SharedTracePage ssr=SsrMode::Async />
                     <Route path=StaticSegment("users") view=pages::users::UsersPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("access") view=pages::access::AccessPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("settings") view=pages::settings::SettingsPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("login") view=pages::login::LoginPage ssr=SsrMode::Async />
                     <Route path=(StaticSegment("sessions"), ParamSegment("session_id")) view=pages::session::SessionPage ssr=SsrMode::Async />
                     <Route
@@ -99,6 +100,7 @@ fn TopBar() -> impl IntoView {
                         <a href="/users">"Users"</a>
                         <a href="/alerts">"Alerts"</a>
                         <a href="/access">"Access"</a>
+                        <a href="/settings">"Settings"</a>
                     </nav>
                     <components::account::AccountMenu />
                 }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 pub use app::model::{
     ContentField, ContentPolicy, ExceptionInfo, SpanEvent, SpanLink, SpanStatus, StepKind, Tokens,
 };
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 /// An id that could not be accepted, with what is wrong with it.
@@ -66,6 +67,20 @@ macro_rules! hex_id {
             }
         }
 
+        /// As its hex text (the pending spans of tail sampling are stored as JSON).
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let hex = std::borrow::Cow::<str>::deserialize(d)?;
+                Self::parse(&hex).map_err(serde::de::Error::custom)
+            }
+        }
+
         impl fmt::Debug for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 write!(f, "{}({self})", stringify!($name))
@@ -79,7 +94,7 @@ hex_id!(SpanId, 8, "span id");
 
 /// Attributes of the process that produced spans (service name, SDK, host, …),
 /// shared by all spans of one OTLP `ResourceSpans` and stored once.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Resource {
     pub service: String,
     pub attributes: Map<String, Value>,
@@ -101,7 +116,7 @@ impl Resource {
 }
 
 /// LLM-specific facts about a span, when it has them.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GenAi {
     pub request_model: Option<String>,
     pub response_model: Option<String>,
@@ -111,7 +126,9 @@ pub struct GenAi {
 }
 
 /// A span after normalization, redaction and scrubbing: ready to store.
-#[derive(Debug, Clone)]
+/// Serializable so that tail sampling can hold a span on disk until its trace
+/// is decided, in the same redacted form the spans table would hold.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Span {
     pub trace_id: TraceId,
     pub span_id: SpanId,
@@ -120,7 +137,8 @@ pub struct Span {
     /// The name with per-call parts folded (`case {n}`): the latency rollup's key.
     pub step: String,
     pub kind: StepKind,
-    pub otel_kind: &'static str,
+    #[serde(deserialize_with = "otel_kind")]
+    pub otel_kind: KindName,
     pub start_ns: i64,
     pub end_ns: i64,
     pub status: SpanStatus,
@@ -131,12 +149,34 @@ pub struct Span {
     pub events: Vec<SpanEvent>,
     pub links: Vec<SpanLink>,
     pub attributes: Map<String, Value>,
+    #[serde(serialize_with = "shared_resource", deserialize_with = "own_resource")]
     pub resource: Arc<Resource>,
     pub scope: Option<String>,
     pub content: Vec<ContentField>,
     pub content_policy: ContentPolicy,
     /// Set by ingest from the price book in force (`crate::pricing`).
     pub cost: crate::pricing::Costing,
+}
+
+/// One of [`OTEL_KINDS`]. An alias because serde's derive borrows a field
+/// written `&str` from its input (requiring `'static` input here); the kind is
+/// matched to a static name instead.
+pub type KindName = &'static str;
+
+/// OpenTelemetry's span kinds, as ingest names them.
+pub const OTEL_KINDS: [&str; 5] = ["internal", "server", "client", "producer", "consumer"];
+
+fn otel_kind<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+    let name = std::borrow::Cow::<str>::deserialize(d)?;
+    Ok(OTEL_KINDS.into_iter().find(|k| *k == name).unwrap_or("internal"))
+}
+
+fn shared_resource<S: Serializer>(r: &Arc<Resource>, s: S) -> Result<S::Ok, S::Error> {
+    r.as_ref().serialize(s)
+}
+
+fn own_resource<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<Resource>, D::Error> {
+    Resource::deserialize(d).map(Arc::new)
 }
 
 impl Span {

@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod ingest;
 pub mod otlp;
 pub mod pricing;
+pub mod sampling;
 pub mod share;
 pub mod site;
 mod startup;
@@ -148,7 +149,18 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
     };
     let (alerts, alert_tasks) = Alerts::start(store.clone(), alert_config).await?;
     let (writer, writer_task) = Writer::spawn(store.writer_connection().await?, store.clone(), args.queue_spans.max(1), Arc::new(alerts.clone()));
-    let ingest = Ingest::new(Privacy::new(policy, key), pricing.clone(), writer);
+    let (sampler, sampler_task) = match args.sampling.policy() {
+        Some(p) => {
+            let (s, t) = sampling::Sampler::start(p, &store, writer.clone(), alerts.clone(), metrics.clone()).await?;
+            (Some(s), Some(t))
+        }
+        None => {
+            sampling::keep_held(&store, &writer).await?;
+            (None, None)
+        }
+    };
+    let sampling_line = startup::sampling_line(sampler.as_ref().map(|s| s.policy()));
+    let ingest = Ingest::new(Privacy::new(policy, key), pricing.clone(), writer, sampler);
     let (site_root, site_found) = site::find(args.site_root.as_deref());
     let leptos = LeptosOptions::builder()
         .output_name("loupe")
@@ -181,6 +193,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
             "  content policy:   captured: prompts and completions are stored as sent (--capture-content is on)"
         ),
     }
+    tracing::info!("  tail sampling:    {sampling_line}");
     let prices = pricing.current().list();
     tracing::info!(
         "  model prices:     {} shipped entries, {} operator overrides (costs at /costs, prices at /api/prices)",
@@ -215,6 +228,12 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
         if let Some(t) = grpc_task {
             t.await.context("OTLP/gRPC task panicked")?.context("OTLP/gRPC server failed")?;
         }
+        // The sampler holds a handle on the writer too. Traces it has not decided
+        // stay held on disk and are scheduled again at the next start.
+        if let Some(t) = sampler_task {
+            t.abort();
+            let _ = t.await;
+        }
         // Both servers have dropped their state and with it every handle on the writer, so
         // the writer's queue is closed: wait until it has committed what is queued.
         match tokio::time::timeout(std::time::Duration::from_secs(60), writer_task).await {
@@ -246,6 +265,7 @@ fn router(state: AppState) -> Router {
         pricing: state.ingest.pricing().clone(),
         content_policy: state.ingest.privacy().policy(),
         otlp_endpoint: format!("http://{addr}"),
+        sampler: state.ingest.sampler().cloned(),
     });
     let access: Arc<dyn app::data::AccessData> = Arc::new(auth::pages::AccessPages { store: state.store.clone() });
     let leptos = state.leptos.clone();

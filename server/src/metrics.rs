@@ -35,6 +35,10 @@ struct Inner {
     alert_deliveries: Family<Label, Counter>,
     queue_spans: Gauge,
     db_connections: Family<Labels2, Gauge>,
+    sampled_traces: Family<Labels2, Counter>,
+    sampled_spans: Family<Labels2, Counter>,
+    decided_at_cap: Counter,
+    pending_spans: Gauge,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -60,15 +64,37 @@ impl Metrics {
         let alert_deliveries = Family::<Label, Counter>::default();
         let queue_spans = Gauge::default();
         let db_connections = Family::<Labels2, Gauge>::default();
+        let sampled_traces = Family::<Labels2, Counter>::default();
+        let sampled_spans = Family::<Labels2, Counter>::default();
+        let decided_at_cap = Counter::default();
+        let pending_spans = Gauge::default();
         registry.register("spans_received", "Spans in OTLP requests that were decoded", spans_received.clone());
-        registry.register("spans_stored", "Spans committed to the database (re-sent duplicates included)", spans_stored.clone());
+        registry.register("spans_stored", "Spans committed to the database, or held there for a sampling decision (re-sent duplicates included)", spans_stored.clone());
         registry.register("spans_rejected", "Spans not stored, by reason: invalid, overloaded (queue full), storage (a failed commit)", spans_rejected.clone());
         registry.register("otlp_requests", "OTLP export requests, by HTTP status of the answer", otlp_requests.clone());
         registry.register("http_request_duration_seconds", "Time to answer a request, by area: ingest, api, rpc, page, open", request_seconds.clone());
         registry.register("alert_deliveries", "Alert notifications sent to a channel, by outcome: delivered, failed", alert_deliveries.clone());
         registry.register("write_queue_spans", "Spans waiting for the writer", queue_spans.clone());
         registry.register("db_connections", "Database connections, by pool (SQLite: read, admin; PostgreSQL: postgres) and state (open, idle)", db_connections.clone());
-        let inner = Inner { registry, spans_received, spans_stored, spans_rejected, otlp_requests, request_seconds, alert_deliveries, queue_spans, db_connections };
+        registry.register("sampling_traces", "Traces decided by tail sampling, by decision (kept, dropped) and reason (error, alert, slow, stored, fraction, sampling_off, sampled_out)", sampled_traces.clone());
+        registry.register("sampling_spans", "Spans of the traces decided by tail sampling, by decision and reason; dropped ones are the spans sampled out", sampled_spans.clone());
+        registry.register("sampling_decided_at_cap", "Traces decided early because --sample-max-pending spans waited", decided_at_cap.clone());
+        registry.register("sampling_pending_spans", "Spans held for a tail-sampling decision", pending_spans.clone());
+        let inner = Inner {
+            registry,
+            spans_received,
+            spans_stored,
+            spans_rejected,
+            otlp_requests,
+            request_seconds,
+            alert_deliveries,
+            queue_spans,
+            db_connections,
+            sampled_traces,
+            sampled_spans,
+            decided_at_cap,
+            pending_spans,
+        };
         Metrics { inner: Arc::new(inner) }
     }
 
@@ -92,6 +118,21 @@ impl Metrics {
     pub fn delivery(&self, delivered: bool) {
         let outcome = if delivered { "delivered" } else { "failed" };
         self.inner.alert_deliveries.get_or_create(&[("outcome", outcome)]).inc();
+    }
+
+    /// A round of tail-sampling decisions: traces and spans per reason.
+    pub fn sampled(&self, counts: &std::collections::BTreeMap<crate::sampling::Reason, (u64, u64)>, at_cap: u64) {
+        let i = &self.inner;
+        for (reason, &(traces, spans)) in counts {
+            let labels = [("decision", if reason.keeps() { "kept" } else { "dropped" }), ("reason", reason.as_str())];
+            i.sampled_traces.get_or_create(&labels).inc_by(traces);
+            i.sampled_spans.get_or_create(&labels).inc_by(spans);
+        }
+        i.decided_at_cap.inc_by(at_cap);
+    }
+
+    pub fn set_pending_spans(&self, spans: usize) {
+        self.inner.pending_spans.set(spans as i64);
     }
 
     /// The text of `GET /metrics`, with the gauges read now.

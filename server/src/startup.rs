@@ -45,3 +45,21 @@ pub(crate) async fn load_prices(store: &Store) -> anyhow::Result<pricing::Pricin
     }
     Ok(pricing::Pricing::new(book))
 }
+
+/// The start-up line about tail sampling.
+pub(crate) fn sampling_line(policy: Option<&crate::sampling::Policy>) -> String {
+    use app::format::duration;
+    let Some(p) = policy else {
+        return "off: every trace is kept (--sample FRACTION to keep errors, slow traces and a share of the rest)".into();
+    };
+    let ns = |d: std::time::Duration| d.as_nanos() as i64;
+    let slow = p.slower_than.map(|d| format!("traces of {} or more, ", duration(ns(d)))).unwrap_or_default();
+    format!(
+        "on: keeps errors, alert matches, {slow}and {}% of the rest; decided {} after the root span (at most {} without one); \
+         at most {} spans wait",
+        p.fraction * 100.0,
+        duration(ns(p.grace)),
+        duration(ns(p.max_wait)),
+        p.max_pending_spans
+    )
+}

@@ -51,6 +51,7 @@ pub struct PageData {
     pub pricing: Pricing,
     pub content_policy: ContentPolicy,
     pub otlp_endpoint: String,
+    pub sampler: Option<crate::sampling::Sampler>,
 }
 
 #[async_trait::async_trait]
@@ -180,6 +181,10 @@ impl LoupeData for PageData {
 
     async fn alert_events(&self, limit: u32) -> Result<Vec<AlertEvent>, PageError> {
         self.store.alert_events(None, limit).await.map_err(unavailable)
+    }
+
+    async fn sampling(&self) -> Result<app::model::sampling::SamplingView, PageError> {
+        crate::sampling::view(&self.store, self.sampler.as_ref()).await.map_err(unavailable)
     }
 
     async fn create_share(&self, trace_id: &str, expires_in: &str) -> Result<NewShare, PageError> {

@@ -15,6 +15,7 @@ pub mod cost;
 pub mod latency;
 pub mod overview;
 pub mod people;
+pub mod sampling;
 pub mod share;
 mod list;
 pub use list::{ListView, TraceFilter, encode};

@@ -5,6 +5,7 @@ pub mod costs;
 pub mod latency;
 pub mod login;
 pub mod session;
+pub mod settings;
 pub mod shared;
 pub mod trace;
 pub mod traces;

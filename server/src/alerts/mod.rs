@@ -170,6 +170,20 @@ impl Alerts {
         Ok(())
     }
 
+    /// For each span, whether a span rule in force would fire on it (tail
+    /// sampling keeps such traces whole).
+    pub fn would_fire(&self, spans: &[Span]) -> Vec<bool> {
+        let rules = self.rules();
+        let live: Vec<&CompiledRule> = rules.iter().filter(|r| !r.is_window() && !r.spec.paused).collect();
+        spans
+            .iter()
+            .map(|span| {
+                let facts = Facts::from(span);
+                live.iter().any(|r| r.matches(&facts) && r.span_firing(&facts).is_some())
+            })
+            .collect()
+    }
+
     /// Matches newly stored spans against the span rules; never blocks.
     pub fn observe(&self, spans: &[&Span]) {
         let rules = self.rules();

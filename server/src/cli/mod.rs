@@ -9,7 +9,9 @@ use clap::{Args, Parser, Subcommand};
 use crate::telemetry::LogFormat;
 
 pub mod access;
+pub mod sampling;
 pub use access::{KeyCommand, UserCommand};
+pub use sampling::SamplingArgs;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -174,6 +176,9 @@ pub struct ServeArgs {
     /// Fill an empty database with demo traces once the server is up.
     #[arg(long, env = "LOUPE_DEMO")]
     pub demo: bool,
+
+    #[command(flatten)]
+    pub sampling: SamplingArgs,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -15,6 +15,9 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    if let Some(sampler) = state.ingest.sampler() {
+        state.metrics.set_pending_spans(sampler.pending_spans());
+    }
     let text = state.metrics.render(state.ingest.queued(), &state.store.pool_stats());
     ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], text)
 }

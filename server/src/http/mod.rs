@@ -10,6 +10,7 @@ mod login;
 mod metrics;
 mod people;
 mod prices;
+mod sampling;
 mod shares;
 mod stats;
 mod traces;
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(cost::router())
         .merge(prices::router())
         .merge(people::router())
+        .merge(sampling::router())
         .merge(access::router())
         .merge(login::router())
         .merge(metrics::router())

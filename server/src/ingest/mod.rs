@@ -54,21 +54,28 @@ pub struct RawLink {
 use crate::domain::Span;
 use crate::error::Result;
 use crate::pricing::Pricing;
+use crate::sampling::Sampler;
 use privacy::Privacy;
 use writer::Writer;
 
 /// The ingest pipeline that every transport calls: normalize → redact/scrub → cost
-/// → write.
+/// → write (or hold for tail sampling).
 #[derive(Clone)]
 pub struct Ingest {
     privacy: Arc<Privacy>,
     pricing: Pricing,
     writer: Writer,
+    sampler: Option<Sampler>,
 }
 
 impl Ingest {
-    pub fn new(privacy: Privacy, pricing: Pricing, writer: Writer) -> Self {
-        Self { privacy: Arc::new(privacy), pricing, writer }
+    pub fn new(privacy: Privacy, pricing: Pricing, writer: Writer, sampler: Option<Sampler>) -> Self {
+        Self { privacy: Arc::new(privacy), pricing, writer, sampler }
+    }
+
+    /// The tail sampler, when sampling is on.
+    pub fn sampler(&self) -> Option<&Sampler> {
+        self.sampler.as_ref()
     }
 
     pub fn privacy(&self) -> &Privacy {
@@ -84,7 +91,8 @@ impl Ingest {
         self.writer.queued()
     }
 
-    /// Normalizes and stores spans; returns once they are committed to disk.
+    /// Normalizes and stores spans (or holds them for their trace's sampling
+    /// decision); returns once they are committed to disk.
     pub async fn accept(&self, raw: Vec<RawSpan>) -> Result<usize> {
         let n = raw.len();
         let book = self.pricing.current();
@@ -96,7 +104,15 @@ impl Ingest {
                 span
             })
             .collect();
-        self.writer.write(spans).await?;
+        match &self.sampler {
+            None => self.writer.write(spans).await?,
+            Some(sampler) => {
+                let matches = sampler.alert_matches(&spans);
+                let keys: Vec<_> = spans.iter().map(|s| (s.trace_id, s.parent_span_id.is_none())).collect();
+                self.writer.hold(spans, matches).await?;
+                sampler.held(&keys);
+            }
+        }
         Ok(n)
     }
 }

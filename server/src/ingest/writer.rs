@@ -9,13 +9,16 @@
 //! the database goes away (PostgreSQL restarted, the network cut), requests get a
 //! 503 while it is gone and the writer carries on by itself once it is back.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-use crate::domain::Span;
+use crate::domain::{Span, TraceId};
 use crate::error::{Error, Result};
+use crate::sampling::policy::Reason;
+use crate::store::sampling::{PendingSpan, TakenTrace};
 use crate::store::{Store, WriteConn};
 
 /// How long opening a new write connection may take before the batch fails.
@@ -30,16 +33,35 @@ pub trait CommitObserver: Send + Sync + 'static {
     fn committed(&self, spans: &[&Span]);
 }
 
+/// Spans to store, or to hold for a sampling decision (`hold`: whether each
+/// would fire a span alert rule).
 struct Job {
     spans: Vec<Span>,
+    hold: Option<Vec<bool>>,
     done: oneshot::Sender<Result<()>>,
     _permit: OwnedSemaphorePermit,
+}
+
+/// A round of sampling decisions (see [`WriteConn::decide`]).
+struct Decision {
+    traces: Vec<TraceId>,
+    at_cap: usize,
+    judge: Judge,
+    done: oneshot::Sender<Result<BTreeMap<Reason, (u64, u64)>>>,
+}
+
+/// Says why a taken trace is kept or dropped.
+pub type Judge = Arc<dyn Fn(&TakenTrace) -> Reason + Send + Sync>;
+
+enum Work {
+    Write(Job),
+    Decide(Decision),
 }
 
 /// Submits spans to the writer; cheap to clone.
 #[derive(Clone)]
 pub struct Writer {
-    tx: mpsc::UnboundedSender<Job>,
+    tx: mpsc::UnboundedSender<Work>,
     capacity: Arc<Semaphore>,
     max_queued: usize,
 }
@@ -60,6 +82,17 @@ impl Writer {
 
     /// Queues `spans` and waits until they are committed.
     pub async fn write(&self, spans: Vec<Span>) -> Result<()> {
+        self.submit(spans, None).await
+    }
+
+    /// Queues `spans` to be held until their traces are decided (one flag per
+    /// span: it would fire a span alert rule); waits until they are on disk.
+    pub async fn hold(&self, spans: Vec<Span>, alert_matches: Vec<bool>) -> Result<()> {
+        debug_assert_eq!(spans.len(), alert_matches.len());
+        self.submit(spans, Some(alert_matches)).await
+    }
+
+    async fn submit(&self, spans: Vec<Span>, hold: Option<Vec<bool>>) -> Result<()> {
         if spans.is_empty() {
             return Ok(());
         }
@@ -68,7 +101,15 @@ impl Writer {
         let wanted = spans.len().min(self.max_queued) as u32;
         let permit = self.capacity.clone().try_acquire_many_owned(wanted).map_err(|_| Error::Overloaded)?;
         let (done, result) = oneshot::channel();
-        self.tx.send(Job { spans, done, _permit: permit }).map_err(|_| Error::ShuttingDown)?;
+        self.tx.send(Work::Write(Job { spans, hold, done, _permit: permit })).map_err(|_| Error::ShuttingDown)?;
+        result.await.map_err(|_| Error::ShuttingDown)?
+    }
+
+    /// Decides pending traces (in the writer's order, after what was queued
+    /// before); returns traces and spans per reason.
+    pub async fn decide(&self, traces: Vec<TraceId>, at_cap: usize, judge: Judge) -> Result<BTreeMap<Reason, (u64, u64)>> {
+        let (done, result) = oneshot::channel();
+        self.tx.send(Work::Decide(Decision { traces, at_cap, judge, done })).map_err(|_| Error::ShuttingDown)?;
         result.await.map_err(|_| Error::ShuttingDown)?
     }
 }
@@ -85,54 +126,105 @@ async fn connection<'a>(conn: &'a mut Option<WriteConn>, store: &Store) -> Resul
     Ok(conn.as_mut().expect("just connected"))
 }
 
-async fn run(mut conn: Option<WriteConn>, store: Store, mut rx: mpsc::UnboundedReceiver<Job>, observer: Arc<dyn CommitObserver>) {
-    while let Some(first) = rx.recv().await {
-        let mut jobs = vec![first];
-        let mut queued = jobs[0].spans.len();
-        while queued < MAX_SPANS_PER_COMMIT {
-            match rx.try_recv() {
-                Ok(job) => {
-                    queued += job.spans.len();
-                    jobs.push(job);
-                }
-                Err(_) => break,
-            }
-        }
-        let batch: Vec<&Span> = jobs.iter().flat_map(|j| j.spans.iter()).collect();
-        let started = std::time::Instant::now();
-        let result = match connection(&mut conn, &store).await {
-            Ok(c) => c.write_batch(&batch).await,
-            Err(e) => Err(e),
+async fn run(mut conn: Option<WriteConn>, store: Store, mut rx: mpsc::UnboundedReceiver<Work>, observer: Arc<dyn CommitObserver>) {
+    let mut next = None;
+    loop {
+        let work = match next.take() {
+            Some(w) => w,
+            None => match rx.recv().await {
+                Some(w) => w,
+                None => break,
+            },
         };
-        if result.is_err() {
-            // Whatever failed (the server gone, a broken socket), start the next
-            // batch on a fresh connection rather than a doubtful one.
-            conn = None;
-        }
-        let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
-        match &result {
-            Ok(report) => {
-                tracing::debug!(
-                    spans = batch.len(),
-                    requests = jobs.len(),
-                    inserted = report.inserted,
-                    duplicates = report.duplicates,
-                    elapsed_ms,
-                    "committed batch"
-                );
-                let new: Vec<&Span> = report.new_spans.iter().map(|&i| batch[i]).collect();
-                observer.committed(&new);
+        match work {
+            Work::Decide(d) => decide(&mut conn, &store, d, observer.as_ref()).await,
+            Work::Write(first) => {
+                let mut jobs = vec![first];
+                let mut queued = jobs[0].spans.len();
+                while queued < MAX_SPANS_PER_COMMIT {
+                    match rx.try_recv() {
+                        Ok(Work::Write(job)) => {
+                            queued += job.spans.len();
+                            jobs.push(job);
+                        }
+                        Ok(decision) => {
+                            // After this batch, in the order it was sent.
+                            next = Some(decision);
+                            break;
+                        }
+                        Err(_) => break,
+                    }
+                }
+                write(&mut conn, &store, jobs, observer.as_ref()).await;
             }
-            Err(e) => tracing::error!(error = %e, spans = batch.len(), "batch write failed; requests get an error and may retry"),
-        }
-        drop(batch);
-        for job in jobs {
-            let answer = match &result {
-                Ok(_) => Ok(()),
-                Err(e) => Err(Error::Storage(e.to_string())),
-            };
-            let _ = job.done.send(answer);
         }
     }
     tracing::info!("writer stopped: every queued span is committed");
+}
+
+/// Commits one batch of write jobs and answers each.
+async fn write(conn: &mut Option<WriteConn>, store: &Store, jobs: Vec<Job>, observer: &dyn CommitObserver) {
+    let batch: Vec<&Span> = jobs.iter().filter(|j| j.hold.is_none()).flat_map(|j| j.spans.iter()).collect();
+    let received_ns = crate::now_ns();
+    let held: Vec<PendingSpan> = jobs
+        .iter()
+        .filter_map(|j| j.hold.as_ref().map(|m| (j, m)))
+        .flat_map(|(j, m)| j.spans.iter().zip(m).map(|(span, &alert_match)| PendingSpan { span, alert_match, received_ns }))
+        .collect();
+    let started = std::time::Instant::now();
+    let result = match connection(conn, store).await {
+        Ok(c) => c.write_batch(&batch, &held).await,
+        Err(e) => Err(e),
+    };
+    if result.is_err() {
+        // Whatever failed (the server gone, a broken socket), start the next
+        // batch on a fresh connection rather than a doubtful one.
+        *conn = None;
+    }
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
+    match &result {
+        Ok(report) => {
+            tracing::debug!(
+                spans = batch.len(),
+                held = held.len(),
+                requests = jobs.len(),
+                inserted = report.inserted,
+                duplicates = report.duplicates,
+                elapsed_ms,
+                "committed batch"
+            );
+            let new: Vec<&Span> = report.new_spans.iter().map(|&i| batch[i]).collect();
+            observer.committed(&new);
+        }
+        Err(e) => tracing::error!(error = %e, spans = batch.len() + held.len(), "batch write failed; requests get an error and may retry"),
+    }
+    drop((batch, held));
+    for job in jobs {
+        let answer = match &result {
+            Ok(_) => Ok(()),
+            Err(e) => Err(Error::Storage(e.to_string())),
+        };
+        let _ = job.done.send(answer);
+    }
+}
+
+/// Runs one round of sampling decisions.
+async fn decide(conn: &mut Option<WriteConn>, store: &Store, d: Decision, observer: &dyn CommitObserver) {
+    let result = match connection(conn, store).await {
+        Ok(c) => c.decide(&d.traces, d.at_cap, d.judge.as_ref()).await,
+        Err(e) => Err(e),
+    };
+    let answer = match result {
+        Ok(decided) => {
+            let new: Vec<&Span> = decided.report.new_spans.iter().map(|&i| &decided.kept[i]).collect();
+            observer.committed(&new);
+            Ok(decided.counts)
+        }
+        Err(e) => {
+            *conn = None;
+            tracing::error!(error = %e, traces = d.traces.len(), "sampling decisions failed; the traces stay pending");
+            Err(e)
+        }
+    };
+    let _ = d.done.send(answer);
 }

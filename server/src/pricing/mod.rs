@@ -20,7 +20,7 @@ use app::model::cost::{PriceEntry, PriceList, PriceOverride, PriceSource, PriceT
 pub use cost::{InputSplit, cost_usd};
 
 /// What ingest decided about a span's cost.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Costing {
     /// Not a model call: no cost to speak of.
     #[default]

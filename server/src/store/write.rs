@@ -3,7 +3,7 @@
 //! Re-sent spans (client retries) are ignored by key; only newly inserted spans
 //! (`RETURNING`) add to their trace's summary row, so retries never double-count.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sqlx::postgres::{PgConnection, Postgres};
 use sqlx::sqlite::{Sqlite, SqliteConnection};
@@ -13,9 +13,11 @@ use super::backend::{Cols, On, both};
 use super::detail::detail_columns;
 use super::cost::CostSample;
 use super::latency::LatencySample;
-use crate::domain::Span;
+use super::sampling::{DECIDED_AT_CAP, PendingSpan, TakenTrace};
+use crate::domain::{Span, TraceId};
 use crate::error::Result;
 use crate::pricing::Costing;
+use crate::sampling::policy::Reason;
 
 /// SQLite allows 32,766 bound parameters per statement; spans take 29 each.
 const SPAN_ROWS_PER_STATEMENT: usize = 1000;
@@ -53,29 +55,106 @@ impl WriteConn {
         Self { conn: Conn::Postgres(conn), known_resources: HashSet::new() }
     }
 
-    /// Stores `spans` in one transaction; returns once it is committed (on SQLite,
+    /// Stores `spans` and holds `pending` (spans waiting for a sampling
+    /// decision) in one transaction; returns once it is committed (on SQLite,
     /// fsynced; on PostgreSQL, flushed to its WAL).
-    pub async fn write_batch(&mut self, spans: &[&Span]) -> Result<BatchReport> {
-        let mut new_resources = Vec::new();
-        for span in spans {
-            if !self.known_resources.contains(&span.resource.key)
-                && !new_resources.iter().any(|r: &&Span| r.resource.key == span.resource.key)
-            {
-                new_resources.push(*span);
-            }
-        }
+    pub async fn write_batch(&mut self, spans: &[&Span], pending: &[PendingSpan<'_>]) -> Result<BatchReport> {
+        let new_resources = self.new_resources(spans);
         let report = match &mut self.conn {
-            Conn::Sqlite(c) => On::<Sqlite>::write_batch(c, spans, &new_resources).await?,
-            Conn::Postgres(c) => On::<Postgres>::write_batch(c, spans, &new_resources).await?,
+            Conn::Sqlite(c) => On::<Sqlite>::write_batch(c, spans, &new_resources, pending).await?,
+            Conn::Postgres(c) => On::<Postgres>::write_batch(c, spans, &new_resources, pending).await?,
         };
         self.known_resources.extend(new_resources.iter().map(|s| s.resource.key.clone()));
         Ok(report)
     }
+
+    /// Decides the pending `traces` in one transaction: takes their spans out
+    /// of the pending table, asks `judge` for each trace's reason, stores the
+    /// kept ones and counts both. Traces another replica decided first are
+    /// simply absent.
+    pub async fn decide(&mut self, traces: &[TraceId], at_cap: usize, judge: &(dyn Fn(&TakenTrace) -> Reason + Sync)) -> Result<Decided> {
+        let mut decided = match &mut self.conn {
+            Conn::Sqlite(c) => On::<Sqlite>::decide(c, traces, at_cap, judge, &self.known_resources).await?,
+            Conn::Postgres(c) => On::<Postgres>::decide(c, traces, at_cap, judge, &self.known_resources).await?,
+        };
+        self.known_resources.extend(std::mem::take(&mut decided.new_resources));
+        Ok(decided)
+    }
+
+    /// The resources of `spans` this connection has not written yet.
+    fn new_resources<'a>(&self, spans: &[&'a Span]) -> Vec<&'a Span> {
+        let mut new_resources: Vec<&Span> = Vec::new();
+        for span in spans {
+            if !self.known_resources.contains(&span.resource.key) && !new_resources.iter().any(|r| r.resource.key == span.resource.key) {
+                new_resources.push(*span);
+            }
+        }
+        new_resources
+    }
+}
+
+/// What one round of sampling decisions did.
+#[derive(Debug, Default)]
+pub struct Decided {
+    /// The spans of kept traces, in the order stored.
+    pub kept: Vec<Span>,
+    pub report: BatchReport,
+    /// Traces and spans per reason.
+    pub counts: BTreeMap<Reason, (u64, u64)>,
+    new_resources: Vec<String>,
 }
 
 both! {
-    async fn write_batch(conn: &mut Conn, spans: &[&Span], new_resources: &[&Span]) -> Result<BatchReport> {
+    async fn write_batch(conn: &mut Conn, spans: &[&Span], new_resources: &[&Span], pending: &[PendingSpan<'_>]) -> Result<BatchReport> {
         let mut tx = conn.begin().await?;
+        let report = Self::store_spans(&mut tx, spans, new_resources).await?;
+        Self::pend(&mut tx, pending).await?;
+        tx.commit().await?;
+        Ok(report)
+    }
+
+    async fn decide(
+        conn: &mut Conn,
+        traces: &[TraceId],
+        at_cap: usize,
+        judge: &(dyn Fn(&TakenTrace) -> Reason + Sync),
+        known: &HashSet<String>,
+    ) -> Result<Decided> {
+        let mut tx = conn.begin().await?;
+        let mut decided = Decided::default();
+        for trace in Self::take_pending(&mut tx, traces).await? {
+            let reason = judge(&trace);
+            let n = decided.counts.entry(reason).or_default();
+            *n = (n.0 + 1, n.1 + trace.spans.len() as u64);
+            if reason.keeps() {
+                decided.kept.extend(trace.spans);
+            }
+        }
+        let kept: Vec<&Span> = decided.kept.iter().collect();
+        let mut new_resources: Vec<&Span> = Vec::new();
+        for s in &kept {
+            if !known.contains(&s.resource.key) && !new_resources.iter().any(|r| r.resource.key == s.resource.key) {
+                new_resources.push(s);
+            }
+        }
+        decided.report = Self::store_spans(&mut tx, &kept, &new_resources).await?;
+        decided.new_resources = new_resources.iter().map(|s| s.resource.key.clone()).collect();
+        let mut counts: BTreeMap<&str, (i64, i64)> =
+            decided.counts.iter().map(|(r, (t, s))| (r.as_str(), (*t as i64, *s as i64))).collect();
+        if at_cap > 0 {
+            counts.insert(DECIDED_AT_CAP, (at_cap as i64, 0));
+        }
+        Self::add_counts(&mut tx, &counts).await?;
+        tx.commit().await?;
+        Ok(decided)
+    }
+
+    /// Stores spans inside the caller's transaction: resources, span rows, their
+    /// details, and the rollups of the spans that are new.
+    async fn store_spans(conn: &mut Conn, spans: &[&Span], new_resources: &[&Span]) -> Result<BatchReport> {
+        if spans.is_empty() {
+            return Ok(BatchReport::default());
+        }
         for chunk in new_resources.chunks(SMALL_ROWS_PER_STATEMENT) {
             let mut q = QueryBuilder::<DB>::new("INSERT INTO resources (key, service, attributes) ");
             q.push_values(chunk, |mut b, s| {
@@ -84,18 +163,17 @@ both! {
                     .push_bind(serde_json::to_string(&s.resource.attributes).expect("attributes serialize"));
             });
             q.push(" ON CONFLICT (key) DO NOTHING");
-            q.build().execute(&mut *tx).await?;
+            q.build().execute(&mut *conn).await?;
         }
-        let mut inserted = Self::insert_spans(&mut tx, spans).await?;
+        let mut inserted = Self::insert_spans(&mut *conn, spans).await?;
         // In batch order, so what follows sees spans as they were sent.
         inserted.sort_unstable_by_key(|(_, i, _)| *i);
-        Self::insert_details(&mut tx, &inserted).await?;
+        Self::insert_details(&mut *conn, &inserted).await?;
         let new_spans = inserted.iter().map(|(_, i, _)| *i).collect();
         let inserted: Vec<&Span> = inserted.into_iter().map(|(_, _, s)| s).collect();
-        Self::upsert_traces(&mut tx, &inserted).await?;
-        Self::add_to_latency(&mut tx, inserted.iter().map(|s| LatencySample::of(s))).await?;
-        Self::add_to_cost(&mut tx, inserted.iter().filter_map(|s| CostSample::of(s))).await?;
-        tx.commit().await?;
+        Self::upsert_traces(&mut *conn, &inserted).await?;
+        Self::add_to_latency(&mut *conn, inserted.iter().map(|s| LatencySample::of(s))).await?;
+        Self::add_to_cost(&mut *conn, inserted.iter().filter_map(|s| CostSample::of(s))).await?;
         Ok(BatchReport { inserted: inserted.len(), duplicates: spans.len() - inserted.len(), new_spans })
     }
 }

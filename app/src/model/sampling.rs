@@ -1,0 +1,77 @@
+//! Tail sampling as the settings page and `GET /api/sampling` show it: the
+//! policy in force (read-only: it is set by `loupe serve` flags) and what it
+//! kept and dropped, per reason, since the database began.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SamplingView {
+    /// `None`: sampling is off and every trace is kept.
+    pub policy: Option<SamplingPolicy>,
+    /// Spans this server holds for a decision now.
+    pub pending_spans: u64,
+    /// Per reason, in the order the policy checks them.
+    pub counts: Vec<ReasonCount>,
+    /// Traces decided early because too many spans waited.
+    pub decided_at_cap: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SamplingPolicy {
+    /// Kept share of the traces no rule keeps.
+    pub fraction: f64,
+    pub slower_than_ns: Option<i64>,
+    pub grace_ns: i64,
+    pub max_wait_ns: i64,
+    pub max_pending_spans: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReasonCount {
+    /// `error`, `alert`, `slow`, `stored`, `fraction`, `sampling_off` or `sampled_out`.
+    pub reason: String,
+    pub kept: bool,
+    pub traces: u64,
+    pub spans: u64,
+}
+
+impl ReasonCount {
+    /// What the reason means, for a table row.
+    pub fn label(&self) -> &'static str {
+        match self.reason.as_str() {
+            "error" => "a span has an error",
+            "alert" => "a span alert rule fires on it",
+            "slow" => "slower than the threshold",
+            "stored" => "late spans of a kept trace",
+            "fraction" => "in the kept share, by trace id",
+            "sampling_off" => "held when sampling was turned off",
+            "sampled_out" => "none of these: dropped",
+            _ => "other",
+        }
+    }
+}
+
+impl SamplingView {
+    /// Traces kept and dropped in all.
+    pub fn totals(&self) -> (u64, u64) {
+        self.counts.iter().fold((0, 0), |(k, d), c| if c.kept { (k + c.traces, d) } else { (k, d + c.traces) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn totals_split_kept_from_dropped() {
+        let c = |reason: &str, kept, traces| ReasonCount { reason: reason.into(), kept, traces, spans: traces * 3 };
+        let v = SamplingView {
+            policy: None,
+            pending_spans: 0,
+            counts: vec![c("error", true, 4), c("fraction", true, 6), c("sampled_out", false, 90)],
+            decided_at_cap: 0,
+        };
+        assert_eq!(v.totals(), (10, 90));
+        assert_eq!(v.counts[2].label(), "none of these: dropped");
+    }
+}

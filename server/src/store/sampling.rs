@@ -1,0 +1,186 @@
+//! Tail sampling's tables: spans waiting for their trace's decision, and what
+//! was kept or dropped per reason. The writer calls these inside its own
+//! transactions, so a span is on disk (pending or stored) before its export is
+//! acknowledged, and a decision moves a trace's spans in one commit.
+
+use std::collections::{BTreeMap, HashSet};
+
+use sqlx::QueryBuilder;
+
+use super::Store;
+use super::backend::{Cols, both, with_db};
+use crate::domain::{Span, TraceId};
+use crate::error::{Error, Result};
+use crate::sampling::policy::{Reason, TraceFacts};
+
+/// Seven parameters a row; SQLite allows 32,766 per statement.
+const PENDING_ROWS_PER_STATEMENT: usize = 1000;
+/// Trace ids per `IN (…)` list.
+const TRACES_PER_STATEMENT: usize = 500;
+
+/// The counter row of traces decided early because too many spans waited.
+pub const DECIDED_AT_CAP: &str = "decided_at_cap";
+
+/// A span to hold until its trace is decided.
+pub struct PendingSpan<'a> {
+    pub span: &'a Span,
+    pub alert_match: bool,
+    pub received_ns: i64,
+}
+
+/// A trace taken out of the pending table: its spans and its facts.
+pub struct TakenTrace {
+    pub trace_id: TraceId,
+    pub facts: TraceFacts,
+    pub spans: Vec<Span>,
+}
+
+/// A pending trace as the table has it, to rebuild the schedule after a restart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingTrace {
+    pub trace_id: TraceId,
+    pub first_received_ns: i64,
+    pub root_received_ns: Option<i64>,
+    pub spans: usize,
+}
+
+both! {
+    /// Holds spans (a re-sent span is already there and is skipped).
+    pub(crate) async fn pend(conn: &mut Conn, pending: &[PendingSpan<'_>]) -> Result<()> {
+        for chunk in pending.chunks(PENDING_ROWS_PER_STATEMENT) {
+            let mut q = QueryBuilder::<DB>::new(
+                "INSERT INTO pending_spans (trace_id, span_id, received_ns, is_root, is_error, alert_match, body) ",
+            );
+            q.push_values(chunk, |mut b, p| {
+                let s = p.span;
+                b.push_bind(s.trace_id.to_string())
+                    .push_bind(s.span_id.to_string())
+                    .push_bind(p.received_ns)
+                    .push_bind(s.parent_span_id.is_none() as i64)
+                    .push_bind(s.is_error() as i64)
+                    .push_bind(p.alert_match as i64)
+                    .push_bind(serde_json::to_string(s).expect("a span serializes"));
+            });
+            q.push(" ON CONFLICT (trace_id, span_id) DO NOTHING");
+            q.build().execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
+
+    /// Removes the pending spans of `traces` and returns them, with each trace's
+    /// facts. Removal and return are one statement, so when two replicas decide
+    /// the same trace only one of them gets its spans.
+    pub(crate) async fn take_pending(conn: &mut Conn, traces: &[TraceId]) -> Result<Vec<TakenTrace>> {
+        let mut taken: BTreeMap<String, TakenTrace> = BTreeMap::new();
+        for chunk in traces.chunks(TRACES_PER_STATEMENT) {
+            let mut q = QueryBuilder::<DB>::new("DELETE FROM pending_spans WHERE trace_id IN (");
+            let mut list = q.separated(", ");
+            for t in chunk {
+                list.push_bind(t.to_string());
+            }
+            q.push(") RETURNING trace_id, is_error, alert_match, body");
+            for row in q.build().fetch_all(&mut *conn).await? {
+                let span: Span = serde_json::from_str(row.str(3))
+                    .map_err(|e| Error::Storage(format!("a pending span of trace {} does not parse: {e}", row.str(0))))?;
+                let t = taken.entry(row.str(0).to_string()).or_insert_with(|| TakenTrace {
+                    trace_id: span.trace_id,
+                    facts: TraceFacts::default(),
+                    spans: Vec::new(),
+                });
+                t.facts.any_error |= row.get::<i64>(1) != 0;
+                t.facts.alert_match |= row.get::<i64>(2) != 0;
+                t.spans.push(span);
+            }
+        }
+        for t in taken.values_mut() {
+            let start = t.spans.iter().map(|s| s.start_ns).min().unwrap_or(0);
+            let end = t.spans.iter().map(|s| s.end_ns).max().unwrap_or(0);
+            t.facts.extent_ns = end.saturating_sub(start);
+        }
+        let ids: Vec<String> = taken.keys().cloned().collect();
+        for stored in Self::stored_traces(conn, &ids).await? {
+            if let Some(t) = taken.get_mut(&stored) {
+                t.facts.already_stored = true;
+            }
+        }
+        Ok(taken.into_values().collect())
+    }
+
+    /// Which of `traces` have spans stored already.
+    async fn stored_traces(conn: &mut Conn, traces: &[String]) -> Result<HashSet<String>> {
+        let mut found = HashSet::new();
+        for chunk in traces.chunks(TRACES_PER_STATEMENT) {
+            let mut q = QueryBuilder::<DB>::new("SELECT trace_id FROM traces WHERE trace_id IN (");
+            let mut list = q.separated(", ");
+            for t in chunk {
+                list.push_bind(t.as_str());
+            }
+            q.push(")");
+            found.extend(q.build().fetch_all(&mut *conn).await?.iter().map(|r| r.str(0).to_string()));
+        }
+        Ok(found)
+    }
+
+    /// Adds decided traces and spans to their reasons' counters (sorted by
+    /// reason, so concurrent replicas take the row locks in one order).
+    pub(crate) async fn add_counts(conn: &mut Conn, counts: &BTreeMap<&str, (i64, i64)>) -> Result<()> {
+        if counts.is_empty() {
+            return Ok(());
+        }
+        let mut q = QueryBuilder::<DB>::new("INSERT INTO sampling_counts (reason, traces, spans) ");
+        q.push_values(counts, |mut b, (reason, (traces, spans))| {
+            b.push_bind(*reason).push_bind(*traces).push_bind(*spans);
+        });
+        q.push(
+            " ON CONFLICT (reason) DO UPDATE SET traces = sampling_counts.traces + excluded.traces, \
+             spans = sampling_counts.spans + excluded.spans",
+        );
+        q.build().execute(&mut *conn).await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Every trace with spans waiting, oldest first.
+    pub async fn pending_traces(&self) -> Result<Vec<PendingTrace>> {
+        with_db!(self, db => {
+            let rows = sqlx::query(
+                "SELECT trace_id, MIN(received_ns), MAX(CASE WHEN is_root = 1 THEN received_ns END), COUNT(*) \
+                 FROM pending_spans GROUP BY trace_id ORDER BY 2",
+            )
+            .fetch_all(&db.read)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(PendingTrace {
+                        trace_id: TraceId::parse(r.str(0)).map_err(|e| Error::Storage(format!("pending_spans: {e}")))?,
+                        first_received_ns: r.get(1),
+                        root_received_ns: r.get(2),
+                        spans: r.get::<i64>(3) as usize,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// Traces and spans per reason since the database began, and the traces
+    /// decided early at the cap.
+    pub async fn sampling_counts(&self) -> Result<(BTreeMap<Reason, (u64, u64)>, u64)> {
+        with_db!(self, db => {
+            let rows = sqlx::query("SELECT reason, traces, spans FROM sampling_counts").fetch_all(&db.read).await?;
+            let mut counts = BTreeMap::new();
+            let mut at_cap = 0;
+            for r in &rows {
+                let (traces, spans) = (r.get::<i64>(1) as u64, r.get::<i64>(2) as u64);
+                match Reason::parse(r.str(0)) {
+                    Some(reason) => {
+                        counts.insert(reason, (traces, spans));
+                    }
+                    None if r.str(0) == DECIDED_AT_CAP => at_cap = traces,
+                    None => {}
+                }
+            }
+            Ok((counts, at_cap))
+        })
+    }
+}
