@@ -12,7 +12,7 @@ use crate::model::people::{PeopleReport, SessionDetail};
 use crate::model::RangeFilter;
 use crate::model::access::{AccessOverview, Account, KeyScope, NewApiKey, Viewer};
 use crate::model::alerts::{AlertEvent, AlertRule, RulePreview, RuleSpec};
-use crate::model::sampling::SamplingView;
+use crate::model::sampling::{RetentionView, SamplingView};
 use crate::model::share::{NewShare, ShareLink};
 use crate::model::cost::{CostOverview, PriceChange, PriceList};
 use crate::model::latency::{BucketSpan, LatencyFilter, LatencyPoint, LatencyReport};
@@ -96,6 +96,9 @@ pub trait LoupeData: Send + Sync + 'static {
 
     /// The tail-sampling policy in force and its counts.
     async fn sampling(&self) -> Result<SamplingView, PageError>;
+
+    /// The retention policy in force, the database's size and what was deleted.
+    async fn retention(&self) -> Result<RetentionView, PageError>;
 
     /// Makes a share link to a trace, valid for `expires_in` (`1h`, `24h`, `7d`).
     async fn create_share(&self, trace_id: &str, expires_in: &str) -> Result<NewShare, PageError>;

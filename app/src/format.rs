@@ -30,6 +30,18 @@ pub fn duration(ns: i64) -> String {
     }
 }
 
+/// A configured duration in its own round unit, as it was likely set: `500 ms`,
+/// `5 s`, `2 min`, `1 h` (measured durations use [`duration`]).
+pub fn setting(ns: i64) -> String {
+    const S: i64 = 1_000_000_000;
+    match ns {
+        n if n >= 3600 * S && n % (3600 * S) == 0 => format!("{} h", n / (3600 * S)),
+        n if n >= 60 * S && n % (60 * S) == 0 => format!("{} min", n / (60 * S)),
+        n if n >= S && n % S == 0 => format!("{} s", n / S),
+        n => format!("{} ms", n / 1_000_000),
+    }
+}
+
 /// An integer with thousands separators: `12,345`.
 pub fn count(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
@@ -183,6 +195,16 @@ mod tests {
         assert_eq!(duration(10_000_000_000), "10.0 s");
         assert_eq!(duration(123_000_000_000), "2m 03s");
         assert_eq!(duration(-5), "0 ns");
+    }
+
+    #[test]
+    fn settings_read_in_their_round_unit() {
+        assert_eq!(setting(500_000_000), "500 ms");
+        assert_eq!(setting(5_000_000_000), "5 s");
+        assert_eq!(setting(120_000_000_000), "2 min");
+        assert_eq!(setting(90_000_000_000), "90 s");
+        assert_eq!(setting(3_600_000_000_000), "1 h");
+        assert_eq!(setting(1_500_000_000), "1500 ms");
     }
 
     #[test]

@@ -46,14 +46,14 @@ export const admin = { name: 'ada', password: "ada's long password" };
 /**
  * Starts Loupe; with `demo`, sends the demo traces and waits until they are stored;
  * with `auth`, sign-in is required and the first admin is `admin` (from the
- * environment, as an operator would set it).
+ * environment, as an operator would set it); `args` are more `serve` flags.
  */
-export async function startLoupe({ demo = false, auth = false } = {}) {
+export async function startLoupe({ demo = false, auth = false, args = [] } = {}) {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'loupe-e2e-'));
   const base = `http://127.0.0.1:${port}`;
   const authEnv = auth ? { LOUPE_AUTH: 'true', LOUPE_ADMIN_USER: admin.name, LOUPE_ADMIN_PASSWORD: admin.password } : {};
-  const server = spawn(bin, ['serve', '--addr', `127.0.0.1:${port}`, '--grpc-addr', 'off', '--data-dir', dataDir], {
+  const server = spawn(bin, ['serve', '--addr', `127.0.0.1:${port}`, '--grpc-addr', 'off', '--data-dir', dataDir, ...args], {
     cwd: tmpdir(),
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, LOUPE_LOG: 'warn', ...authEnv },

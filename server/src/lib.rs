@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod ingest;
 pub mod otlp;
 pub mod pricing;
+pub mod retention;
 pub mod sampling;
 pub mod share;
 pub mod site;
@@ -118,6 +119,10 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
     install_tls();
     auth::refuse_open_bind(args)?;
     let store = open_store(&args.store).await?;
+    let retention_policy = args.retention.policy().map(Arc::new);
+    if let Some(p) = &retention_policy {
+        retention::check(p, &store)?;
+    }
     let data_dir = args.data_dir();
     let key = ingest::privacy::key::from_setting_or_dir(args.content_key.as_deref(), &data_dir)?;
     let policy = if args.capture_content { ContentPolicy::Captured } else { ContentPolicy::Hashed };
@@ -168,7 +173,18 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
-    let state = AppState { store: store.clone(), auth, metrics, ingest, alerts: alerts.clone(), public_url: public_url.clone(), leptos, max_body_bytes: args.max_body_mib * 1024 * 1024 };
+    let retention_task = retention_policy.as_ref().map(|p| retention::start(p.as_ref().clone(), store.clone(), metrics.clone()));
+    let state = AppState {
+        store: store.clone(),
+        auth,
+        metrics,
+        ingest,
+        alerts: alerts.clone(),
+        public_url: public_url.clone(),
+        leptos,
+        max_body_bytes: args.max_body_mib * 1024 * 1024,
+        retention: retention_policy.clone(),
+    };
     let grpc_state = state.clone();
     let app = router(state);
 
@@ -194,6 +210,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
         ),
     }
     tracing::info!("  tail sampling:    {sampling_line}");
+    tracing::info!("  retention:        {}", startup::retention_line(retention_policy.as_deref()));
     let prices = pricing.current().list();
     tracing::info!(
         "  model prices:     {} shipped entries, {} operator overrides (costs at /costs, prices at /api/prices)",
@@ -234,6 +251,10 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
             t.abort();
             let _ = t.await;
         }
+        // A retention batch cut short rolls back; the next run does it again.
+        if let Some(t) = retention_task {
+            t.abort();
+        }
         // Both servers have dropped their state and with it every handle on the writer, so
         // the writer's queue is closed: wait until it has committed what is queued.
         match tokio::time::timeout(std::time::Duration::from_secs(60), writer_task).await {
@@ -266,6 +287,7 @@ fn router(state: AppState) -> Router {
         content_policy: state.ingest.privacy().policy(),
         otlp_endpoint: format!("http://{addr}"),
         sampler: state.ingest.sampler().cloned(),
+        retention: state.retention.clone(),
     });
     let access: Arc<dyn app::data::AccessData> = Arc::new(auth::pages::AccessPages { store: state.store.clone() });
     let leptos = state.leptos.clone();

@@ -1,7 +1,7 @@
 //! Loupe's own metrics, for `GET /metrics` (OpenMetrics text, which Prometheus
 //! scrapes): spans received, stored and rejected by reason, OTLP answers by
-//! status, the write queue, request latency by area, alert deliveries by outcome
-//! and the database pools. One `Metrics` per server (tests run several in one
+//! status, the write queue, request latency by area, alert deliveries by outcome,
+//! the database pools and tail sampling's decisions. One `Metrics` per server (tests run several in one
 //! process), handed to the parts that count.
 
 use std::sync::Arc;
@@ -39,6 +39,8 @@ struct Inner {
     sampled_spans: Family<Labels2, Counter>,
     decided_at_cap: Counter,
     pending_spans: Gauge,
+    retention_traces: Counter,
+    retention_spans: Counter,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -68,6 +70,8 @@ impl Metrics {
         let sampled_spans = Family::<Labels2, Counter>::default();
         let decided_at_cap = Counter::default();
         let pending_spans = Gauge::default();
+        let retention_traces = Counter::default();
+        let retention_spans = Counter::default();
         registry.register("spans_received", "Spans in OTLP requests that were decoded", spans_received.clone());
         registry.register("spans_stored", "Spans committed to the database, or held there for a sampling decision (re-sent duplicates included)", spans_stored.clone());
         registry.register("spans_rejected", "Spans not stored, by reason: invalid, overloaded (queue full), storage (a failed commit)", spans_rejected.clone());
@@ -80,6 +84,8 @@ impl Metrics {
         registry.register("sampling_spans", "Spans of the traces decided by tail sampling, by decision and reason; dropped ones are the spans sampled out", sampled_spans.clone());
         registry.register("sampling_decided_at_cap", "Traces decided early because --sample-max-pending spans waited", decided_at_cap.clone());
         registry.register("sampling_pending_spans", "Spans held for a tail-sampling decision", pending_spans.clone());
+        registry.register("retention_deleted_traces", "Traces deleted by retention (past their time, or the oldest over the size cap)", retention_traces.clone());
+        registry.register("retention_deleted_spans", "Spans deleted by retention with their traces", retention_spans.clone());
         let inner = Inner {
             registry,
             spans_received,
@@ -94,6 +100,8 @@ impl Metrics {
             sampled_spans,
             decided_at_cap,
             pending_spans,
+            retention_traces,
+            retention_spans,
         };
         Metrics { inner: Arc::new(inner) }
     }
@@ -129,6 +137,12 @@ impl Metrics {
             i.sampled_spans.get_or_create(&labels).inc_by(spans);
         }
         i.decided_at_cap.inc_by(at_cap);
+    }
+
+    /// Retention deleted `traces` with `spans`.
+    pub fn retained_out(&self, traces: u64, spans: u64) {
+        self.inner.retention_traces.inc_by(traces);
+        self.inner.retention_spans.inc_by(spans);
     }
 
     pub fn set_pending_spans(&self, spans: usize) {
@@ -175,6 +189,10 @@ mod tests {
         m.export(503, 5, 0, 5, "overloaded");
         m.request("ingest", 0.003);
         m.delivery(true);
+        use crate::sampling::Reason;
+        m.sampled(&[(Reason::Error, (2, 14)), (Reason::SampledOut, (9, 60))].into_iter().collect(), 1);
+        m.set_pending_spans(7);
+        m.retained_out(3, 21);
         let text = m.render(42, &[("read", 4, 3)]);
         for line in [
             "loupe_spans_received_total 15",
@@ -186,6 +204,12 @@ mod tests {
             "loupe_alert_deliveries_total{outcome=\"delivered\"} 1",
             "loupe_write_queue_spans 42",
             "loupe_db_connections{pool=\"read\",state=\"idle\"} 3",
+            "loupe_sampling_traces_total{decision=\"kept\",reason=\"error\"} 2",
+            "loupe_sampling_spans_total{decision=\"dropped\",reason=\"sampled_out\"} 60",
+            "loupe_sampling_decided_at_cap_total 1",
+            "loupe_sampling_pending_spans 7",
+            "loupe_retention_deleted_traces_total 3",
+            "loupe_retention_deleted_spans_total 21",
         ] {
             assert!(text.contains(line), "{line} in\n{text}");
         }

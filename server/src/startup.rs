@@ -48,7 +48,7 @@ pub(crate) async fn load_prices(store: &Store) -> anyhow::Result<pricing::Pricin
 
 /// The start-up line about tail sampling.
 pub(crate) fn sampling_line(policy: Option<&crate::sampling::Policy>) -> String {
-    use app::format::duration;
+    use app::format::setting as duration;
     let Some(p) = policy else {
         return "off: every trace is kept (--sample FRACTION to keep errors, slow traces and a share of the rest)".into();
     };
@@ -62,4 +62,25 @@ pub(crate) fn sampling_line(policy: Option<&crate::sampling::Policy>) -> String 
         duration(ns(p.max_wait)),
         p.max_pending_spans
     )
+}
+
+/// The start-up line about retention.
+pub(crate) fn retention_line(policy: Option<&crate::retention::Policy>) -> String {
+    use app::format::setting;
+    let Some(p) = policy else {
+        return "off: traces are kept until deleted (--retain 30d, --max-db-size 20GiB)".into();
+    };
+    let ns = |d: &std::time::Duration| d.as_nanos().min(i64::MAX as u128) as i64;
+    let mut parts = Vec::new();
+    match &p.default {
+        Some(d) => parts.push(format!("traces older than {} are deleted", setting(ns(d)))),
+        None => parts.push("traces are kept".into()),
+    }
+    for (service, d) in &p.per_service {
+        parts.push(format!("{service}'s after {}", setting(ns(d))));
+    }
+    if let Some(b) = p.max_bytes {
+        parts.push(format!("the oldest go when the data passes {} MiB", b / (1024 * 1024)));
+    }
+    format!("{}; checked every {}", parts.join(", "), setting(ns(&p.every)))
 }

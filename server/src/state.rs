@@ -35,6 +35,8 @@ pub struct AppState {
     pub leptos: LeptosOptions,
     /// Largest accepted OTLP body, decompressed.
     pub max_body_bytes: usize,
+    /// Retention, when on.
+    pub retention: Option<std::sync::Arc<crate::retention::Policy>>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -52,6 +54,7 @@ pub struct PageData {
     pub content_policy: ContentPolicy,
     pub otlp_endpoint: String,
     pub sampler: Option<crate::sampling::Sampler>,
+    pub retention: Option<std::sync::Arc<crate::retention::Policy>>,
 }
 
 #[async_trait::async_trait]
@@ -185,6 +188,10 @@ impl LoupeData for PageData {
 
     async fn sampling(&self) -> Result<app::model::sampling::SamplingView, PageError> {
         crate::sampling::view(&self.store, self.sampler.as_ref()).await.map_err(unavailable)
+    }
+
+    async fn retention(&self) -> Result<app::model::sampling::RetentionView, PageError> {
+        crate::retention::view(&self.store, self.retention.as_deref()).await.map_err(unavailable)
     }
 
     async fn create_share(&self, trace_id: &str, expires_in: &str) -> Result<NewShare, PageError> {

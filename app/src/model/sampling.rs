@@ -1,6 +1,7 @@
-//! Tail sampling as the settings page and `GET /api/sampling` show it: the
-//! policy in force (read-only: it is set by `loupe serve` flags) and what it
-//! kept and dropped, per reason, since the database began.
+//! What the settings page shows: tail sampling (`GET /api/sampling`: the
+//! policy in force, read-only since `loupe serve` flags set it, and what it kept
+//! and dropped per reason since the database began) and retention
+//! (`GET /api/retention`).
 
 use serde::{Deserialize, Serialize};
 
@@ -74,4 +75,28 @@ mod tests {
         assert_eq!(v.totals(), (10, 90));
         assert_eq!(v.counts[2].label(), "none of these: dropped");
     }
+}
+
+/// Retention as the settings page and `GET /api/retention` show it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RetentionView {
+    /// `None`: traces are kept until deleted by hand.
+    pub policy: Option<RetentionPolicy>,
+    /// Bytes of data in the database (SQLite; `None` on PostgreSQL).
+    pub used_bytes: Option<u64>,
+    pub oldest_trace_ns: Option<i64>,
+    pub traces_deleted: u64,
+    pub spans_deleted: u64,
+    pub last_run_ns: Option<i64>,
+    /// Traces the last run deleted.
+    pub last_deleted: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RetentionPolicy {
+    /// Age kept for services without a rule of their own (`None`: forever).
+    pub default_ns: Option<i64>,
+    /// (service, age kept).
+    pub per_service: Vec<(String, i64)>,
+    pub max_bytes: Option<u64>,
 }

@@ -9,8 +9,10 @@ use clap::{Args, Parser, Subcommand};
 use crate::telemetry::LogFormat;
 
 pub mod access;
+pub mod retention;
 pub mod sampling;
 pub use access::{KeyCommand, UserCommand};
+pub use retention::RetentionArgs;
 pub use sampling::SamplingArgs;
 
 #[derive(Parser, Debug)]
@@ -179,6 +181,9 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub sampling: SamplingArgs,
+
+    #[command(flatten)]
+    pub retention: RetentionArgs,
 }
 
 #[derive(Args, Debug, Clone)]

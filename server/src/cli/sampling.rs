@@ -61,9 +61,9 @@ fn fraction(s: &str) -> Result<f64, String> {
     }
 }
 
-/// A duration as people write it: `250ms`, `10s`, `2m`, `1h`.
+/// A duration as people write it: `250ms`, `10s`, `2m`, `1h`, `30d`.
 pub fn duration(s: &str) -> Result<Duration, String> {
-    let bad = || format!("{s:?} is not a duration like 250ms, 10s, 2m or 1h");
+    let bad = || format!("{s:?} is not a duration like 250ms, 10s, 2m, 1h or 30d");
     let split = s.find(|c: char| !c.is_ascii_digit() && c != '.').ok_or_else(bad)?;
     let (num, unit) = s.split_at(split);
     let n: f64 = num.parse().map_err(|_| bad())?;
@@ -72,6 +72,7 @@ pub fn duration(s: &str) -> Result<Duration, String> {
         "s" => n,
         "m" => n * 60.0,
         "h" => n * 3600.0,
+        "d" => n * 86_400.0,
         _ => return Err(bad()),
     };
     Duration::try_from_secs_f64(seconds).map_err(|_| bad())
@@ -95,6 +96,7 @@ mod tests {
         assert_eq!(duration("1.5s"), Ok(Duration::from_millis(1500)));
         assert_eq!(duration("2m"), Ok(Duration::from_secs(120)));
         assert_eq!(duration("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(duration("30d"), Ok(Duration::from_secs(30 * 86_400)));
         assert!(duration("10").unwrap_err().contains("250ms"));
         assert!(duration("10 parsecs").is_err());
         assert_eq!(optional_duration("off"), Ok(OptionalDuration(None)));

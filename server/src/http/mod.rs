@@ -10,6 +10,7 @@ mod login;
 mod metrics;
 mod people;
 mod prices;
+mod retention;
 mod sampling;
 mod shares;
 mod stats;
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .merge(prices::router())
         .merge(people::router())
         .merge(sampling::router())
+        .merge(retention::router())
         .merge(access::router())
         .merge(login::router())
         .merge(metrics::router())

@@ -16,6 +16,7 @@ mod cost_traces;
 mod detail;
 mod filter;
 mod jobs;
+pub mod retention;
 pub mod sampling;
 mod read_trace;
 mod rollup;

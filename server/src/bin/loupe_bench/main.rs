@@ -9,6 +9,7 @@
 //!
 //!     cargo build --release -p loupe --bins && target/release/loupe-bench
 
+mod sampling;
 mod servers;
 
 use std::sync::Arc;
@@ -72,6 +73,9 @@ async fn main() -> anyhow::Result<()> {
     let started = Instant::now();
     let (mut latencies, retries) = send_all(&client, &server.bases, batches, args.concurrency).await?;
     let wall = started.elapsed();
+    if sampling::on(&client, server.base()).await? {
+        return sampled_report(&client, server, sent, wall, latencies, retries).await;
+    }
     let stored = stored_spans(&client, server.base()).await?;
     anyhow::ensure!(stored as usize == sent, "stored {stored} of {sent} spans");
     let ingest_rss = server.peak_rss_mib();
@@ -132,6 +136,29 @@ async fn main() -> anyhow::Result<()> {
         println!("{row}");
     }
     println!("\nPeak RSS of the server over the whole run: {final_rss:.0} MiB; {final_bytes_per_span:.0} bytes on disk per span at {total} spans.");
+    server.stop().await
+}
+
+/// With tail sampling: spans acknowledged per second, then how long the
+/// decisions took to catch up and what was kept (no query phase: the stored
+/// set is a sample).
+async fn sampled_report(client: &reqwest::Client, server: Servers, sent: usize, wall: Duration, mut latencies: Vec<Duration>, retries: usize) -> anyhow::Result<()> {
+    let d = sampling::drain(client, &server.bases, sent as u64).await?;
+    let stored = stored_spans(client, server.base()).await?;
+    anyhow::ensure!(d.kept_spans + d.dropped_spans == sent as u64, "decided {} of {sent} spans", d.kept_spans + d.dropped_spans);
+    anyhow::ensure!(stored == d.kept_spans, "stored {stored} spans, sampling kept {}", d.kept_spans);
+    latencies.sort_unstable();
+    let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)].as_secs_f64() * 1e3;
+    println!("## Ingest with tail sampling on {} ({sent} spans)\n", server.backend());
+    println!("| metric | value |\n|---|---|");
+    println!("| acknowledged (held) spans/s | {:.0} |", sent as f64 / wall.as_secs_f64());
+    println!("| request p50 / p99 (ms) | {:.1} / {:.1} |", pct(0.50), pct(0.99));
+    println!("| 503 retries | {retries} |");
+    println!("| all decided, after the last export (s) | {:.1} |", d.after_last_export.as_secs_f64());
+    println!("| traces kept / dropped | {} / {} ({:.1}% kept) |", d.kept_traces, d.dropped_traces, d.kept_traces as f64 / (d.kept_traces + d.dropped_traces).max(1) as f64 * 100.0);
+    println!("| spans kept / dropped | {} / {} |", d.kept_spans, d.dropped_spans);
+    println!("| decided early at the cap | {} |", d.at_cap);
+    println!("| peak RSS of the server (MiB) | {:.0} |", server.peak_rss_mib());
     server.stop().await
 }
 

@@ -1,0 +1,175 @@
+//! Retention's queries: which traces are past their time, deleting traces with
+//! every row that hangs off them (in one short transaction per batch, so ingest
+//! waits for at most one batch), the hourly rollups past their time, and how big
+//! the database is.
+
+use sqlx::QueryBuilder;
+
+use super::Store;
+use super::backend::{Cols, Dialect, Sql, with_db};
+use crate::error::Result;
+
+/// Which traces an age rule covers: one service, or every service but some.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Services<'a> {
+    Only(&'a str),
+    AllBut(&'a [String]),
+}
+
+/// Adds `AND service …` for `services`, on column `col`.
+fn push_services(q: &mut impl Sql, col: &str, services: Services<'_>) {
+    match services {
+        Services::Only(s) => {
+            q.push(format!(" AND {col} = ")).push_bind(s.to_string());
+        }
+        Services::AllBut(except) if except.is_empty() => {}
+        Services::AllBut(except) => {
+            q.push(format!(" AND {col} NOT IN ("));
+            for (i, s) in except.iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                q.push_bind(s.clone());
+            }
+            q.push(")");
+        }
+    }
+}
+
+fn push_ids(q: &mut impl Sql, ids: &[String]) {
+    q.push("(");
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.push_bind(id.clone());
+    }
+    q.push(")");
+}
+
+/// What retention has done, as the settings page shows it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RetentionStats {
+    pub traces_deleted: u64,
+    pub spans_deleted: u64,
+    pub last_run_ns: Option<i64>,
+    pub last_deleted: u64,
+}
+
+impl Store {
+    /// Up to `limit` traces of `services` that started before `cutoff_ns`, oldest first.
+    pub async fn traces_started_before(&self, services: Services<'_>, cutoff_ns: i64, limit: i64) -> Result<Vec<String>> {
+        with_db!(self, db => {
+            let mut q = QueryBuilder::<DB>::new("SELECT trace_id FROM traces WHERE start_ns < ");
+            q.push_bind(cutoff_ns);
+            push_services(&mut q, "service", services);
+            q.push(" ORDER BY start_ns LIMIT ").push_bind(limit);
+            Ok(q.build().fetch_all(&db.read).await?.iter().map(|r| r.str(0).to_string()).collect())
+        })
+    }
+
+    /// The `limit` oldest traces.
+    pub async fn oldest_traces(&self, limit: i64) -> Result<Vec<String>> {
+        self.traces_started_before(Services::AllBut(&[]), i64::MAX, limit).await
+    }
+
+    /// When the oldest stored trace started.
+    pub async fn oldest_trace_ns(&self) -> Result<Option<i64>> {
+        with_db!(self, db => {
+            Ok(sqlx::query_scalar("SELECT MIN(start_ns) FROM traces").fetch_one(&db.read).await?)
+        })
+    }
+
+    /// Deletes traces with their spans, details, tags and share links, and takes
+    /// them off the totals, in one transaction; returns the traces and spans deleted.
+    pub async fn delete_traces(&self, ids: &[String]) -> Result<(u64, u64)> {
+        if ids.is_empty() {
+            return Ok((0, 0));
+        }
+        with_db!(self, db => {
+            let mut tx = db.admin.begin().await?;
+            let mut q = QueryBuilder::<DB>::new("SELECT COUNT(*), CAST(COALESCE(SUM(span_count), 0) AS BIGINT) FROM traces WHERE trace_id IN ");
+            push_ids(&mut q, ids);
+            let row = q.build().fetch_one(&mut *tx).await?;
+            let (traces, spans): (i64, i64) = (row.get(0), row.get(1));
+            let details = match D {
+                Dialect::Sqlite => "DELETE FROM span_details WHERE id IN (SELECT id FROM spans WHERE trace_id IN ",
+                Dialect::Postgres => "DELETE FROM span_details WHERE trace_id IN ",
+            };
+            for (start, end) in [(details, if D == Dialect::Sqlite { ")" } else { "" }),
+                                 ("DELETE FROM spans WHERE trace_id IN ", ""),
+                                 ("DELETE FROM trace_tags WHERE trace_id IN ", ""),
+                                 ("DELETE FROM share_links WHERE trace_id IN ", ""),
+                                 ("DELETE FROM traces WHERE trace_id IN ", "")] {
+                let mut q = QueryBuilder::<DB>::new(start);
+                push_ids(&mut q, ids);
+                q.push(end);
+                q.build().execute(&mut *tx).await?;
+            }
+            sqlx::query("UPDATE totals SET traces = traces - $1, spans = spans - $2 WHERE id = 1").bind(traces).bind(spans).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok((traces as u64, spans as u64))
+        })
+    }
+
+    /// Deletes the hourly latency and cost rollups of `services` before `cutoff_ns`.
+    pub async fn delete_rollups_before(&self, services: Services<'_>, cutoff_ns: i64) -> Result<()> {
+        let hour = cutoff_ns.div_euclid(3_600_000_000_000);
+        with_db!(self, db => {
+            for table in ["step_latency", "cost_hourly"] {
+                let mut q = QueryBuilder::<DB>::new(format!("DELETE FROM {table} WHERE hour < "));
+                q.push_bind(hour);
+                push_services(&mut q, "service", services);
+                q.build().execute(&db.admin).await?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Bytes the data takes inside the database file (pages in use, not the free
+    /// ones SQLite reuses); `None` on PostgreSQL, whose sizes include space kept
+    /// for reuse.
+    pub async fn used_bytes(&self) -> Result<Option<u64>> {
+        with_db!(self, db => {
+            match D {
+                Dialect::Sqlite => {
+                    let pages: i64 = sqlx::query_scalar("PRAGMA page_count").fetch_one(&db.read).await?;
+                    let free: i64 = sqlx::query_scalar("PRAGMA freelist_count").fetch_one(&db.read).await?;
+                    let size: i64 = sqlx::query_scalar("PRAGMA page_size").fetch_one(&db.read).await?;
+                    Ok(Some(((pages - free).max(0) * size) as u64))
+                }
+                Dialect::Postgres => Ok(None),
+            }
+        })
+    }
+
+    /// Adds a run's deletions to the stats.
+    pub async fn record_retention(&self, traces: u64, spans: u64, now: i64) -> Result<()> {
+        with_db!(self, db => {
+            sqlx::query(
+                "UPDATE retention_stats SET traces_deleted = traces_deleted + $1, spans_deleted = spans_deleted + $2, \
+                 last_run_ns = $3, last_deleted = $1 WHERE id = 1",
+            )
+            .bind(traces as i64)
+            .bind(spans as i64)
+            .bind(now)
+            .execute(&db.admin)
+            .await?;
+            Ok(())
+        })
+    }
+
+    pub async fn retention_stats(&self) -> Result<RetentionStats> {
+        with_db!(self, db => {
+            let r = sqlx::query("SELECT traces_deleted, spans_deleted, last_run_ns, last_deleted FROM retention_stats WHERE id = 1")
+                .fetch_one(&db.read)
+                .await?;
+            Ok(RetentionStats {
+                traces_deleted: r.get::<i64>(0) as u64,
+                spans_deleted: r.get::<i64>(1) as u64,
+                last_run_ns: r.get(2),
+                last_deleted: r.get::<i64>(3) as u64,
+            })
+        })
+    }
+}

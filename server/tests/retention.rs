@@ -1,0 +1,170 @@
+//! Retention end to end: traces past their time go with everything that hangs
+//! off them (spans, details, tags, share links, the hourly rollups), a service
+//! with a rule of its own keeps its time, the size cap deletes the oldest first
+//! while exports keep arriving, and the settings page says what is in force.
+
+mod common;
+
+use std::time::Duration;
+
+use clap::Parser;
+use common::*;
+use loupe::synth::{MS, request, s};
+use opentelemetry_proto::tonic::trace::v1::Span;
+use prost::Message;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+const DAY_MS: u64 = 86_400_000;
+
+fn tid(n: u16) -> [u8; 16] {
+    let mut t = [0x6e; 16];
+    t[14..].copy_from_slice(&n.to_be_bytes());
+    t
+}
+
+fn hex(t: [u8; 16]) -> String {
+    t.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A root and a tool call that started `days_ago`, with `padding` bytes of attribute.
+fn trace(t: [u8; 16], start_ms: u64, padding: usize) -> Vec<Span> {
+    let start = start_ms * MS;
+    let span = |id: u64, parent: Option<u64>, name: &str| Span {
+        trace_id: t.to_vec(),
+        span_id: id.to_be_bytes().to_vec(),
+        parent_span_id: parent.map(|p| p.to_be_bytes().to_vec()).unwrap_or_default(),
+        name: name.into(),
+        kind: 1,
+        start_time_unix_nano: start,
+        end_time_unix_nano: start + 300 * MS,
+        attributes: vec![s("gen_ai.operation.name", "execute_tool"), s("gen_ai.tool.name", "lookup"), s("note", &"x".repeat(padding))],
+        ..Default::default()
+    };
+    vec![span(1, None, "handle"), span(2, Some(1), "execute_tool lookup")]
+}
+
+fn now_ms() -> u64 {
+    loupe::now_ns() as u64 / 1_000_000
+}
+
+async fn send(app: &TestApp, service: &str, spans: Vec<Span>) {
+    let a = app.post_otlp(request(service, "test", spans).encode_to_vec(), "application/x-protobuf", None).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+}
+
+async fn retention(app: &TestApp) -> Value {
+    let a = app.get("/api/retention").await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    a.json()
+}
+
+/// Waits until retention has deleted at least `n` traces.
+async fn until_deleted(app: &TestApp, n: u64) -> Value {
+    for _ in 0..200 {
+        let v = retention(app).await;
+        if v["traces_deleted"].as_u64().unwrap() >= n {
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("retention deleted fewer than {n} traces: {}", retention(app).await);
+}
+
+#[tokio::test]
+async fn old_traces_go_with_everything_of_theirs_and_a_service_keeps_its_own_time() {
+    // The first run comes a second after the start, when all of this is stored.
+    let app = spawn_app_with(&["--retain", "30d", "--retain-service", "checkout=90d", "--retention-every", "1s"]).await;
+    let now = now_ms();
+    let (old_api, old_checkout, ancient_checkout, recent_api) = (tid(1), tid(2), tid(3), tid(4));
+    send(&app, "api", trace(old_api, now - 40 * DAY_MS, 10)).await;
+    send(&app, "checkout", trace(old_checkout, now - 40 * DAY_MS, 10)).await;
+    send(&app, "checkout", trace(ancient_checkout, now - 100 * DAY_MS, 10)).await;
+    send(&app, "api", trace(recent_api, now - DAY_MS, 10)).await;
+    let share = app.send_json(Method::POST, &format!("/api/traces/{}/share", hex(old_api)), &json!({"expires_in": "1h"})).await;
+    assert_eq!(share.status, StatusCode::CREATED);
+    let token = share.json()["token"].as_str().unwrap().to_string();
+
+    let v = until_deleted(&app, 2).await;
+    assert_eq!(v["spans_deleted"], 4, "{v}");
+    assert_eq!(v["policy"]["default_ns"], 30 * DAY_MS as i64 * 1_000_000);
+    assert_eq!(v["policy"]["per_service"], json!([["checkout", 90 * DAY_MS as i64 * 1_000_000]]));
+    for (t, kept) in [(old_api, false), (old_checkout, true), (ancient_checkout, false), (recent_api, true)] {
+        let status = app.get(&format!("/api/traces/{}", hex(t))).await.status;
+        assert_eq!(status, if kept { StatusCode::OK } else { StatusCode::NOT_FOUND }, "{}", hex(t));
+    }
+    assert_eq!(app.stats().await, (2, 4), "the totals follow");
+    // Its tags went too: the service filter finds only the recent trace.
+    let listed = app.get("/api/traces?service=api&since=365d").await.json();
+    let ids: Vec<_> = listed["traces"].as_array().unwrap().iter().map(|t| t["trace_id"].clone()).collect();
+    assert_eq!(ids, vec![json!(hex(recent_api))]);
+    assert_ne!(app.get(&format!("/api/share/{token}")).await.status, StatusCode::OK, "its share link is gone");
+    // The hourly rollups of api 40 days ago are gone; checkout's are kept.
+    let window = format!("since={}&until={}", now - 45 * DAY_MS, now - 35 * DAY_MS);
+    let steps = |service: &str| {
+        let path = format!("/api/stats/latency?{window}&service={service}");
+        let app = &app;
+        async move { app.get(&path).await.json()["rows"].as_array().unwrap().len() }
+    };
+    assert_eq!(steps("api").await, 0);
+    assert!(steps("checkout").await > 0);
+
+    let metrics = app.get("/metrics").await.text();
+    assert!(metrics.contains("loupe_retention_deleted_traces_total 2"), "{metrics}");
+    let html = app.get("/settings").await.text();
+    assert!(html.contains("traces are deleted 30 d after they started") || html.contains("traces are deleted 720 h after they started"), "{html}");
+    assert!(html.contains("data-testid=\"retention-service\""), "{html}");
+    assert!(html.contains("In all, retention has deleted 2 traces (4 spans)."), "{html}");
+}
+
+#[tokio::test]
+async fn the_size_cap_deletes_the_oldest_traces_while_exports_keep_arriving() {
+    let cap = 3 * 1024 * 1024;
+    if on_postgres() {
+        // PostgreSQL keeps freed space for reuse: a size cap would not hold there.
+        let dir = tempfile::tempdir().unwrap();
+        let db = TestDb::fresh(dir.path()).await;
+        let data = dir.path().to_str().unwrap().to_string();
+        let mut argv = vec!["loupe".to_string(), "serve".into(), "--addr".into(), "127.0.0.1:0".into(), "--grpc-addr".into(), "off".into(), "--data-dir".into(), data];
+        argv.extend(db.serve_args());
+        argv.extend(["--max-db-size".into(), "3MiB".into()]);
+        let loupe::cli::Command::Serve(args) = loupe::cli::Cli::parse_from(argv).command else { unreachable!() };
+        let err = loupe::start(&args).await.err().expect("refused").to_string();
+        assert!(err.contains("--max-db-size works on SQLite only"), "{err}");
+        return;
+    }
+    let app = spawn_app_with(&["--max-db-size", "3MiB", "--retention-every", "200ms"]).await;
+    let base = now_ms() - 10 * DAY_MS;
+    // About 8 MB in all: 200 traces of two 20 kB spans, oldest first, while
+    // retention runs every 200 ms. Every export is answered 200.
+    for n in 0..200u16 {
+        send(&app, "api", trace(tid(n), base + n as u64 * 60_000, 20_000)).await;
+    }
+    let v = until_deleted(&app, 1).await;
+    // Let the last run finish, then check what is left.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let v2 = retention(&app).await;
+    let used = v2["used_bytes"].as_u64().unwrap();
+    assert!(used <= cap, "{used} bytes in use, over the {cap} cap: {v2}");
+    let (traces, _) = app.stats().await;
+    assert!(traces > 10 && traces < 200, "{traces} traces left: {v}");
+    // Oldest first: the newest traces are all there, the first ones are gone.
+    assert_eq!(app.get(&format!("/api/traces/{}", hex(tid(199)))).await.status, StatusCode::OK);
+    assert_eq!(app.get(&format!("/api/traces/{}", hex(tid(0)))).await.status, StatusCode::NOT_FOUND);
+    let oldest = v2["oldest_trace_ns"].as_i64().unwrap() / 1_000_000;
+    let first_left = (oldest as u64 - base) / 60_000;
+    assert_eq!(first_left as u64 + traces, 200, "exactly the oldest were deleted");
+    let html = app.get("/settings").await.text();
+    assert!(html.contains("data-testid=\"retention-size\""), "{html}");
+}
+
+#[tokio::test]
+async fn a_loupe_without_retention_says_so_and_bad_flags_name_the_rule() {
+    let app = spawn_app().await;
+    assert_eq!(retention(&app).await["policy"], Value::Null);
+    assert!(app.get("/settings").await.text().contains("Retention is off: traces are kept until you delete them."));
+    for (flag, value, says) in [("--retain", "a while", "like 250ms"), ("--retain-service", "checkout", "SERVICE=DURATION"), ("--max-db-size", "big", "500MiB")] {
+        let err = loupe::cli::Cli::try_parse_from(["loupe", "serve", flag, value]).unwrap_err().to_string();
+        assert!(err.contains(says), "{flag} {value}: {err}");
+    }
+}
