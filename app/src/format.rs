@@ -31,10 +31,11 @@ pub fn duration(ns: i64) -> String {
 }
 
 /// A configured duration in its own round unit, as it was likely set: `500 ms`,
-/// `5 s`, `2 min`, `1 h` (measured durations use [`duration`]).
+/// `5 s`, `2 min`, `1 h`, `30 d` (measured durations use [`duration`]).
 pub fn setting(ns: i64) -> String {
     const S: i64 = 1_000_000_000;
     match ns {
+        n if n >= 86_400 * S && n % (86_400 * S) == 0 => format!("{} d", n / (86_400 * S)),
         n if n >= 3600 * S && n % (3600 * S) == 0 => format!("{} h", n / (3600 * S)),
         n if n >= 60 * S && n % (60 * S) == 0 => format!("{} min", n / (60 * S)),
         n if n >= S && n % S == 0 => format!("{} s", n / S),
@@ -204,6 +205,8 @@ mod tests {
         assert_eq!(setting(120_000_000_000), "2 min");
         assert_eq!(setting(90_000_000_000), "90 s");
         assert_eq!(setting(3_600_000_000_000), "1 h");
+        assert_eq!(setting(30 * 86_400_000_000_000), "30 d");
+        assert_eq!(setting(36 * 3_600_000_000_000), "36 h");
         assert_eq!(setting(1_500_000_000), "1500 ms");
     }
 

@@ -8,7 +8,7 @@ use super::sampling::duration;
 use crate::retention::Policy;
 
 #[derive(Args, Debug, Clone, Default)]
-#[command(next_help_heading = "Retention (off unless --retain or --max-db-size is given)")]
+#[command(next_help_heading = "Retention (off unless --retain, --retain-service or --max-db-size is given)")]
 pub struct RetentionArgs {
     /// Delete traces that started longer ago than this (e.g. 30d, 12h), in the
     /// background, a few hundred at a time.
