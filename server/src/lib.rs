@@ -19,6 +19,7 @@ pub mod otlp;
 pub mod pricing;
 pub mod retention;
 pub mod sampling;
+pub mod self_trace;
 pub mod share;
 pub mod site;
 mod startup;
@@ -144,6 +145,10 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
     };
     let grpc_addr = grpc_listener.as_ref().map(|l| l.local_addr()).transpose()?;
     let public_url = startup::public_url(args, addr)?;
+    let self_trace = match &args.self_trace {
+        Some(target) => Some(Arc::new(self_trace::SelfTrace::start(target, addr)?)),
+        None => None,
+    };
     let metrics = metrics::Metrics::new();
     let alert_config = AlertConfig {
         metrics: metrics.clone(),
@@ -184,6 +189,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
         leptos,
         max_body_bytes: args.max_body_mib * 1024 * 1024,
         retention: retention_policy.clone(),
+        self_trace: self_trace.clone(),
     };
     let grpc_state = state.clone();
     let app = router(state);
@@ -208,6 +214,10 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
         ContentPolicy::Captured => tracing::warn!(
             "  content policy:   captured: prompts and completions are stored as sent (--capture-content is on)"
         ),
+    }
+    match &self_trace {
+        Some(s) => tracing::info!("  self-trace:       Loupe's own requests are traced to {} (service.name=loupe)", s.endpoint),
+        None => tracing::info!("  self-trace:       off (--self-trace self, or an OTLP/HTTP URL)"),
     }
     tracing::info!("  tail sampling:    {sampling_line}");
     tracing::info!("  retention:        {}", startup::retention_line(retention_policy.as_deref()));
@@ -267,6 +277,10 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
             t.abort();
         }
         closing_store.close().await;
+        if let Some(s) = self_trace {
+            // The SDK's shutdown blocks until the last export is sent.
+            let _ = tokio::task::spawn_blocking(move || s.shutdown()).await;
+        }
         Ok(())
     });
     Ok(Running { addr, grpc_addr, store, auth_enabled: args.auth, stop, task })
@@ -302,6 +316,9 @@ fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::gate::gate))
         .layer(CompressionLayer::new())
-        .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), telemetry::request_span))
+        .layer(axum::middleware::from_fn_with_state(
+            telemetry::Telemetry { metrics: state.metrics.clone(), self_trace: state.self_trace.clone() },
+            telemetry::request_span,
+        ))
         .with_state(state)
 }

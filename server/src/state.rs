@@ -37,6 +37,8 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// Retention, when on.
     pub retention: Option<std::sync::Arc<crate::retention::Policy>>,
+    /// Loupe's own spans, with `--self-trace`.
+    pub self_trace: Option<std::sync::Arc<crate::self_trace::SelfTrace>>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -34,16 +34,31 @@ pub fn init(format: LogFormat) {
     };
 }
 
+/// What the request middleware needs: the metrics, and the exporter of Loupe's
+/// own spans when `--self-trace` is on.
+#[derive(Clone)]
+pub struct Telemetry {
+    pub metrics: crate::metrics::Metrics,
+    pub self_trace: Option<std::sync::Arc<crate::self_trace::SelfTrace>>,
+}
+
 /// Middleware: runs the request inside a `request` span carrying its trace id, logs
-/// its outcome, and returns the id in `x-trace-id`.
-pub async fn request_span(axum::extract::State(metrics): axum::extract::State<crate::metrics::Metrics>, req: Request, next: Next) -> Response {
+/// its outcome, and returns the id in `x-trace-id`; with `--self-trace`, also
+/// records the request as an OpenTelemetry span (not Loupe's own exports).
+pub async fn request_span(axum::extract::State(t): axum::extract::State<Telemetry>, req: Request, next: Next) -> Response {
+    let metrics = t.metrics;
     let area = crate::auth::gate::area(req.uri().path()).as_str();
-    let trace_id = req
-        .headers()
-        .get("traceparent")
-        .and_then(|v| v.to_str().ok())
-        .and_then(parse_traceparent)
-        .unwrap_or_else(new_trace_id);
+    let traced = t.self_trace.as_ref().filter(|s| !s.is_own_export(req.headers()));
+    let (otel, trace_id) = match traced {
+        Some(s) => {
+            let (span, id) = s.request(req.method().as_str(), req.uri().path(), area, req.headers());
+            (Some(span), id)
+        }
+        None => {
+            let id = req.headers().get("traceparent").and_then(|v| v.to_str().ok()).and_then(parse_traceparent).unwrap_or_else(new_trace_id);
+            (None, id)
+        }
+    };
     let span = tracing::info_span!("request", trace_id = %trace_id, method = %req.method(), path = %req.uri().path());
     async move {
         let started = Instant::now();
@@ -59,6 +74,9 @@ pub async fn request_span(axum::extract::State(metrics): axum::extract::State<cr
         }
         if let Ok(v) = HeaderValue::from_str(&trace_id.to_string()) {
             response.headers_mut().insert("x-trace-id", v);
+        }
+        if let Some(otel) = otel {
+            otel.end(status);
         }
         response
     }

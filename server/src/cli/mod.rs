@@ -179,6 +179,12 @@ pub struct ServeArgs {
     #[arg(long, env = "LOUPE_DEMO")]
     pub demo: bool,
 
+    /// Trace Loupe's own request handling (a server span per HTTP request,
+    /// service.name=loupe) to an OTLP/HTTP endpoint: a base URL such as
+    /// http://collector:4318, or `self` to send them to this Loupe.
+    #[arg(long, env = "LOUPE_SELF_TRACE", value_name = "URL|self")]
+    pub self_trace: Option<String>,
+
     #[command(flatten)]
     pub sampling: SamplingArgs,
 
