@@ -11,6 +11,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod export;
+pub mod fuzzing;
 pub mod http;
 pub mod import;
 pub mod metrics;

@@ -175,6 +175,9 @@ impl Alerts {
     pub fn would_fire(&self, spans: &[Span]) -> Vec<bool> {
         let rules = self.rules();
         let live: Vec<&CompiledRule> = rules.iter().filter(|r| !r.is_window() && !r.spec.paused).collect();
+        if live.is_empty() {
+            return vec![false; spans.len()];
+        }
         spans
             .iter()
             .map(|span| {

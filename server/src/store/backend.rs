@@ -189,6 +189,18 @@ impl Cols for PgRow {
 pub(crate) trait Arg: for<'t> Encode<'t, Sqlite> + Type<Sqlite> + for<'t> Encode<'t, Postgres> + Type<Postgres> {}
 impl<T> Arg for T where T: for<'t> Encode<'t, Sqlite> + Type<Sqlite> + for<'t> Encode<'t, Postgres> + Type<Postgres> {}
 
+/// Adds `(v1, v2, …)`, each value bound, for an `IN` list.
+pub(crate) fn push_in_list<T: Arg>(q: &mut impl Sql, values: impl IntoIterator<Item = T>) {
+    q.push("(");
+    for (i, v) in values.into_iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.push_bind(v);
+    }
+    q.push(")");
+}
+
 /// A query being built for either backend, for helpers that add clauses.
 pub(crate) trait Sql {
     fn push(&mut self, sql: impl std::fmt::Display) -> &mut Self;

@@ -6,7 +6,7 @@
 use sqlx::QueryBuilder;
 
 use super::Store;
-use super::backend::{Cols, Dialect, Sql, with_db};
+use super::backend::{Cols, Dialect, Sql, push_in_list, with_db};
 use crate::error::Result;
 
 /// Which traces an age rule covers: one service, or every service but some.
@@ -24,27 +24,10 @@ fn push_services(q: &mut impl Sql, col: &str, services: Services<'_>) {
         }
         Services::AllBut(except) if except.is_empty() => {}
         Services::AllBut(except) => {
-            q.push(format!(" AND {col} NOT IN ("));
-            for (i, s) in except.iter().enumerate() {
-                if i > 0 {
-                    q.push(", ");
-                }
-                q.push_bind(s.clone());
-            }
-            q.push(")");
+            q.push(format!(" AND {col} NOT IN "));
+            push_in_list(q, except.iter().cloned());
         }
     }
-}
-
-fn push_ids(q: &mut impl Sql, ids: &[String]) {
-    q.push("(");
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            q.push(", ");
-        }
-        q.push_bind(id.clone());
-    }
-    q.push(")");
 }
 
 /// What retention has done, as the settings page shows it.
@@ -89,7 +72,7 @@ impl Store {
         with_db!(self, db => {
             let mut tx = db.admin.begin().await?;
             let mut q = QueryBuilder::<DB>::new("SELECT COUNT(*), CAST(COALESCE(SUM(span_count), 0) AS BIGINT) FROM traces WHERE trace_id IN ");
-            push_ids(&mut q, ids);
+            push_in_list(&mut q, ids.iter().cloned());
             let row = q.build().fetch_one(&mut *tx).await?;
             let (traces, spans): (i64, i64) = (row.get(0), row.get(1));
             let details = match D {
@@ -102,7 +85,7 @@ impl Store {
                                  ("DELETE FROM share_links WHERE trace_id IN ", ""),
                                  ("DELETE FROM traces WHERE trace_id IN ", "")] {
                 let mut q = QueryBuilder::<DB>::new(start);
-                push_ids(&mut q, ids);
+                push_in_list(&mut q, ids.iter().cloned());
                 q.push(end);
                 q.build().execute(&mut *tx).await?;
             }

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashSet};
 use sqlx::QueryBuilder;
 
 use super::Store;
-use super::backend::{Cols, both, with_db};
+use super::backend::{Cols, both, push_in_list, with_db};
 use crate::domain::{Span, TraceId};
 use crate::error::{Error, Result};
 use crate::sampling::policy::{Reason, TraceFacts};
@@ -73,12 +73,9 @@ both! {
     pub(crate) async fn take_pending(conn: &mut Conn, traces: &[TraceId]) -> Result<Vec<TakenTrace>> {
         let mut taken: BTreeMap<String, TakenTrace> = BTreeMap::new();
         for chunk in traces.chunks(TRACES_PER_STATEMENT) {
-            let mut q = QueryBuilder::<DB>::new("DELETE FROM pending_spans WHERE trace_id IN (");
-            let mut list = q.separated(", ");
-            for t in chunk {
-                list.push_bind(t.to_string());
-            }
-            q.push(") RETURNING trace_id, is_error, alert_match, body");
+            let mut q = QueryBuilder::<DB>::new("DELETE FROM pending_spans WHERE trace_id IN ");
+            push_in_list(&mut q, chunk.iter().map(|t| t.to_string()));
+            q.push(" RETURNING trace_id, is_error, alert_match, body");
             for row in q.build().fetch_all(&mut *conn).await? {
                 let span: Span = serde_json::from_str(row.str(3))
                     .map_err(|e| Error::Storage(format!("a pending span of trace {} does not parse: {e}", row.str(0))))?;
@@ -110,12 +107,8 @@ both! {
     async fn stored_traces(conn: &mut Conn, traces: &[String]) -> Result<HashSet<String>> {
         let mut found = HashSet::new();
         for chunk in traces.chunks(TRACES_PER_STATEMENT) {
-            let mut q = QueryBuilder::<DB>::new("SELECT trace_id FROM traces WHERE trace_id IN (");
-            let mut list = q.separated(", ");
-            for t in chunk {
-                list.push_bind(t.as_str());
-            }
-            q.push(")");
+            let mut q = QueryBuilder::<DB>::new("SELECT trace_id FROM traces WHERE trace_id IN ");
+            push_in_list(&mut q, chunk.iter().cloned());
             found.extend(q.build().fetch_all(&mut *conn).await?.iter().map(|r| r.str(0).to_string()));
         }
         Ok(found)

@@ -81,16 +81,20 @@ impl WriteConn {
         Ok(decided)
     }
 
-    /// The resources of `spans` this connection has not written yet.
     fn new_resources<'a>(&self, spans: &[&'a Span]) -> Vec<&'a Span> {
-        let mut new_resources: Vec<&Span> = Vec::new();
-        for span in spans {
-            if !self.known_resources.contains(&span.resource.key) && !new_resources.iter().any(|r| r.resource.key == span.resource.key) {
-                new_resources.push(*span);
-            }
-        }
-        new_resources
+        new_resources(&self.known_resources, spans)
     }
+}
+
+/// A span of each resource in `spans` not in `known` (written once per connection).
+fn new_resources<'a>(known: &HashSet<String>, spans: &[&'a Span]) -> Vec<&'a Span> {
+    let mut fresh: Vec<&Span> = Vec::new();
+    for span in spans {
+        if !known.contains(&span.resource.key) && !fresh.iter().any(|r| r.resource.key == span.resource.key) {
+            fresh.push(*span);
+        }
+    }
+    fresh
 }
 
 /// What one round of sampling decisions did.
@@ -131,12 +135,7 @@ both! {
             }
         }
         let kept: Vec<&Span> = decided.kept.iter().collect();
-        let mut new_resources: Vec<&Span> = Vec::new();
-        for s in &kept {
-            if !known.contains(&s.resource.key) && !new_resources.iter().any(|r| r.resource.key == s.resource.key) {
-                new_resources.push(s);
-            }
-        }
+        let new_resources = new_resources(known, &kept);
         decided.report = Self::store_spans(&mut tx, &kept, &new_resources).await?;
         decided.new_resources = new_resources.iter().map(|s| s.resource.key.clone()).collect();
         let mut counts: BTreeMap<&str, (i64, i64)> =
