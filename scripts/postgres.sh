@@ -4,6 +4,11 @@
 # fresh empty test database. Prints the URL to put in LOUPE_TEST_POSTGRES.
 # Usage: scripts/postgres.sh   (as root, or as a user who may sudo)
 set -euo pipefail
+# Callers read the URL from stdout, so everything else goes to stderr: fd 3 keeps
+# the real stdout for the one line at the end. (pg_ctlcluster prints "Removed
+# stale pid file." to stdout when the machine was imaged with PostgreSQL running,
+# which once made the URL unparsable.)
+exec 3>&1 1>&2
 
 ROLE=loupe_test
 PASSWORD=loupe_test
@@ -21,7 +26,8 @@ fi
 VERSION=$(ls /etc/postgresql | sort -V | tail -1)
 if ! pg_lsclusters -h 2>/dev/null | awk -v v="$VERSION" '$1 == v && $2 == "main" {print $4}' | grep -q online; then
   printf '==> starting PostgreSQL %s\n' "$VERSION" >&2
-  as_root pg_ctlcluster --skip-systemctl-redirect "$VERSION" main start
+  # 3>&-: the server lives on, and must not hold the pipe the caller reads.
+  as_root pg_ctlcluster --skip-systemctl-redirect "$VERSION" main start 3>&-
 fi
 for _ in $(seq 1 50); do
   pg_isready -q -h 127.0.0.1 -p "$PORT" && break
@@ -37,4 +43,4 @@ as_postgres "psql -q -v ON_ERROR_STOP=1 -c \"DO \\\$\\\$ BEGIN
 END \\\$\\\$;\"" >&2
 # Each run starts from an empty database; every test makes its own schema in it.
 as_postgres "psql -q -v ON_ERROR_STOP=1 -c 'DROP DATABASE IF EXISTS $DATABASE WITH (FORCE)' -c 'CREATE DATABASE $DATABASE OWNER $ROLE'" >&2
-echo "postgres://$ROLE:$PASSWORD@127.0.0.1:$PORT/$DATABASE"
+echo "postgres://$ROLE:$PASSWORD@127.0.0.1:$PORT/$DATABASE" >&3

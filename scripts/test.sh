@@ -8,6 +8,10 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh --browser
 printf '\n==> PostgreSQL for the second run of the integration tests\n'
 POSTGRES_URL=$(scripts/postgres.sh)
+case "$POSTGRES_URL" in
+  postgres://*) ;;
+  *) printf 'scripts/postgres.sh printed %q, not a postgres:// URL\n' "$POSTGRES_URL" >&2; exit 1 ;;
+esac
 scripts/build.sh
 
 printf '\n==> Rust unit and integration tests (SQLite)\n'
