@@ -122,9 +122,6 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
     auth::refuse_open_bind(args)?;
     let store = open_store(&args.store).await?;
     let retention_policy = args.retention.policy().map(Arc::new);
-    if let Some(p) = &retention_policy {
-        retention::check(p, &store)?;
-    }
     let data_dir = args.data_dir();
     let key = ingest::privacy::key::from_setting_or_dir(args.content_key.as_deref(), &data_dir)?;
     let policy = if args.capture_content { ContentPolicy::Captured } else { ContentPolicy::Hashed };

@@ -82,14 +82,28 @@ mod tests {
 pub struct RetentionView {
     /// `None`: traces are kept until deleted by hand.
     pub policy: Option<RetentionPolicy>,
-    /// Bytes of data in the database (SQLite; `None` on PostgreSQL).
-    pub used_bytes: Option<u64>,
+    /// Bytes of data in the database, as the size cap measures them.
+    pub used_bytes: u64,
+    /// Bytes of the database's files, space kept for reuse included.
+    pub file_bytes: u64,
+    pub measure: SizeMeasure,
     pub oldest_trace_ns: Option<i64>,
     pub traces_deleted: u64,
     pub spans_deleted: u64,
     pub last_run_ns: Option<i64>,
     /// Traces the last run deleted.
     pub last_deleted: u64,
+}
+
+/// How `used_bytes` is measured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SizeMeasure {
+    /// SQLite: the database file's pages in use.
+    Pages,
+    /// PostgreSQL: Loupe's count of the bytes of its span rows (plus a fixed
+    /// overhead per span), since PostgreSQL keeps deleted rows' space for reuse.
+    Counted,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -20,9 +20,10 @@ pub struct RetentionArgs {
     #[arg(long, env = "LOUPE_RETAIN_SERVICE", value_name = "SERVICE=DURATION", value_parser = service_rule, value_delimiter = ',')]
     pub retain_service: Vec<(String, Duration)>,
 
-    /// Keep the database under this size (e.g. 500MiB, 20GiB) by deleting the
-    /// oldest traces. SQLite only: PostgreSQL keeps freed space for reuse, so its
-    /// file sizes do not say how much is stored; use --retain there.
+    /// Keep the data under this size (e.g. 500MiB, 20GiB) by deleting the oldest
+    /// traces. SQLite: the database file's pages in use. PostgreSQL: Loupe's count
+    /// of its span data, since PostgreSQL keeps deleted rows' space for reuse (its
+    /// files level off near the cap rather than shrink).
     #[arg(long, env = "LOUPE_MAX_DB_SIZE", value_name = "SIZE", value_parser = size)]
     pub max_db_size: Option<u64>,
 

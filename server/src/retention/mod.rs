@@ -28,7 +28,7 @@ pub struct Policy {
     /// Age kept for services without a rule of their own (`None`: forever).
     pub default: Option<Duration>,
     pub per_service: Vec<(String, Duration)>,
-    /// Most bytes of data in the database (SQLite).
+    /// Most bytes of data in the database (`Store::used_bytes`).
     pub max_bytes: Option<u64>,
     pub every: Duration,
 }
@@ -56,17 +56,6 @@ impl Policy {
     pub fn named_services(&self) -> Vec<String> {
         self.per_service.iter().map(|(s, _)| s.clone()).collect()
     }
-}
-
-/// Refuses what cannot work, at start-up.
-pub fn check(policy: &Policy, store: &Store) -> anyhow::Result<()> {
-    if policy.max_bytes.is_some() && store.is_shared() {
-        anyhow::bail!(
-            "--max-db-size works on SQLite only: PostgreSQL keeps the space of deleted rows for reuse, so its sizes do not \
-             say how much is stored. Use --retain (and --retain-service) to bound a PostgreSQL database by age."
-        );
-    }
-    Ok(())
 }
 
 /// Starts the background runs.
@@ -117,7 +106,12 @@ pub async fn run_once(policy: &Policy, store: &Store, metrics: &Metrics) -> Resu
         store.delete_rollups_before(services, rule.cutoff_ns).await?;
     }
     if let Some(cap) = policy.max_bytes {
-        while let Some(used) = store.used_bytes().await?.filter(|&used| used > cap) {
+        loop {
+            // Exact after each batch on both backends (see `Store::used_bytes`).
+            let used = store.used_bytes().await?;
+            if used <= cap {
+                break;
+            }
             let traces = store.stats().await?.traces;
             let ids = store.oldest_traces(over_cap_batch(used, cap, traces)).await?;
             if ids.is_empty() {
@@ -134,7 +128,7 @@ pub async fn run_once(policy: &Policy, store: &Store, metrics: &Metrics) -> Resu
 
 /// The policy, the size and the deletions, for the settings page and the API.
 pub async fn view(store: &Store, policy: Option<&Policy>) -> Result<app::model::sampling::RetentionView> {
-    use app::model::sampling::{RetentionPolicy, RetentionView};
+    use app::model::sampling::{RetentionPolicy, RetentionView, SizeMeasure};
     let ns = |d: &Duration| d.as_nanos().min(i64::MAX as u128) as i64;
     let stats = store.retention_stats().await?;
     Ok(RetentionView {
@@ -144,6 +138,9 @@ pub async fn view(store: &Store, policy: Option<&Policy>) -> Result<app::model::
             max_bytes: p.max_bytes,
         }),
         used_bytes: store.used_bytes().await?,
+        file_bytes: store.file_bytes().await?,
+        // The shared backend is PostgreSQL (see `Store::used_bytes`).
+        measure: if store.is_shared() { SizeMeasure::Counted } else { SizeMeasure::Pages },
         oldest_trace_ns: store.oldest_trace_ns().await?,
         traces_deleted: stats.traces_deleted,
         spans_deleted: stats.spans_deleted,

@@ -14,6 +14,7 @@ mod cost;
 mod cost_read;
 mod cost_traces;
 mod detail;
+mod footprint;
 mod filter;
 mod jobs;
 pub mod retention;

@@ -71,10 +71,13 @@ impl Store {
         }
         with_db!(self, db => {
             let mut tx = db.admin.begin().await?;
-            let mut q = QueryBuilder::<DB>::new("SELECT COUNT(*), CAST(COALESCE(SUM(span_count), 0) AS BIGINT) FROM traces WHERE trace_id IN ");
+            let mut q = QueryBuilder::<DB>::new(
+                "SELECT COUNT(*), CAST(COALESCE(SUM(span_count), 0) AS BIGINT), CAST(COALESCE(SUM(bytes), 0) AS BIGINT) \
+                 FROM traces WHERE trace_id IN ",
+            );
             push_in_list(&mut q, ids.iter().cloned());
             let row = q.build().fetch_one(&mut *tx).await?;
-            let (traces, spans): (i64, i64) = (row.get(0), row.get(1));
+            let (traces, spans, bytes): (i64, i64, i64) = (row.get(0), row.get(1), row.get(2));
             let details = match D {
                 Dialect::Sqlite => "DELETE FROM span_details WHERE id IN (SELECT id FROM spans WHERE trace_id IN ",
                 Dialect::Postgres => "DELETE FROM span_details WHERE trace_id IN ",
@@ -89,7 +92,12 @@ impl Store {
                 q.push(end);
                 q.build().execute(&mut *tx).await?;
             }
-            sqlx::query("UPDATE totals SET traces = traces - $1, spans = spans - $2 WHERE id = 1").bind(traces).bind(spans).execute(&mut *tx).await?;
+            sqlx::query("UPDATE totals SET traces = traces - $1, spans = spans - $2, bytes = bytes - $3 WHERE id = 1")
+                .bind(traces)
+                .bind(spans)
+                .bind(bytes)
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await?;
             Ok((traces as u64, spans as u64))
         })
@@ -109,20 +117,46 @@ impl Store {
         })
     }
 
-    /// Bytes the data takes inside the database file (pages in use, not the free
-    /// ones SQLite reuses); `None` on PostgreSQL, whose sizes include space kept
-    /// for reuse.
-    pub async fn used_bytes(&self) -> Result<Option<u64>> {
+    /// Bytes the data takes, which the size cap holds down. SQLite: the pages in
+    /// use (not the free ones it reuses), exact. PostgreSQL: Loupe's own count of
+    /// its span data (`footprint`), since its sizes include the space of deleted
+    /// rows kept for reuse.
+    pub async fn used_bytes(&self) -> Result<u64> {
         with_db!(self, db => {
             match D {
                 Dialect::Sqlite => {
                     let pages: i64 = sqlx::query_scalar("PRAGMA page_count").fetch_one(&db.read).await?;
                     let free: i64 = sqlx::query_scalar("PRAGMA freelist_count").fetch_one(&db.read).await?;
                     let size: i64 = sqlx::query_scalar("PRAGMA page_size").fetch_one(&db.read).await?;
-                    Ok(Some(((pages - free).max(0) * size) as u64))
+                    Ok(((pages - free).max(0) * size) as u64)
                 }
-                Dialect::Postgres => Ok(None),
+                Dialect::Postgres => Ok(self.counted_bytes().await?),
             }
+        })
+    }
+
+    /// Loupe's count of the bytes its stored spans take (`footprint`).
+    pub async fn counted_bytes(&self) -> Result<u64> {
+        with_db!(self, db => {
+            let bytes: i64 = sqlx::query_scalar("SELECT bytes FROM totals WHERE id = 1").fetch_one(&db.read).await?;
+            Ok(bytes.max(0) as u64)
+        })
+    }
+
+    /// Bytes of the database's files: SQLite's file (free pages too); on
+    /// PostgreSQL, Loupe's tables with their indexes and TOAST, space kept for
+    /// reuse included.
+    pub async fn file_bytes(&self) -> Result<u64> {
+        with_db!(self, db => {
+            let sql = match D {
+                Dialect::Sqlite => "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+                Dialect::Postgres => {
+                    "SELECT CAST(COALESCE(SUM(pg_total_relation_size(relid)), 0) AS BIGINT) FROM pg_catalog.pg_statio_user_tables \
+                     WHERE schemaname = current_schema()"
+                }
+            };
+            let bytes: i64 = sqlx::query_scalar(sql).fetch_one(&db.read).await?;
+            Ok(bytes.max(0) as u64)
         })
     }
 

@@ -25,12 +25,14 @@ struct TraceDelta<'a> {
     cost_usd: f64,
     model_calls: i64,
     unpriced: i64,
+    /// What the spans take, as `footprint` counts it.
+    bytes: i64,
     tags: BTreeSet<(&'static str, &'a str)>,
 }
 
-fn deltas<'a>(inserted: &[&'a Span]) -> Vec<(String, TraceDelta<'a>)> {
+fn deltas<'a>(inserted: &[&'a Span], bytes: &[i64]) -> Vec<(String, TraceDelta<'a>)> {
     let mut deltas: HashMap<String, TraceDelta> = HashMap::new();
-    for s in inserted {
+    for (s, bytes) in inserted.iter().zip(bytes) {
         let d = deltas
             .entry(s.trace_id.to_string())
             .or_insert_with(|| TraceDelta { start_ns: i64::MAX, end_ns: i64::MIN, ..Default::default() });
@@ -43,6 +45,7 @@ fn deltas<'a>(inserted: &[&'a Span]) -> Vec<(String, TraceDelta<'a>)> {
             d.earliest = Some(s);
         }
         d.spans += 1;
+        d.bytes += bytes;
         d.errors += s.is_error() as i64;
         let t = &s.gen_ai.tokens;
         for (sum, v) in d.tokens.iter_mut().zip([t.input, t.output, t.cache_read, t.cache_write, t.reasoning, t.total]) {
@@ -75,15 +78,17 @@ fn deltas<'a>(inserted: &[&'a Span]) -> Vec<(String, TraceDelta<'a>)> {
 }
 
 both! {
-    pub(super) async fn upsert_traces(conn: &mut Conn, inserted: &[&Span]) -> Result<()> {
-        let deltas = deltas(inserted);
+    /// `bytes`: what each inserted span takes (`footprint::span_bytes`), in order.
+    pub(super) async fn upsert_traces(conn: &mut Conn, inserted: &[&Span], bytes: &[i64]) -> Result<()> {
+        debug_assert_eq!(inserted.len(), bytes.len());
+        let deltas = deltas(inserted, bytes);
         // trace id → (start after this batch, whether the trace existed before it)
         let mut after: HashMap<String, (i64, bool)> = HashMap::with_capacity(deltas.len());
         for chunk in deltas.chunks(SMALL_ROWS_PER_STATEMENT / 10) {
             let mut q = QueryBuilder::<DB>::new(
                 "INSERT INTO traces (trace_id, start_ns, end_ns, duration_ns, root_span_id, root_name, service, \
                  span_count, error_count, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, \
-                 reasoning_tokens, total_tokens, kinds, cost_usd, model_calls, unpriced) ",
+                 reasoning_tokens, total_tokens, kinds, cost_usd, model_calls, unpriced, bytes) ",
             );
             q.push_values(chunk, |mut b, (id, d)| {
                 let named = d.root.or(d.earliest).expect("a delta has at least one span");
@@ -99,7 +104,7 @@ both! {
                 for v in d.tokens {
                     b.push_bind(v);
                 }
-                b.push_bind(d.kinds).push_bind(d.cost_usd).push_bind(d.model_calls).push_bind(d.unpriced);
+                b.push_bind(d.kinds).push_bind(d.cost_usd).push_bind(d.model_calls).push_bind(d.unpriced).push_bind(d.bytes);
             });
             // `excluded` is the incoming row. The root's name wins; before the root
             // arrives, the earliest span seen so far names the trace.
@@ -128,7 +133,8 @@ both! {
                  kinds = traces.kinds | excluded.kinds, \
                  cost_usd = traces.cost_usd + excluded.cost_usd, \
                  model_calls = traces.model_calls + excluded.model_calls, \
-                 unpriced = traces.unpriced + excluded.unpriced \
+                 unpriced = traces.unpriced + excluded.unpriced, \
+                 bytes = traces.bytes + excluded.bytes \
                  RETURNING trace_id, start_ns, span_count",
                 least = D.least(),
                 greatest = D.greatest(),
@@ -172,9 +178,10 @@ both! {
         }
 
         let new_traces = after.values().filter(|(_, existed)| !existed).count() as i64;
-        sqlx::query("UPDATE totals SET traces = traces + $1, spans = spans + $2 WHERE id = 1")
+        sqlx::query("UPDATE totals SET traces = traces + $1, spans = spans + $2, bytes = bytes + $3 WHERE id = 1")
             .bind(new_traces)
             .bind(inserted.len() as i64)
+            .bind(bytes.iter().sum::<i64>())
             .execute(&mut *conn)
             .await?;
         Ok(())

@@ -11,6 +11,7 @@ use sqlx::{Connection, QueryBuilder};
 
 use super::backend::{Cols, On, both};
 use super::detail::detail_columns;
+use super::footprint;
 use super::cost::CostSample;
 use super::latency::LatencySample;
 use super::sampling::{DECIDED_AT_CAP, PendingSpan, TakenTrace};
@@ -167,10 +168,11 @@ both! {
         let mut inserted = Self::insert_spans(&mut *conn, spans).await?;
         // In batch order, so what follows sees spans as they were sent.
         inserted.sort_unstable_by_key(|(_, i, _)| *i);
-        Self::insert_details(&mut *conn, &inserted).await?;
+        let details = Self::insert_details(&mut *conn, &inserted).await?;
         let new_spans = inserted.iter().map(|(_, i, _)| *i).collect();
         let inserted: Vec<&Span> = inserted.into_iter().map(|(_, _, s)| s).collect();
-        Self::upsert_traces(&mut *conn, &inserted).await?;
+        let bytes: Vec<i64> = inserted.iter().zip(details).map(|(s, d)| footprint::span_bytes(s, d)).collect();
+        Self::upsert_traces(&mut *conn, &inserted, &bytes).await?;
         Self::add_to_latency(&mut *conn, inserted.iter().map(|s| LatencySample::of(s))).await?;
         Self::add_to_cost(&mut *conn, inserted.iter().filter_map(|s| CostSample::of(s))).await?;
         Ok(BatchReport { inserted: inserted.len(), duplicates: spans.len() - inserted.len(), new_spans })
@@ -246,18 +248,22 @@ impl On<Sqlite> {
         Ok(inserted)
     }
 
-    async fn insert_details(conn: &mut SqliteConnection, inserted: &Inserted<'_>) -> Result<()> {
+    /// Inserts the spans' details; returns each one's length, in order.
+    async fn insert_details(conn: &mut SqliteConnection, inserted: &Inserted<'_>) -> Result<Vec<usize>> {
+        let mut lengths = Vec::with_capacity(inserted.len());
         for chunk in inserted.chunks(SMALL_ROWS_PER_STATEMENT) {
             let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO span_details (id, attributes, events, links, content) ");
             q.push_values(chunk, |mut b, (id, _, s)| {
                 b.push_bind(*id);
-                for column in detail_columns(s) {
+                let columns = detail_columns(s);
+                lengths.push(columns.iter().map(String::len).sum());
+                for column in columns {
                     b.push_bind(column);
                 }
             });
             q.build().execute(&mut *conn).await?;
         }
-        Ok(())
+        Ok(lengths)
     }
 }
 
@@ -329,17 +335,21 @@ impl On<Postgres> {
         Ok(inserted)
     }
 
-    async fn insert_details(conn: &mut PgConnection, inserted: &Inserted<'_>) -> Result<()> {
+    /// Inserts the spans' details; returns each one's length, in order.
+    async fn insert_details(conn: &mut PgConnection, inserted: &Inserted<'_>) -> Result<Vec<usize>> {
         if inserted.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
+        let mut lengths = Vec::with_capacity(inserted.len());
         let mut trace_ids = Vec::with_capacity(inserted.len());
         let mut ids = Vec::with_capacity(inserted.len());
         let mut columns: [Vec<String>; 4] = Default::default();
         for (id, _, s) in inserted {
             trace_ids.push(s.trace_id.to_string());
             ids.push(*id);
-            for (col, v) in columns.iter_mut().zip(detail_columns(s)) {
+            let details = detail_columns(s);
+            lengths.push(details.iter().map(String::len).sum());
+            for (col, v) in columns.iter_mut().zip(details) {
                 col.push(v);
             }
         }
@@ -356,6 +366,6 @@ impl On<Postgres> {
         .bind(content)
         .execute(&mut *conn)
         .await?;
-        Ok(())
+        Ok(lengths)
     }
 }

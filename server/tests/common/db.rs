@@ -86,17 +86,22 @@ impl TestDb {
 
     /// Spans per stored trace.
     pub async fn span_counts(&self) -> HashMap<String, i64> {
-        const SQL: &str = "SELECT trace_id, COUNT(*) FROM spans GROUP BY trace_id";
+        self.by_trace("SELECT trace_id, COUNT(*) FROM spans GROUP BY trace_id").await
+    }
+
+    /// A (trace id, integer) query's rows, read-only.
+    pub async fn by_trace(&self, sql: &str) -> HashMap<String, i64> {
+        let sql = sqlx::AssertSqlSafe(sql.to_string());
         match self {
             TestDb::Sqlite { file } => {
                 let mut conn = SqliteConnection::connect(&format!("sqlite:{}?mode=ro", file.display())).await.unwrap();
-                let rows = sqlx::query(SQL).fetch_all(&mut conn).await.unwrap();
+                let rows = sqlx::query(sql).fetch_all(&mut conn).await.unwrap();
                 conn.close().await.unwrap();
                 rows.iter().map(|r| (r.get(0), r.get(1))).collect()
             }
             TestDb::Postgres { url, .. } => {
                 let mut conn = PgConnection::connect(url).await.unwrap();
-                let rows = sqlx::query(SQL).fetch_all(&mut conn).await.unwrap();
+                let rows = sqlx::query(sql).fetch_all(&mut conn).await.unwrap();
                 conn.close().await.unwrap();
                 rows.iter().map(|r| (r.get(0), r.get(1))).collect()
             }

@@ -5,13 +5,13 @@ use leptos::prelude::*;
 
 use super::n;
 use crate::format;
-use crate::model::sampling::{RetentionPolicy, RetentionView};
+use crate::model::sampling::{RetentionPolicy, RetentionView, SizeMeasure};
 
 #[component]
 pub fn Retention(v: RetentionView) -> impl IntoView {
     let oldest = v.oldest_trace_ns.map(|ns| format!("The oldest trace kept started {} UTC.", &format::utc(ns)[..16]));
     let policy = match v.policy.clone() {
-        Some(p) => view! { <Policy p used=v.used_bytes /> }.into_any(),
+        Some(p) => view! { <Policy p v=v.clone() /> }.into_any(),
         None => view! {
             <p data-testid="retention-off">
                 <strong>"Retention is off: traces are kept until you delete them."</strong>
@@ -44,7 +44,7 @@ pub fn Retention(v: RetentionView) -> impl IntoView {
 }
 
 #[component]
-fn Policy(p: RetentionPolicy, used: Option<u64>) -> impl IntoView {
+fn Policy(p: RetentionPolicy, v: RetentionView) -> impl IntoView {
     let default = match p.default_ns {
         Some(ns) => format!("traces are deleted {} after they started", format::setting(ns)),
         None => "kept until deleted (no --retain)".into(),
@@ -56,13 +56,20 @@ fn Policy(p: RetentionPolicy, used: Option<u64>) -> impl IntoView {
         .collect_view();
     let has_services = !p.per_service.is_empty();
     let cap = p.max_bytes.map(|cap| {
-        let used = used.unwrap_or(0);
-        let share = (used as f64 / cap as f64 * 100.0).min(100.0);
+        let share = (v.used_bytes as f64 / cap as f64 * 100.0).min(100.0);
+        let how = match v.measure {
+            SizeMeasure::Pages => format!("the database file is {} with its free pages", mib(v.file_bytes)),
+            SizeMeasure::Counted => format!(
+                "as Loupe counts its span data; PostgreSQL's files for it are {}, since it keeps deleted rows' space for reuse",
+                mib(v.file_bytes)
+            ),
+        };
         view! {
             <dt>"Size cap"</dt>
             <dd data-testid="retention-size">
-                {format!("{} of {} in use ({share:.0}%); beyond it the oldest traces are deleted", mib(used), mib(cap))}
+                {format!("{} of {} in use ({share:.0}%); beyond it the oldest traces are deleted", mib(v.used_bytes), mib(cap))}
                 <span class="size-meter"><span style=format!("width: {share:.1}%")></span></span>
+                <span class="hint" data-testid="retention-files">{format!("In use: {how}.")}</span>
             </dd>
         }
     });
