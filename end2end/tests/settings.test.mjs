@@ -42,7 +42,8 @@ test('the settings page shows the sampling policy and the kept and dropped trace
   const retention = page.getByTestId('retention');
   assert.equal(await retention.getByTestId('retention-default').innerText(), 'traces are deleted 30 d after they started');
   assert.equal(await retention.getByTestId('retention-service').innerText(), 'checkout: 90 d');
-  assert.match(await retention.getByTestId('retention-size').innerText(), /MiB of 2\.0 GiB in use/);
+  assert.match(await retention.getByTestId('retention-size').innerText(), /[KM]iB of 2\.0 GiB in use/);
+  assert.match(await retention.getByTestId('retention-files').innerText(), /Measured as the pages in use; the database file is [\d.]+ [KMG]iB/);
   await page.screenshot({ path: path.join(shots, 'settings.png'), fullPage: true });
   assert.deepEqual(problems, []);
 });

@@ -55,6 +55,12 @@ pub fn now_ns() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as i64).unwrap_or(0)
 }
 
+/// A duration in nanoseconds, as times are stored; saturates past ~292 years
+/// (a flag like `--retain 1000y` means forever, not a wrapped negative).
+pub fn ns(d: std::time::Duration) -> i64 {
+    d.as_nanos().min(i64::MAX as u128) as i64
+}
+
 /// Makes ring rustls's crypto provider for every HTTPS client of this process
 /// (webhooks, `loupe demo`): reqwest is built without a provider of its own.
 /// Call before creating an HTTP client; repeated calls are harmless.

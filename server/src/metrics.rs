@@ -41,6 +41,7 @@ struct Inner {
     pending_spans: Gauge,
     retention_traces: Counter,
     retention_spans: Counter,
+    retention_runs: Family<Label, Counter>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -72,6 +73,7 @@ impl Metrics {
         let pending_spans = Gauge::default();
         let retention_traces = Counter::default();
         let retention_spans = Counter::default();
+        let retention_runs = Family::<Label, Counter>::default();
         registry.register("spans_received", "Spans in OTLP requests that were decoded", spans_received.clone());
         registry.register("spans_stored", "Spans committed to the database, or held there for a sampling decision (re-sent duplicates included)", spans_stored.clone());
         registry.register("spans_rejected", "Spans not stored, by reason: invalid, overloaded (queue full), storage (a failed commit)", spans_rejected.clone());
@@ -86,6 +88,7 @@ impl Metrics {
         registry.register("sampling_pending_spans", "Spans held for a tail-sampling decision", pending_spans.clone());
         registry.register("retention_deleted_traces", "Traces deleted by retention (past their time, or the oldest over the size cap)", retention_traces.clone());
         registry.register("retention_deleted_spans", "Spans deleted by retention with their traces", retention_spans.clone());
+        registry.register("retention_runs", "Retention runs on this replica, by outcome: ok, failed (tried again at the next interval)", retention_runs.clone());
         let inner = Inner {
             registry,
             spans_received,
@@ -102,6 +105,7 @@ impl Metrics {
             pending_spans,
             retention_traces,
             retention_spans,
+            retention_runs,
         };
         Metrics { inner: Arc::new(inner) }
     }
@@ -143,6 +147,10 @@ impl Metrics {
     pub fn retained_out(&self, traces: u64, spans: u64) {
         self.inner.retention_traces.inc_by(traces);
         self.inner.retention_spans.inc_by(spans);
+    }
+
+    pub fn retention_run(&self, ok: bool) {
+        self.inner.retention_runs.get_or_create(&[("outcome", if ok { "ok" } else { "failed" })]).inc();
     }
 
     pub fn set_pending_spans(&self, spans: usize) {
@@ -193,6 +201,7 @@ mod tests {
         m.sampled(&[(Reason::Error, (2, 14)), (Reason::SampledOut, (9, 60))].into_iter().collect(), 1);
         m.set_pending_spans(7);
         m.retained_out(3, 21);
+        m.retention_run(false);
         let text = m.render(42, &[("read", 4, 3)]);
         for line in [
             "loupe_spans_received_total 15",
@@ -210,6 +219,7 @@ mod tests {
             "loupe_sampling_pending_spans 7",
             "loupe_retention_deleted_traces_total 3",
             "loupe_retention_deleted_spans_total 21",
+            "loupe_retention_runs_total{outcome=\"failed\"} 1",
         ] {
             assert!(text.contains(line), "{line} in\n{text}");
         }

@@ -52,7 +52,7 @@ pub(crate) fn sampling_line(policy: Option<&crate::sampling::Policy>) -> String 
     let Some(p) = policy else {
         return "off: every trace is kept (--sample FRACTION to keep errors, slow traces and a share of the rest)".into();
     };
-    let ns = |d: std::time::Duration| d.as_nanos() as i64;
+    let ns = crate::ns;
     let slow = p.slower_than.map(|d| format!("traces of {} or more, ", duration(ns(d)))).unwrap_or_default();
     format!(
         "on: keeps errors, alert matches, {slow}and {}% of the rest; decided {} after the root span (at most {} without one); \
@@ -70,7 +70,7 @@ pub(crate) fn retention_line(policy: Option<&crate::retention::Policy>) -> Strin
     let Some(p) = policy else {
         return "off: traces are kept until deleted (--retain 30d, --max-db-size 20GiB)".into();
     };
-    let ns = |d: &std::time::Duration| d.as_nanos().min(i64::MAX as u128) as i64;
+    let ns = |d: &std::time::Duration| crate::ns(*d);
     let mut parts = Vec::new();
     match &p.default {
         Some(d) => parts.push(format!("traces older than {} are deleted", setting(ns(d)))),

@@ -84,7 +84,7 @@ async fn on_hit(alerts: &Alerts, open: &mut HashMap<Key, Open>, hit: Hit) {
     let rules = alerts.rules();
     // Edited or deleted since the span matched: the rule in force decides.
     let Some(rule) = rules.iter().find(|r| r.id == hit.rule_id && !r.spec.paused) else { return };
-    let wait = alerts.config().group_wait.as_nanos() as i64;
+    let wait = crate::ns(alerts.config().group_wait);
     let cooldown_ns = (rule.spec.cooldown_s as i64 * 1_000_000_000).max(wait);
     let c = &rule.spec.condition;
     let event = NewEvent {

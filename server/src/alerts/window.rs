@@ -123,7 +123,7 @@ pub async fn run(alerts: Alerts, interval: Duration, hits: mpsc::Sender<Vec<Hit>
     let mut tick = tokio::time::interval(interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     // A little less than the interval, so ticks that drift a few ms still claim.
-    let min_gap_ns = (interval.as_nanos() as i64) * 9 / 10;
+    let min_gap_ns = crate::ns(interval) / 10 * 9;
     loop {
         tick.tick().await;
         let rules = alerts.rules();

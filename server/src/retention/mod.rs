@@ -43,7 +43,7 @@ pub struct AgeRule<'a> {
 impl Policy {
     /// The age rules at `now`: one per service named, then the default for the rest.
     pub fn age_rules(&self, now: i64) -> Vec<AgeRule<'_>> {
-        let cutoff = |d: &Duration| now.saturating_sub(d.as_nanos().min(i64::MAX as u128) as i64);
+        let cutoff = |d: &Duration| now.saturating_sub(crate::ns(*d));
         let mut rules: Vec<AgeRule> =
             self.per_service.iter().map(|(s, d)| AgeRule { services: Services::Only(s), cutoff_ns: cutoff(d) }).collect();
         if let Some(d) = &self.default {
@@ -66,10 +66,12 @@ pub fn start(policy: Policy, store: Store, metrics: Metrics) -> JoinHandle<()> {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            let gap = policy.every.as_nanos() as i64 * 9 / 10;
+            let gap = crate::ns(policy.every) / 10 * 9;
             match store.claim_job("retention", gap).await {
                 Ok(Some(lease)) => {
-                    match run_once(&policy, &store, &metrics).await {
+                    let outcome = run_once(&policy, &store, &metrics).await;
+                    metrics.retention_run(outcome.is_ok());
+                    match outcome {
                         Ok((0, _)) => {}
                         Ok((traces, spans)) => tracing::info!(traces, spans, "retention deleted traces past their time or over the size cap"),
                         Err(e) => tracing::error!(error = %e, "retention run failed; it is tried again at the next interval"),
@@ -122,14 +124,14 @@ pub async fn run_once(policy: &Policy, store: &Store, metrics: &Metrics) -> Resu
             tokio::time::sleep(PAUSE).await;
         }
     }
-    store.record_retention(deleted.0, deleted.1, now).await?;
+    store.record_retention(deleted.0, now).await?;
     Ok(deleted)
 }
 
 /// The policy, the size and the deletions, for the settings page and the API.
 pub async fn view(store: &Store, policy: Option<&Policy>) -> Result<app::model::sampling::RetentionView> {
     use app::model::sampling::{RetentionPolicy, RetentionView, SizeMeasure};
-    let ns = |d: &Duration| d.as_nanos().min(i64::MAX as u128) as i64;
+    let ns = |d: &Duration| crate::ns(*d);
     let stats = store.retention_stats().await?;
     Ok(RetentionView {
         policy: policy.map(|p| RetentionPolicy {

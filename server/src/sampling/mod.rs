@@ -158,7 +158,7 @@ pub async fn keep_held(store: &Store, writer: &Writer) -> Result<()> {
 pub async fn view(store: &Store, sampler: Option<&Sampler>) -> Result<app::model::sampling::SamplingView> {
     use app::model::sampling::{ReasonCount, SamplingPolicy, SamplingView};
     let (counts, decided_at_cap) = store.sampling_counts().await?;
-    let ns = |d: Duration| d.as_nanos() as i64;
+    let ns = crate::ns;
     Ok(SamplingView {
         policy: sampler.map(|s| {
             let p = s.policy();

@@ -87,7 +87,7 @@ impl Policy {
             Reason::Error
         } else if f.alert_match {
             Reason::Alert
-        } else if self.slower_than.is_some_and(|t| f.extent_ns >= t.as_nanos() as i64) {
+        } else if self.slower_than.is_some_and(|t| f.extent_ns >= crate::ns(t)) {
             Reason::Slow
         } else if f.already_stored {
             Reason::Stored

@@ -46,8 +46,8 @@ impl Schedule {
             by_age: BTreeSet::new(),
             recent: HashSet::new(),
             pending: 0,
-            grace_ns: grace.as_nanos() as i64,
-            max_wait_ns: max_wait.as_nanos() as i64,
+            grace_ns: crate::ns(grace),
+            max_wait_ns: crate::ns(max_wait),
             cap,
         }
     }

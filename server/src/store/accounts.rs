@@ -54,7 +54,7 @@ impl Store {
     /// Sets an account's password and ends its sessions; false when there is no such account.
     pub async fn set_password(&self, name: &str, password_hash: &str) -> Result<bool> {
         with_db!(self, db => {
-            let mut tx = db.admin.begin().await?;
+            let mut tx = db.admin.begin_with(D.begin_write()).await?;
             let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE name = $2").bind(password_hash).bind(name).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE name = $1)").bind(name).execute(&mut *tx).await?;
             tx.commit().await?;
@@ -65,7 +65,7 @@ impl Store {
     /// Removes an account and its sessions; false when there is no such account.
     pub async fn delete_account(&self, name: &str) -> Result<bool> {
         with_db!(self, db => {
-            let mut tx = db.admin.begin().await?;
+            let mut tx = db.admin.begin_with(D.begin_write()).await?;
             sqlx::query("DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE name = $1)").bind(name).execute(&mut *tx).await?;
             let done = sqlx::query("DELETE FROM users WHERE name = $1").bind(name).execute(&mut *tx).await?;
             tx.commit().await?;

@@ -32,7 +32,7 @@ impl Store {
     /// there is one in its cooldown, else opened as a new event.
     pub async fn fire_alert(&self, e: &NewEvent) -> Result<Firing> {
         with_db!(self, db => {
-            let mut tx = db.admin.begin().await?;
+            let mut tx = db.admin.begin_with(D.begin_write()).await?;
             if D == Dialect::Postgres {
                 // Held to the end of the transaction: two replicas firing the same
                 // rule at once decide one after the other. (SQLite's single admin

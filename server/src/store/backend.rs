@@ -42,6 +42,18 @@ pub(crate) enum Dialect {
 }
 
 impl Dialect {
+    /// How an admin-pool transaction that reads before it writes begins. On
+    /// SQLite, `IMMEDIATE` takes the write lock first, waiting for the writer
+    /// under `busy_timeout`; a plain `BEGIN` would read a snapshot, and if the
+    /// writer commits in between, its first write fails at once with "database is
+    /// locked" (SQLITE_BUSY_SNAPSHOT: no busy wait can help a stale snapshot).
+    pub fn begin_write(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "BEGIN IMMEDIATE",
+            Dialect::Postgres => "BEGIN",
+        }
+    }
+
     /// Scalar maximum of two values (SQLite's two-argument `MAX`).
     pub fn greatest(self) -> &'static str {
         match self {

@@ -33,7 +33,7 @@ impl Store {
     /// Replaces every override with `all` (validated by the caller), in one transaction.
     pub async fn replace_price_overrides(&self, all: &[PriceOverride]) -> Result<()> {
         with_db!(self, db => {
-            let mut tx = db.admin.begin().await?;
+            let mut tx = db.admin.begin_with(D.begin_write()).await?;
             sqlx::query("DELETE FROM price_overrides").execute(&mut *tx).await?;
             for o in all {
                 On::<DB>::upsert_price(&mut tx, o).await?;

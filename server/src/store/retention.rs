@@ -63,14 +63,15 @@ impl Store {
         })
     }
 
-    /// Deletes traces with their spans, details, tags and share links, and takes
-    /// them off the totals, in one transaction; returns the traces and spans deleted.
+    /// Deletes traces with their spans, details, tags and share links, takes them
+    /// off the totals and adds them to retention's, in one transaction; returns
+    /// the traces and spans deleted.
     pub async fn delete_traces(&self, ids: &[String]) -> Result<(u64, u64)> {
         if ids.is_empty() {
             return Ok((0, 0));
         }
         with_db!(self, db => {
-            let mut tx = db.admin.begin().await?;
+            let mut tx = db.admin.begin_with(D.begin_write()).await?;
             let mut q = QueryBuilder::<DB>::new(
                 "SELECT COUNT(*), CAST(COALESCE(SUM(span_count), 0) AS BIGINT), CAST(COALESCE(SUM(bytes), 0) AS BIGINT) \
                  FROM traces WHERE trace_id IN ",
@@ -96,6 +97,12 @@ impl Store {
                 .bind(traces)
                 .bind(spans)
                 .bind(bytes)
+                .execute(&mut *tx)
+                .await?;
+            // In the same transaction, so a run cut short still counts what it did.
+            sqlx::query("UPDATE retention_stats SET traces_deleted = traces_deleted + $1, spans_deleted = spans_deleted + $2 WHERE id = 1")
+                .bind(traces)
+                .bind(spans)
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
@@ -160,18 +167,14 @@ impl Store {
         })
     }
 
-    /// Adds a run's deletions to the stats.
-    pub async fn record_retention(&self, traces: u64, spans: u64, now: i64) -> Result<()> {
+    /// Notes a finished run and how many traces it deleted.
+    pub async fn record_retention(&self, traces: u64, now: i64) -> Result<()> {
         with_db!(self, db => {
-            sqlx::query(
-                "UPDATE retention_stats SET traces_deleted = traces_deleted + $1, spans_deleted = spans_deleted + $2, \
-                 last_run_ns = $3, last_deleted = $1 WHERE id = 1",
-            )
-            .bind(traces as i64)
-            .bind(spans as i64)
-            .bind(now)
-            .execute(&db.admin)
-            .await?;
+            sqlx::query("UPDATE retention_stats SET last_run_ns = $1, last_deleted = $2 WHERE id = 1")
+                .bind(now)
+                .bind(traces as i64)
+                .execute(&db.admin)
+                .await?;
             Ok(())
         })
     }

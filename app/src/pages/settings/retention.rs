@@ -58,18 +58,18 @@ fn Policy(p: RetentionPolicy, v: RetentionView) -> impl IntoView {
     let cap = p.max_bytes.map(|cap| {
         let share = (v.used_bytes as f64 / cap as f64 * 100.0).min(100.0);
         let how = match v.measure {
-            SizeMeasure::Pages => format!("the database file is {} with its free pages", mib(v.file_bytes)),
+            SizeMeasure::Pages => format!("the pages in use; the database file is {} with its free pages", size(v.file_bytes)),
             SizeMeasure::Counted => format!(
-                "as Loupe counts its span data; PostgreSQL's files for it are {}, since it keeps deleted rows' space for reuse",
-                mib(v.file_bytes)
+                "as Loupe counts its span data; PostgreSQL's files are {}, as it keeps deleted rows' space for reuse",
+                size(v.file_bytes)
             ),
         };
         view! {
             <dt>"Size cap"</dt>
             <dd data-testid="retention-size">
-                {format!("{} of {} in use ({share:.0}%); beyond it the oldest traces are deleted", mib(v.used_bytes), mib(cap))}
+                {format!("{} of {} in use ({share:.0}%); beyond it the oldest traces are deleted", size(v.used_bytes), size(cap))}
                 <span class="size-meter"><span style=format!("width: {share:.1}%")></span></span>
-                <span class="hint" data-testid="retention-files">{format!("In use: {how}.")}</span>
+                <span class="hint" data-testid="retention-files">{format!("Measured as {how}.")}</span>
             </dd>
         }
     });
@@ -83,7 +83,22 @@ fn Policy(p: RetentionPolicy, v: RetentionView) -> impl IntoView {
     }
 }
 
-fn mib(bytes: u64) -> String {
-    let mib = bytes as f64 / (1024.0 * 1024.0);
-    if mib >= 1024.0 { format!("{:.1} GiB", mib / 1024.0) } else { format!("{mib:.1} MiB") }
+/// `512 KiB`, `3.2 MiB`, `20.0 GiB`.
+fn size(bytes: u64) -> String {
+    let kib = bytes as f64 / 1024.0;
+    match kib {
+        k if k < 1024.0 => format!("{k:.0} KiB"),
+        k if k < 1024.0 * 1024.0 => format!("{:.1} MiB", k / 1024.0),
+        k => format!("{:.1} GiB", k / (1024.0 * 1024.0)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sizes_read_in_the_unit_that_fits() {
+        assert_eq!(super::size(46_689), "46 KiB");
+        assert_eq!(super::size(3 * 1024 * 1024 + 200 * 1024), "3.2 MiB");
+        assert_eq!(super::size(2 * 1024 * 1024 * 1024), "2.0 GiB");
+    }
 }

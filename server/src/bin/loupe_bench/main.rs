@@ -5,10 +5,12 @@
 //! replays distinct pre-encoded agent-shaped OTLP batches with several concurrent
 //! clients (spread over the replicas), then fills the store to `--total-spans`
 //! (with one `--big-trace-spans` trace) and times the trace list and the big trace.
-//! Prints a Markdown report.
+//! Prints a Markdown report. With tail sampling or a size cap in the serve
+//! arguments, the ingest phase is reported with what sampling or retention did.
 //!
 //!     cargo build --release -p loupe --bins && target/release/loupe-bench
 
+mod retention;
 mod sampling;
 mod servers;
 
@@ -53,6 +55,13 @@ struct Args {
     /// spread over them as a load balancer would.
     #[arg(long, default_value_t = 1)]
     replicas: usize,
+    /// With a size cap (`--serve-arg=--max-db-size=…`): ingest phases to run,
+    /// each followed by `--round-pause`, to see whether the files level off.
+    #[arg(long, default_value_t = 1)]
+    rounds: usize,
+    /// Seconds between rounds (PostgreSQL's autovacuum looks every 60 s).
+    #[arg(long, default_value_t = 0)]
+    round_pause: u64,
     /// An extra `loupe serve` argument (repeatable), e.g. `--serve-arg=--queue-spans=20000`.
     #[arg(long = "serve-arg", value_name = "ARG", allow_hyphen_values = true)]
     serve_args: Vec<String>,
@@ -75,6 +84,9 @@ async fn main() -> anyhow::Result<()> {
     let wall = started.elapsed();
     if sampling::on(&client, server.base()).await? {
         return sampled_report(&client, server, sent, wall, latencies, retries).await;
+    }
+    if let Some(cap) = retention::cap(&client, server.base()).await? {
+        return capped_report(&client, server, &args, &mut rng, (sent, wall, latencies, retries), cap).await;
     }
     let stored = stored_spans(&client, server.base()).await?;
     anyhow::ensure!(stored as usize == sent, "stored {stored} of {sent} spans");
@@ -159,6 +171,59 @@ async fn sampled_report(client: &reqwest::Client, server: Servers, sent: usize, 
     println!("| spans kept / dropped | {} / {} |", d.kept_spans, d.dropped_spans);
     println!("| decided early at the cap | {} |", d.at_cap);
     println!("| peak RSS of the server (MiB) | {:.0} |", server.peak_rss_mib());
+    server.stop().await
+}
+
+/// With a size cap: ingest while retention deletes, then the size it settled at,
+/// for each round (no query phase: the stored set is what the cap left).
+async fn capped_report(
+    client: &reqwest::Client,
+    server: Servers,
+    args: &Args,
+    rng: &mut Rng,
+    first: (usize, Duration, Vec<Duration>, usize),
+    cap: u64,
+) -> anyhow::Result<()> {
+    let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
+    let (mut sent, mut wall, mut latencies, mut retries) = first;
+    let mut total = 0;
+    let mut rows = Vec::new();
+    for round in 1..=args.rounds {
+        if round > 1 {
+            eprintln!("Pausing {} s, then round {round} of {}…", args.round_pause, args.rounds);
+            tokio::time::sleep(Duration::from_secs(args.round_pause)).await;
+            let batches = encode_batches(rng, args.spans, args.traces_per_request);
+            sent = batches.iter().map(|(n, _)| n).sum();
+            let started = Instant::now();
+            (latencies, retries) = send_all(client, &server.bases, batches, args.concurrency).await?;
+            wall = started.elapsed();
+        }
+        total += sent as u64;
+        let r = retention::settle(client, server.base(), cap, total).await?;
+        latencies.sort_unstable();
+        let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)].as_secs_f64() * 1e3;
+        rows.push(format!(
+            "| {round} | {:.0} | {:.1} / {:.1} | {retries} | {} | {} | {:.1} | {:.1} | {:.1} |",
+            sent as f64 / wall.as_secs_f64(),
+            pct(0.50),
+            pct(0.99),
+            r.spans_deleted,
+            r.spans_left,
+            r.after_last_export.as_secs_f64(),
+            mib(r.used_bytes),
+            mib(r.file_bytes)
+        ));
+        if round == args.rounds {
+            println!("## Ingest under a {:.0} MiB size cap on {} ({} spans a round)\n", mib(cap), server.backend(), sent);
+            println!("Data measured as {} (see README, Retention); files: the database's files at the end of the round.\n", r.measure);
+        }
+    }
+    println!("| round | stored spans/s (acknowledged) | request p50 / p99 (ms) | 503 retries | spans deleted in all | spans left | under the cap after the last export (s) | data (MiB) | files (MiB) |");
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for row in rows {
+        println!("{row}");
+    }
+    println!("\nPeak RSS of the server: {:.0} MiB.", server.peak_rss_mib());
     server.stop().await
 }
 
