@@ -72,13 +72,20 @@ impl Store {
         }
         with_db!(self, db => {
             let mut tx = db.admin.begin_with(D.begin_write()).await?;
-            let mut q = QueryBuilder::<DB>::new(
-                "SELECT COUNT(*), CAST(COALESCE(SUM(span_count), 0) AS BIGINT), CAST(COALESCE(SUM(bytes), 0) AS BIGINT) \
-                 FROM traces WHERE trace_id IN ",
-            );
+            // On PostgreSQL the summary rows are locked first (in trace id order, as
+            // the writer locks them): a late span for one of these traces then
+            // waits for this deletion and starts the trace afresh, where without
+            // the lock it could change the counts between this read and the
+            // delete, and the totals would drift. (SQLite's IMMEDIATE lock already
+            // keeps the writer out.)
+            let mut q = QueryBuilder::<DB>::new("SELECT span_count, bytes FROM traces WHERE trace_id IN ");
             push_in_list(&mut q, ids.iter().cloned());
-            let row = q.build().fetch_one(&mut *tx).await?;
-            let (traces, spans, bytes): (i64, i64, i64) = (row.get(0), row.get(1), row.get(2));
+            if D == Dialect::Postgres {
+                q.push(" ORDER BY trace_id FOR UPDATE");
+            }
+            let rows = q.build().fetch_all(&mut *tx).await?;
+            let traces = rows.len() as i64;
+            let (spans, bytes) = rows.iter().fold((0i64, 0i64), |(s, b), r| (s + r.get::<i64>(0), b + r.get::<i64>(1)));
             let details = match D {
                 Dialect::Sqlite => "DELETE FROM span_details WHERE id IN (SELECT id FROM spans WHERE trace_id IN ",
                 Dialect::Postgres => "DELETE FROM span_details WHERE trace_id IN ",
