@@ -23,7 +23,8 @@ pub struct RetentionArgs {
     /// Keep the data under this size (e.g. 500MiB, 20GiB) by deleting the oldest
     /// traces. SQLite: the database file's pages in use. PostgreSQL: Loupe's count
     /// of its span data, since PostgreSQL keeps deleted rows' space for reuse (its
-    /// files level off near the cap rather than shrink).
+    /// files do not shrink; they level off above the cap by about what arrives
+    /// between two autovacuum passes).
     #[arg(long, env = "LOUPE_MAX_DB_SIZE", value_name = "SIZE", value_parser = size)]
     pub max_db_size: Option<u64>,
 
