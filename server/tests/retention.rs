@@ -184,7 +184,7 @@ async fn loupes_count_of_its_data_comes_close_to_the_real_size_of_a_fresh_databa
 /// SQLite: the pages in use. PostgreSQL: the tables' files, which hold only live
 /// rows while nothing has been deleted.
 async fn real_size(store: &loupe::store::Store) -> u64 {
-    if on_postgres() { store.file_bytes().await.unwrap() } else { store.used_bytes().await.unwrap() }
+    if on_postgres() { store.file_bytes().await.unwrap() } else { store.used_bytes().await.unwrap().0 }
 }
 
 #[tokio::test]

@@ -110,7 +110,7 @@ pub async fn run_once(policy: &Policy, store: &Store, metrics: &Metrics) -> Resu
     if let Some(cap) = policy.max_bytes {
         loop {
             // Exact after each batch on both backends (see `Store::used_bytes`).
-            let used = store.used_bytes().await?;
+            let (used, _) = store.used_bytes().await?;
             if used <= cap {
                 break;
             }
@@ -130,19 +130,19 @@ pub async fn run_once(policy: &Policy, store: &Store, metrics: &Metrics) -> Resu
 
 /// The policy, the size and the deletions, for the settings page and the API.
 pub async fn view(store: &Store, policy: Option<&Policy>) -> Result<app::model::sampling::RetentionView> {
-    use app::model::sampling::{RetentionPolicy, RetentionView, SizeMeasure};
+    use app::model::sampling::{RetentionPolicy, RetentionView};
     let ns = |d: &Duration| crate::ns(*d);
     let stats = store.retention_stats().await?;
+    let (used_bytes, measure) = store.used_bytes().await?;
     Ok(RetentionView {
         policy: policy.map(|p| RetentionPolicy {
             default_ns: p.default.as_ref().map(ns),
             per_service: p.per_service.iter().map(|(s, d)| (s.clone(), ns(d))).collect(),
             max_bytes: p.max_bytes,
         }),
-        used_bytes: store.used_bytes().await?,
+        used_bytes,
         file_bytes: store.file_bytes().await?,
-        // The shared backend is PostgreSQL (see `Store::used_bytes`).
-        measure: if store.is_shared() { SizeMeasure::Counted } else { SizeMeasure::Pages },
+        measure,
         oldest_trace_ns: store.oldest_trace_ns().await?,
         traces_deleted: stats.traces_deleted,
         spans_deleted: stats.spans_deleted,

@@ -5,6 +5,8 @@
 
 use sqlx::QueryBuilder;
 
+use app::model::sampling::SizeMeasure;
+
 use super::Store;
 use super::backend::{Cols, Dialect, Sql, push_in_list, with_db};
 use crate::error::Result;
@@ -131,20 +133,22 @@ impl Store {
         })
     }
 
-    /// Bytes the data takes, which the size cap holds down. SQLite: the pages in
-    /// use (not the free ones it reuses), exact. PostgreSQL: Loupe's own count of
-    /// its span data (`footprint`), since its sizes include the space of deleted
-    /// rows kept for reuse.
-    pub async fn used_bytes(&self) -> Result<u64> {
+    /// Bytes the data takes, which the size cap holds down, and how they are
+    /// measured. SQLite: the pages in use (not the free ones it reuses), exact.
+    /// PostgreSQL: Loupe's own count of its span data (`footprint`), since its
+    /// sizes include the space of deleted rows kept for reuse.
+    pub async fn used_bytes(&self) -> Result<(u64, SizeMeasure)> {
         with_db!(self, db => {
             match D {
                 Dialect::Sqlite => {
-                    let pages: i64 = sqlx::query_scalar("PRAGMA page_count").fetch_one(&db.read).await?;
-                    let free: i64 = sqlx::query_scalar("PRAGMA freelist_count").fetch_one(&db.read).await?;
-                    let size: i64 = sqlx::query_scalar("PRAGMA page_size").fetch_one(&db.read).await?;
-                    Ok(((pages - free).max(0) * size) as u64)
+                    let bytes: i64 = sqlx::query_scalar(
+                        "SELECT (page_count - freelist_count) * page_size FROM pragma_page_count(), pragma_freelist_count(), pragma_page_size()",
+                    )
+                    .fetch_one(&db.read)
+                    .await?;
+                    Ok((bytes.max(0) as u64, SizeMeasure::Pages))
                 }
-                Dialect::Postgres => Ok(self.counted_bytes().await?),
+                Dialect::Postgres => Ok((self.counted_bytes().await?, SizeMeasure::Counted)),
             }
         })
     }
