@@ -8,7 +8,8 @@ import http from 'node:http';
 import path from 'node:path';
 import { api, hydrated, sendToolCall, shots, until, useLoupe, watchProblems } from './support.mjs';
 
-const env = useLoupe();
+// The test's receiver listens on loopback, which webhooks may reach only when allowed.
+const env = useLoupe({ args: ['--webhook-allow', '127.0.0.1'] });
 
 /** A webhook receiver on a free local port; `got` fills as notifications arrive. */
 function receiver() {

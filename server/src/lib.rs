@@ -160,6 +160,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
         group_wait: Duration::from_millis(args.alert_group_wait_ms),
         window_interval: Duration::from_secs(args.alert_window_interval_s.max(1)),
         retry: RetryPolicy::default(),
+        egress: Arc::new(args.exposure.egress()?),
     };
     let (alerts, alert_tasks) = Alerts::start(store.clone(), alert_config).await?;
     let (writer, writer_task) = Writer::spawn(store.writer_connection().await?, store.clone(), args.queue_spans.max(1), Arc::new(alerts.clone()));
@@ -191,12 +192,20 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
         alerts: alerts.clone(),
         public_url: public_url.clone(),
         leptos,
-        max_body_bytes: args.max_body_mib * 1024 * 1024,
+        otlp_limits: otlp::limits::Limits::new(args.max_body_mib * 1024 * 1024, args.max_spans_per_request, args.max_decode_mib << 20),
         retention: retention_policy.clone(),
         self_trace: self_trace.clone(),
+        throttle: Default::default(),
+        trusted_proxies: Arc::new(args.exposure.trusted_proxy.clone()),
     };
     let grpc_state = state.clone();
-    let app = router(state);
+    let state_metrics = state.metrics.clone();
+    let edge = http::edge::Edge {
+        host: http::edge::host::HostCheck::new(args.auth, args.public_url.as_deref()),
+        headers: http::edge::headers::SecurityHeaders::for_public_url(&public_url),
+        site_root: Arc::new(site_root.clone()),
+    };
+    let app = router(state, edge);
 
     tracing::info!("Loupe {} listening on http://{addr}", env!("CARGO_PKG_VERSION"));
     tracing::info!("  UI and JSON API:  http://{addr}/   OTLP/HTTP:  POST http://{addr}/v1/traces (protobuf or JSON)");
@@ -232,6 +241,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
         prices.overrides.len()
     );
     auth::log_startup(args, &store).await?;
+    tracing::info!("  webhooks:         {}", alerts.config().egress.describe());
     let rules = alerts.rules();
     tracing::info!("  alert rules:      {} ({} paused); links point at {public_url} (--public-url)", rules.len(), rules.iter().filter(|r| r.spec.paused).count());
     if site_found {
@@ -252,10 +262,15 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
     let on_halt = |mut rx: watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;
     };
+    let summary_task = startup::ingest_summary(state_metrics);
     let grpc_task = grpc_listener.map(|l| tokio::spawn(otlp::grpc::serve(l, grpc_state, on_halt(halted.clone()))));
     let closing_store = store.clone();
     let task = tokio::spawn(async move {
-        axum::serve(listener, app).with_graceful_shutdown(on_halt(halted)).await.context("server failed")?;
+        // The peer's address is the client's for sign-in throttling.
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(on_halt(halted))
+            .await
+            .context("server failed")?;
         if let Some(t) = grpc_task {
             t.await.context("OTLP/gRPC task panicked")?.context("OTLP/gRPC server failed")?;
         }
@@ -269,6 +284,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
         if let Some(t) = retention_task {
             t.abort();
         }
+        summary_task.abort();
         // Both servers have dropped their state and with it every handle on the writer, so
         // the writer's queue is closed: wait until it has committed what is queued.
         match tokio::time::timeout(std::time::Duration::from_secs(60), writer_task).await {
@@ -290,7 +306,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
     Ok(Running { addr, grpc_addr, store, auth_enabled: args.auth, stop, task })
 }
 
-fn router(state: AppState) -> Router {
+fn router(state: AppState, edge: http::edge::Edge) -> Router {
     let routes = generate_route_list(app::App);
     let mut addr = state.leptos.site_addr;
     if addr.ip().is_unspecified() {
@@ -312,13 +328,15 @@ fn router(state: AppState) -> Router {
     let context = move || {
         provide_context(data.clone());
         provide_context(access.clone());
+        http::edge::headers::provide_page_csp();
     };
-    Router::new()
+    let routes = Router::new()
         .leptos_routes_with_context(&state, routes, context, move || app::shell(leptos.clone()))
         .merge(otlp::http::router())
         .merge(http::router())
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::gate::gate))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::gate::gate));
+    edge.wrap(routes)
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn_with_state(
             telemetry::Telemetry { metrics: state.metrics.clone(), self_trace: state.self_trace.clone() },

@@ -42,6 +42,7 @@ struct Inner {
     retention_traces: Counter,
     retention_spans: Counter,
     retention_runs: Family<Label, Counter>,
+    login_throttled: Counter,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -74,6 +75,7 @@ impl Metrics {
         let retention_traces = Counter::default();
         let retention_spans = Counter::default();
         let retention_runs = Family::<Label, Counter>::default();
+        let login_throttled = Counter::default();
         registry.register("spans_received", "Spans in OTLP requests that were decoded", spans_received.clone());
         registry.register("spans_stored", "Spans committed to the database, or held there for a sampling decision (re-sent duplicates included)", spans_stored.clone());
         registry.register("spans_rejected", "Spans not stored, by reason: invalid, overloaded (queue full), storage (a failed commit)", spans_rejected.clone());
@@ -89,6 +91,7 @@ impl Metrics {
         registry.register("retention_deleted_traces", "Traces deleted by retention (past their time, or the oldest over the size cap)", retention_traces.clone());
         registry.register("retention_deleted_spans", "Spans deleted by retention with their traces", retention_spans.clone());
         registry.register("retention_runs", "Retention runs on this replica, by outcome: ok, failed (tried again at the next interval)", retention_runs.clone());
+        registry.register("login_throttled", "Sign-in attempts refused with 429 before the password was checked (too many recent failures)", login_throttled.clone());
         let inner = Inner {
             registry,
             spans_received,
@@ -106,8 +109,19 @@ impl Metrics {
             retention_traces,
             retention_spans,
             retention_runs,
+            login_throttled,
         };
         Metrics { inner: Arc::new(inner) }
+    }
+
+    /// Spans stored since start (for the periodic summary line).
+    pub fn spans_stored(&self) -> u64 {
+        self.inner.spans_stored.get()
+    }
+
+    /// A sign-in attempt refused by the throttle.
+    pub fn login_throttled(&self) {
+        self.inner.login_throttled.inc();
     }
 
     /// One OTLP request answered with `status`: `received` spans decoded, `stored`

@@ -49,9 +49,11 @@ pub async fn request_span(axum::extract::State(t): axum::extract::State<Telemetr
     let metrics = t.metrics;
     let area = crate::auth::gate::area(req.uri().path()).as_str();
     let traced = t.self_trace.as_ref().filter(|s| !s.is_own_export(req.headers()));
+    // Share tokens are secrets: they never reach a log line or a span.
+    let path = loggable_path(req.uri().path());
     let (otel, trace_id) = match traced {
         Some(s) => {
-            let (span, id) = s.request(req.method().as_str(), req.uri().path(), area, req.headers());
+            let (span, id) = s.request(req.method().as_str(), &path, area, req.headers());
             (Some(span), id)
         }
         None => {
@@ -59,18 +61,20 @@ pub async fn request_span(axum::extract::State(t): axum::extract::State<Telemetr
             (None, id)
         }
     };
-    let span = tracing::info_span!("request", trace_id = %trace_id, method = %req.method(), path = %req.uri().path());
+    let span = tracing::info_span!("request", trace_id = %trace_id, method = %req.method(), path = %path);
     async move {
         let started = Instant::now();
         let mut response = next.run(req).await;
         let status = response.status().as_u16();
         let elapsed = started.elapsed().as_secs_f64();
         metrics.request(area, elapsed);
-        let elapsed_ms = elapsed * 1e3;
+        // One line per request is for troubleshooting (LOUPE_LOG=debug); failures
+        // are worth seeing at the default level.
+        let elapsed = app::format::duration((elapsed * 1e9) as i64);
         if status >= 500 {
-            tracing::warn!(status, elapsed_ms, "request finished");
+            tracing::warn!(status, %elapsed, "request finished");
         } else {
-            tracing::info!(status, elapsed_ms, "request finished");
+            tracing::debug!(status, %elapsed, "request finished");
         }
         if let Ok(v) = HeaderValue::from_str(&trace_id.to_string()) {
             response.headers_mut().insert("x-trace-id", v);
@@ -82,6 +86,17 @@ pub async fn request_span(axum::extract::State(t): axum::extract::State<Telemetr
     }
     .instrument(span)
     .await
+}
+
+/// The path with share tokens replaced by `{token}`, for logs and spans.
+pub fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    for prefix in ["/share/", "/api/share/"] {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            let tail = rest.find('/').map_or("", |i| &rest[i..]);
+            return format!("{prefix}{{token}}{tail}").into();
+        }
+    }
+    path.into()
 }
 
 /// `00-<trace id>-<parent id>-<flags>`: <https://www.w3.org/TR/trace-context/#traceparent-header>
@@ -112,6 +127,14 @@ pub fn new_trace_id() -> TraceId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn share_tokens_stay_out_of_logs() {
+        assert_eq!(loggable_path("/share/s3cr3t-token"), "/share/{token}");
+        assert_eq!(loggable_path("/api/share/s3cr3t/spans/ab"), "/api/share/{token}/spans/ab");
+        assert_eq!(loggable_path("/traces/ab"), "/traces/ab");
+        assert_eq!(loggable_path("/shares"), "/shares");
+    }
 
     #[test]
     fn traceparent_parsing() {

@@ -18,7 +18,7 @@ async fn every_log_line_of_a_request_carries_its_trace_id() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_loupe"))
         .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--grpc-addr", "off", "--data-dir", dir.path().to_str().unwrap(), "--log-format", "json"])
         .args(db.serve_args())
-        .env("LOUPE_LOG", "info")
+        .env("LOUPE_LOG", "info,loupe=debug")
         .stderr(Stdio::piped())
         .spawn()
         .expect("loupe starts");

@@ -7,10 +7,23 @@ use leptos_router::hooks::use_query_map;
 use crate::components::account::who_am_i;
 use crate::components::title::PageTitle;
 
+/// Where to go after signing in: a path of this Loupe only (`//host` and
+/// `/\\host` are other sites to a browser, so they go home instead).
+pub fn local_path(next: &str) -> &str {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.starts_with("/login")
+        && !next.chars().any(char::is_control);
+    if ok { next } else { "/" }
+}
+
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
-    let next = move || query.with(|q| q.get("next")).unwrap_or_else(|| "/".into());
+    // Only a path of this Loupe, as the server's redirect follows: `next` is
+    // the attacker's to choose (`javascript:…`, `//evil.example`).
+    let next = move || query.with(|q| q.get("next").map(|n| local_path(&n).to_string())).unwrap_or_else(|| "/".into());
     let failed = move || query.with(|q| q.get("failed").is_some());
     let who = OnceResource::new(who_am_i());
     view! {

@@ -24,7 +24,8 @@ pub struct SharedTrace {
 #[server(prefix = "/rpc", endpoint = "shared_trace")]
 pub async fn fetch_shared(token: String) -> Result<SharedTrace, PageError> {
     let link = crate::data::data()?.shared_trace(&token, None).await?;
-    let outline = crate::pages::trace::trace_outline(link.trace_id).await?;
+    // The trace's own numbers only: no 'usual' latency from other traces.
+    let outline = crate::pages::trace::load_outline(&link.trace_id, false).await?;
     Ok(SharedTrace { outline, shared: Shared { token, expires_ns: link.expires_ns } })
 }
 

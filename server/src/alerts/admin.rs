@@ -4,12 +4,13 @@
 use super::Alerts;
 use super::rule::{CompiledRule, validate};
 use crate::error::{Error, Result};
-use app::model::alerts::{AlertRule, RuleSpec};
+use app::model::alerts::{AlertRule, Channel, RuleSpec};
 
 impl Alerts {
     /// Stores a new rule and puts it in force.
     pub async fn create_rule(&self, spec: RuleSpec) -> Result<AlertRule> {
         check(&spec)?;
+        self.check_targets(&spec).await?;
         let _edit = self.inner.edit.lock().await;
         let id = self.store().insert_alert_rule(&spec).await?;
         self.reload().await?;
@@ -20,6 +21,7 @@ impl Alerts {
     /// Replaces rule `id`.
     pub async fn update_rule(&self, id: i64, spec: RuleSpec) -> Result<AlertRule> {
         check(&spec)?;
+        self.check_targets(&spec).await?;
         let _edit = self.inner.edit.lock().await;
         if !self.store().update_alert_rule(id, &spec).await? {
             return Err(not_found(id));
@@ -43,6 +45,18 @@ impl Alerts {
         }
         self.reload().await?;
         tracing::info!(rule = id, "alert rule deleted");
+        Ok(())
+    }
+
+    /// Refuses webhooks that point inside the network unless allowed (see
+    /// `egress`), naming the channel.
+    async fn check_targets(&self, spec: &RuleSpec) -> Result<()> {
+        for (i, Channel::Webhook { url, .. }) in spec.channels.iter().enumerate() {
+            let Ok(parsed) = reqwest::Url::parse(url) else { continue };
+            if let Some(why) = self.config().egress.refuse_url(&parsed).await {
+                return Err(Error::BadRequest(format!("channels[{i}].url: {url:?} is refused: {why}")));
+            }
+        }
         Ok(())
     }
 

@@ -118,6 +118,15 @@ async fn deliver_to(alerts: &Alerts, event: &AlertEvent, rule: &RuleSpec, share:
     let payload = body(*format, event, rule, share);
     let policy = &alerts.config().retry;
     let mut delay = policy.base;
+    if let Some(why) = reqwest::Url::parse(url).ok().and_then(|u| alerts.config().egress.refuse_literal(&u)) {
+        let error = format!("refused: {why}");
+        let record = DeliveryAttempt { channel, attempt: 1, at_ns: crate::now_ns(), status: None, error: Some(error.clone()), outcome: "failed".into() };
+        if let Err(e) = alerts.store().insert_delivery_attempt(event.id, &record).await {
+            tracing::error!(event = event.id, error = %e, "cannot record a delivery attempt");
+        }
+        tracing::warn!(event = event.id, channel, %error, "alert delivery refused");
+        return false;
+    }
     for attempt in 1..=policy.max_attempts {
         let sent = alerts.client().post(url).json(&payload).send().await;
         let (status, error, retry_after) = match &sent {
@@ -125,7 +134,9 @@ async fn deliver_to(alerts: &Alerts, event: &AlertEvent, rule: &RuleSpec, share:
             Err(e) => (None, Some(describe(e)), None),
         };
         let ok = status.is_some_and(|s| (200..300).contains(&s));
-        let retryable = !ok && status.is_none_or(|s| s == 429 || s >= 500);
+        // A refused address stays refused: no point in trying again.
+        let refused = error.as_deref().is_some_and(|e| e.starts_with("refused:"));
+        let retryable = !ok && !refused && status.is_none_or(|s| s == 429 || s >= 500);
         let last = attempt == policy.max_attempts || !retryable;
         let outcome = if ok { "delivered" } else if last { "failed" } else { "retrying" };
         let error = error.or_else(|| (!ok).then(|| format!("HTTP {}", status.unwrap_or_default())));
@@ -155,10 +166,18 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
 }
 
 fn describe(e: &reqwest::Error) -> String {
+    // The innermost cause says what happened (a refused address, a reset).
+    let mut cause: &dyn std::error::Error = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    let detail = cause.to_string();
     if e.is_timeout() {
         "timed out".into()
+    } else if detail.starts_with("refused:") {
+        detail
     } else if e.is_connect() {
-        format!("cannot connect: {e}")
+        format!("cannot connect: {detail}")
     } else {
         e.to_string()
     }

@@ -10,6 +10,7 @@
 
 pub mod admin;
 pub mod deliver;
+pub mod egress;
 mod engine;
 pub mod preview;
 pub mod rule;
@@ -42,6 +43,8 @@ pub struct AlertConfig {
     pub retry: RetryPolicy,
     /// Where deliveries are counted.
     pub metrics: crate::metrics::Metrics,
+    /// Where webhooks may go (`--webhook-allow`).
+    pub egress: std::sync::Arc<egress::Egress>,
 }
 
 /// A rule fired on a span or a window.
@@ -85,6 +88,9 @@ impl Alerts {
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .user_agent(concat!("Loupe/", env!("CARGO_PKG_VERSION")))
+            // A redirect could lead inside the network: a 3xx is a failed attempt.
+            .redirect(reqwest::redirect::Policy::none())
+            .dns_resolver(egress::GuardedResolver(config.egress.clone()))
             .build()
             .map_err(|e| crate::error::Error::Storage(format!("cannot build the webhook client: {e}")))?;
         let window_interval = config.window_interval;

@@ -38,9 +38,7 @@ pub enum Area {
 const OPEN: [&str; 7] = ["/healthz", "/login", "/logout", "/favicon.svg", "/rpc/me", "/rpc/shared_trace", "/rpc/shared_span"];
 const OPEN_UNDER: [&str; 3] = ["/pkg/", "/share/", "/api/share/"];
 
-fn is_asset(path: &str) -> bool {
-    path.starts_with("/pkg/") || path == "/favicon.svg"
-}
+use crate::http::edge::assets::is_asset;
 
 impl Area {
     pub fn as_str(self) -> &'static str {
@@ -91,7 +89,7 @@ pub(crate) fn admits(area: Area, viewer: &Viewer) -> Result<(), Error> {
 pub async fn gate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let area = area(req.uri().path());
     if let Some(why) = csrf::refusal(req.method(), req.headers(), &state.public_url) {
-        tracing::warn!(path = req.uri().path(), %why, "cross-site request refused");
+        tracing::warn!(path = %crate::telemetry::loggable_path(req.uri().path()), %why, "cross-site request refused");
         return refused(&state, area, &req, Error::Forbidden(why));
     }
     if is_asset(req.uri().path()) {

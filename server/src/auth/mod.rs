@@ -13,6 +13,7 @@ pub mod pages;
 pub mod password;
 pub mod secret;
 pub mod sessions;
+pub mod throttle;
 
 use axum::http::HeaderMap;
 

@@ -9,9 +9,11 @@ use clap::{Args, Parser, Subcommand};
 use crate::telemetry::LogFormat;
 
 pub mod access;
+pub mod exposure;
 pub mod retention;
 pub mod sampling;
 pub use access::{KeyCommand, UserCommand};
+pub use exposure::ExposureArgs;
 pub use retention::RetentionArgs;
 pub use sampling::SamplingArgs;
 
@@ -148,6 +150,17 @@ pub struct ServeArgs {
     #[arg(long, env = "LOUPE_MAX_BODY_MIB", default_value_t = 16)]
     pub max_body_mib: usize,
 
+    /// Most spans in one OTLP export (counted before decoding); more is refused
+    /// with 413 / RESOURCE_EXHAUSTED. SDKs send 512 per batch by default.
+    #[arg(long, env = "LOUPE_MAX_SPANS_PER_REQUEST", default_value_t = crate::otlp::limits::DEFAULT_MAX_SPANS)]
+    pub max_spans_per_request: u64,
+
+    /// Memory, in MiB, that the exports being read and decoded may take at once,
+    /// over HTTP and gRPC together (an estimate made before decoding). Beyond it
+    /// exporters get 503 + Retry-After / UNAVAILABLE and retry.
+    #[arg(long, env = "LOUPE_MAX_DECODE_MIB", default_value_t = 128)]
+    pub max_decode_mib: u64,
+
     /// Most spans waiting to be written; beyond it exporters get 503 + Retry-After.
     #[arg(long, env = "LOUPE_QUEUE_SPANS", default_value_t = 100_000)]
     pub queue_spans: usize,
@@ -190,6 +203,9 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub retention: RetentionArgs,
+
+    #[command(flatten)]
+    pub exposure: ExposureArgs,
 }
 
 #[derive(Args, Debug, Clone)]

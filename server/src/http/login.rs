@@ -8,7 +8,11 @@ use axum::routing::post;
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use crate::auth::{accounts, sessions};
+use std::net::SocketAddr;
+
+use axum::extract::ConnectInfo;
+
+use crate::auth::{accounts, sessions, throttle};
 use crate::error::Result;
 use crate::state::AppState;
 
@@ -26,16 +30,7 @@ struct LoginForm {
     next: String,
 }
 
-/// Where to go after signing in: a path of this Loupe only (`//host` and
-/// `/\host` are other sites to a browser, so they go home instead).
-pub fn local_path(next: &str) -> &str {
-    let ok = next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.starts_with("/\\")
-        && !next.starts_with("/login")
-        && !next.chars().any(char::is_control);
-    if ok { next } else { "/" }
-}
+pub use app::pages::login::local_path;
 
 fn see_other(to: &str, cookie: Option<HeaderValue>) -> Response {
     let mut r = (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response();
@@ -45,20 +40,48 @@ fn see_other(to: &str, cookie: Option<HeaderValue>) -> Response {
     r
 }
 
-async fn login(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<LoginForm>) -> Result<Response> {
+async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Result<Response> {
     let next = local_path(&form.next);
     if !state.auth.enabled {
         return Ok(see_other(next, None));
+    }
+    let client = throttle::client_addr(peer.ip(), &headers, &state.trusted_proxies);
+    if let Err(wait) = state.throttle.begin(client, &form.name) {
+        state.metrics.login_throttled();
+        tracing::warn!(account = form.name.trim(), %client, wait_s = wait.as_secs_f64().ceil(), "sign-in throttled");
+        return Ok(too_many(wait, next));
     }
     let Some(account) = accounts::sign_in(&state.store, &form.name, &form.password).await? else {
         tracing::warn!(account = form.name.trim(), "sign-in refused: wrong name or password");
         let back: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
         return Ok(see_other(&format!("/login?failed=1&next={back}"), None));
     };
+    state.throttle.succeeded(client, &form.name);
     let token = sessions::start(&state.store, account.id).await?;
     tracing::info!(account = %account.name, "signed in");
     let secure = sessions::over_https(&state.public_url, &headers);
     Ok(see_other(next, Some(sessions::set_cookie(Some(&token), secure))))
+}
+
+/// 429 with `Retry-After`, as a page a person can read (the form posts here).
+fn too_many(wait: std::time::Duration, next: &str) -> Response {
+    let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+    let back: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Too many sign-in attempts · Loupe</title>\
+         <link rel=\"stylesheet\" href=\"/pkg/loupe.css\"></head><body><main class=\"login-page\"><div class=\"card login-card\">\
+         <h1>Too many sign-in attempts</h1><p>Too many wrong passwords were tried from here or for this account. \
+         Try again in {secs} second{s}.</p><p><a href=\"/login?next={back}\">Back to sign-in</a></p></div></main></body></html>",
+        s = if secs == 1 { "" } else { "s" }
+    );
+    let mut r = (StatusCode::TOO_MANY_REQUESTS, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response();
+    r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    r
 }
 
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {

@@ -3,6 +3,7 @@
 mod access;
 mod alerts;
 mod cost;
+pub mod edge;
 pub mod error;
 mod health;
 mod latency;

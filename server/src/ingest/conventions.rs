@@ -46,6 +46,10 @@ pub const GEN_AI_AGENT_NAME: &str = "gen_ai.agent.name";
 // --- OpenInference ---
 pub const OI_SPAN_KIND: &str = "openinference.span.kind";
 pub const OI_MODEL_NAME: &str = "llm.model_name";
+/// Embedding and reranker spans name their model apart from `llm.model_name`:
+/// <https://github.com/Arize-ai/openinference/blob/main/spec/semantic_conventions.md>
+pub const OI_EMBEDDING_MODEL_NAME: &str = "embedding.model_name";
+pub const OI_RERANKER_MODEL_NAME: &str = "reranker.model_name";
 pub const OI_PROVIDER: &str = "llm.provider";
 pub const OI_SYSTEM: &str = "llm.system";
 pub const OI_TOKENS_PROMPT: &str = "llm.token_count.prompt";
@@ -90,8 +94,13 @@ pub const CACHE_READ_TOKENS: &[&str] = &[GEN_AI_USAGE_CACHE_READ, OI_TOKENS_CACH
 pub const CACHE_WRITE_TOKENS: &[&str] = &[GEN_AI_USAGE_CACHE_CREATION, OI_TOKENS_CACHE_WRITE];
 pub const REASONING_TOKENS: &[&str] = &[GEN_AI_USAGE_REASONING, OI_TOKENS_REASONING];
 pub const TOTAL_TOKENS: &[&str] = &[OI_TOKENS_TOTAL, LLM_USAGE_TOTAL_TOKENS];
-pub const REQUEST_MODEL: &[&str] = &[GEN_AI_REQUEST_MODEL, OI_MODEL_NAME];
-pub const RESPONSE_MODEL: &[&str] = &[GEN_AI_RESPONSE_MODEL];
+/// OpenLLMetry before it moved to `gen_ai.*` (traceloop's
+/// opentelemetry-semantic-conventions-ai, `SpanAttributes.LLM_REQUEST_MODEL`).
+pub const LLM_REQUEST_MODEL: &str = "llm.request.model";
+pub const LLM_RESPONSE_MODEL: &str = "llm.response.model";
+
+pub const REQUEST_MODEL: &[&str] = &[GEN_AI_REQUEST_MODEL, OI_MODEL_NAME, OI_EMBEDDING_MODEL_NAME, OI_RERANKER_MODEL_NAME, LLM_REQUEST_MODEL];
+pub const RESPONSE_MODEL: &[&str] = &[GEN_AI_RESPONSE_MODEL, LLM_RESPONSE_MODEL];
 pub const PROVIDER: &[&str] = &[GEN_AI_PROVIDER_NAME, GEN_AI_SYSTEM, OI_PROVIDER, OI_SYSTEM];
 pub const TOOL_NAME: &[&str] = &[GEN_AI_TOOL_NAME, OI_TOOL_NAME];
 pub const USER: &[&str] = &[USER_ID, ENDUSER_ID];

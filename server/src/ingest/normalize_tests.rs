@@ -143,6 +143,14 @@ fn openinference_and_openllmetry_fields() {
     assert_eq!(oi.gen_ai.tokens.total, 760);
     assert_eq!((oi.user_id.as_deref(), oi.session_id.as_deref()), (Some("traveller-3"), Some("sess-7")));
 
+    // openinference-instrumentation-openai 0.1.66 names embedding models here.
+    let emb = normalize(raw(json!({"openinference.span.kind": "EMBEDDING", "embedding.model_name": "text-embedding-3-small"})), &hashed());
+    assert_eq!((emb.kind, emb.model()), (StepKind::Embedding, Some("text-embedding-3-small")));
+    let rerank = normalize(raw(json!({"openinference.span.kind": "RERANKER", "reranker.model_name": "rerank-english-v3.0"})), &hashed());
+    assert_eq!(rerank.model(), Some("rerank-english-v3.0"));
+    let old_tl = normalize(raw(json!({"llm.request.type": "chat", "llm.request.model": "gpt-4o", "llm.response.model": "gpt-4o-2024-08-06"})), &hashed());
+    assert_eq!(old_tl.model(), Some("gpt-4o-2024-08-06"));
+
     let tool = normalize(raw(json!({"openinference.span.kind": "TOOL", "tool.name": "get_weather"})), &hashed());
     assert_eq!(tool.gen_ai.tool_name.as_deref(), Some("get_weather"));
 

@@ -11,21 +11,17 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::{TraceService, TraceServiceServer};
-use opentelemetry_proto::tonic::collector::trace::v1::{ExportTracePartialSuccess, ExportTraceServiceRequest, ExportTraceServiceResponse};
+use opentelemetry_proto::tonic::collector::trace::v1::{ExportTracePartialSuccess, ExportTraceServiceResponse};
 use prost::Message;
 use tonic::codec::CompressionEncoding;
 use tonic::{Code, Request, Response, Status};
 
 use super::convert::convert;
-use super::decode::{Any, RpcStatus};
+use super::decode::{Any, Encoding, RpcStatus};
+use super::limits::{Refusal, Reservation};
 use crate::auth::gate::{Area, admits};
 use crate::error::Error;
 use crate::state::AppState;
-
-struct Service {
-    state: AppState,
-}
 
 /// `google.rpc.RetryInfo`: how long the exporter should wait before retrying.
 #[derive(Clone, PartialEq, prost::Message)]
@@ -54,58 +50,159 @@ fn retry_later(message: String, after: Duration) -> Status {
     Status::with_details(Code::Unavailable, message, details.encode_to_vec().into())
 }
 
-#[tonic::async_trait]
-impl TraceService for Service {
-    async fn export(&self, request: Request<ExportTraceServiceRequest>) -> Result<Response<ExportTraceServiceResponse>, Status> {
-        let state = &self.state;
-        let headers = request.metadata().clone().into_headers();
-        // The gate's rule for /v1/traces: a key of any scope, or a session.
-        let admitted = match state.auth.viewer(&headers).await {
-            Ok(viewer) => admits(Area::Ingest, &viewer),
-            Err(e) => Err(e),
-        };
-        if let Err(e) = admitted {
-            state.metrics.export(401, 0, 0, 0, "");
-            return Err(Status::unauthenticated(e.to_string()));
+/// `TraceService/Export`, written out instead of tonic's generated server so
+/// that the key is checked from the request's metadata before its message is
+/// read, and the message reaches [`Limits::decode`] as bytes: an export without
+/// a valid key costs a header lookup, and one with a key is counted and priced
+/// before any struct is built, as over HTTP.
+#[derive(Clone)]
+struct Export {
+    state: AppState,
+}
+
+const EXPORT_PATH: &str = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
+
+impl tonic::server::NamedService for Export {
+    const NAME: &'static str = "opentelemetry.proto.collector.trace.v1.TraceService";
+}
+
+impl<B> tower::Service<http::Request<B>> for Export
+where
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>> + Send,
+{
+    type Response = http::Response<tonic::body::Body>;
+    type Error = std::convert::Infallible;
+    type Future = std::pin::Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut std::task::Context<'_>) -> std::task::Poll<Result<(), Self::Error>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: http::Request<B>) -> Self::Future {
+        let state = self.state.clone();
+        Box::pin(async move {
+            if req.uri().path() != EXPORT_PATH {
+                return Ok(Status::unimplemented(format!("{} is not served here; Loupe takes TraceService/Export", req.uri().path())).into_http());
+            }
+            // The gate's rule for /v1/traces: a key of any scope, or a session.
+            let admitted = match state.auth.viewer(req.headers()).await {
+                Ok(viewer) => admits(Area::Ingest, &viewer),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = admitted {
+                state.metrics.export(401, 0, 0, 0, "");
+                return Ok(Status::unauthenticated(e.to_string()).into_http());
+            }
+            let limit = state.otlp_limits.max_body_bytes;
+            let mut grpc = tonic::server::Grpc::new(RawCodec)
+                .accept_compressed(CompressionEncoding::Gzip)
+                .send_compressed(CompressionEncoding::Gzip)
+                // Messages are limited as OTLP/HTTP bodies are, decompressed; beyond it
+                // the exporter gets OUT_OF_RANGE, which OTLP exporters do not retry.
+                .max_decoding_message_size(limit);
+            let handler = tower::service_fn(move |request: Request<bytes::Bytes>| {
+                let state = state.clone();
+                async move { export(&state, request.into_inner()).await }
+            });
+            Ok(grpc.unary(handler, req).await)
+        })
+    }
+}
+
+async fn export(state: &AppState, bytes: bytes::Bytes) -> Result<Response<ExportTraceServiceResponse>, Status> {
+    let limits = &state.otlp_limits;
+    let mut held = Reservation::none();
+    let decoded = limits.reserve(&mut held, bytes.len() as u64).and_then(|()| limits.decode(Encoding::Protobuf, &bytes, &mut held));
+    drop(bytes);
+    let request = match decoded {
+        Ok(r) => r,
+        Err(r) => {
+            tracing::warn!(message = r.message(), transport = "grpc", "refused an export");
+            let (status, code) = match r {
+                Refusal::Undecodable(_) => (400, Code::InvalidArgument),
+                Refusal::TooLarge(_) => (413, Code::ResourceExhausted),
+                Refusal::Busy(_) => (503, Code::Unavailable),
+            };
+            state.metrics.export(status, 0, 0, 0, r.reason());
+            return Err(match code {
+                Code::Unavailable => retry_later(r.message().to_string(), Duration::from_secs(1)),
+                code => Status::new(code, r.message()),
+            });
         }
-        let converted = convert(request.into_inner());
-        let received = converted.spans.len() as i64 + converted.rejected;
-        let message = if converted.rejected > 0 { converted.message() } else { String::new() };
-        match state.ingest.accept(converted.spans).await {
-            Ok(stored) => {
-                let rejected = received - stored as i64;
-                state.metrics.export(200, received as u64, stored as u64, rejected as u64, "invalid");
-                tracing::info!(received, stored, rejected, transport = "grpc", "export committed");
-                let partial_success = (rejected > 0).then(|| ExportTracePartialSuccess { rejected_spans: rejected, error_message: message });
-                Ok(Response::new(ExportTraceServiceResponse { partial_success }))
-            }
-            Err(Error::Overloaded) => {
-                state.metrics.export(503, received as u64, 0, received as u64, "overloaded");
-                tracing::warn!(received, transport = "grpc", "write queue full; asked the client to retry");
-                Err(retry_later(Error::Overloaded.to_string(), Duration::from_secs(1)))
-            }
-            Err(e) => {
-                state.metrics.export(503, received as u64, 0, received as u64, "storage");
-                tracing::error!(error = %e, received, transport = "grpc", "export not stored");
-                Err(retry_later(format!("{e}; nothing from this request was stored, retry"), Duration::from_secs(5)))
-            }
+    };
+    let converted = convert(request);
+    let received = converted.spans.len() as i64 + converted.rejected;
+    let message = if converted.rejected > 0 { converted.message() } else { String::new() };
+    match state.ingest.accept(converted.spans).await {
+        Ok(stored) => {
+            let rejected = received - stored as i64;
+            state.metrics.export(200, received as u64, stored as u64, rejected as u64, "invalid");
+            tracing::debug!(received, stored, rejected, transport = "grpc", "export committed");
+            let partial_success = (rejected > 0).then(|| ExportTracePartialSuccess { rejected_spans: rejected, error_message: message });
+            Ok(Response::new(ExportTraceServiceResponse { partial_success }))
         }
+        Err(Error::Overloaded) => {
+            state.metrics.export(503, received as u64, 0, received as u64, "overloaded");
+            tracing::warn!(received, transport = "grpc", "write queue full; asked the client to retry");
+            Err(retry_later(Error::Overloaded.to_string(), Duration::from_secs(1)))
+        }
+        Err(e) => {
+            state.metrics.export(503, received as u64, 0, received as u64, "storage");
+            tracing::error!(error = %e, received, transport = "grpc", "export not stored");
+            Err(retry_later(format!("{e}; nothing from this request was stored, retry"), Duration::from_secs(5)))
+        }
+    }
+}
+
+/// Requests arrive as their bytes (decompressed, framing removed, within the
+/// size limit); answers are prost-encoded.
+#[derive(Clone, Copy)]
+struct RawCodec;
+
+struct RawDecoder;
+struct ResponseEncoder;
+
+impl tonic::codec::Codec for RawCodec {
+    type Encode = ExportTraceServiceResponse;
+    type Decode = bytes::Bytes;
+    type Encoder = ResponseEncoder;
+    type Decoder = RawDecoder;
+
+    fn encoder(&mut self) -> ResponseEncoder {
+        ResponseEncoder
+    }
+
+    fn decoder(&mut self) -> RawDecoder {
+        RawDecoder
+    }
+}
+
+impl tonic::codec::Decoder for RawDecoder {
+    type Item = bytes::Bytes;
+    type Error = Status;
+
+    fn decode(&mut self, src: &mut tonic::codec::DecodeBuf<'_>) -> Result<Option<bytes::Bytes>, Status> {
+        use bytes::Buf;
+        Ok(Some(src.copy_to_bytes(src.remaining())))
+    }
+}
+
+impl tonic::codec::Encoder for ResponseEncoder {
+    type Item = ExportTraceServiceResponse;
+    type Error = Status;
+
+    fn encode(&mut self, item: ExportTraceServiceResponse, dst: &mut tonic::codec::EncodeBuf<'_>) -> Result<(), Status> {
+        item.encode(dst).map_err(|e| Status::internal(format!("encoding the answer: {e}")))
     }
 }
 
 /// Serves OTLP/gRPC on `listener` until `shutdown` resolves; in-flight exports
 /// finish first.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-    let limit = state.max_body_bytes;
-    let service = TraceServiceServer::new(Service { state })
-        .accept_compressed(CompressionEncoding::Gzip)
-        .send_compressed(CompressionEncoding::Gzip)
-        // Messages are limited as OTLP/HTTP bodies are, decompressed; beyond it the
-        // exporter gets OUT_OF_RANGE ("decoded message length too large … the limit
-        // is …"), which OTLP exporters do not retry.
-        .max_decoding_message_size(limit);
     tonic::transport::Server::builder()
-        .add_service(service)
+        .add_service(Export { state })
         .serve_with_incoming_shutdown(tonic::transport::server::TcpIncoming::from(listener), shutdown)
         .await?;
     Ok(())

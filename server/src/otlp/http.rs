@@ -13,7 +13,8 @@ use axum::routing::post;
 use tower_http::decompression::RequestDecompressionLayer;
 
 use super::convert::convert;
-use super::decode::{Encoding, code, decode_request, encode_response, encode_status};
+use super::decode::{Encoding, code, encode_response, encode_status};
+use super::limits::{Limits, Refusal, Reservation};
 use crate::error::Error;
 use crate::state::AppState;
 
@@ -52,27 +53,28 @@ async fn handle(state: &AppState, headers: &HeaderMap, body: Body, counts: &mut 
     };
     let status = |status: StatusCode, rpc: i32, message: &str| answer(encoding, status, encode_status(encoding, rpc, message));
 
-    let bytes = match axum::body::to_bytes(body, state.max_body_bytes).await {
+    let limits = &state.otlp_limits;
+    let mut held = Reservation::none();
+    let bytes = match read_body(limits, body, &mut held).await {
         Ok(bytes) => bytes,
-        Err(e) if is_length_limit(&e) => {
-            let message = format!(
-                "the request body is larger than {} bytes decompressed; export smaller batches or raise --max-body-mib",
-                state.max_body_bytes
-            );
-            return status(StatusCode::PAYLOAD_TOO_LARGE, code::INVALID_ARGUMENT, &message);
+        Err(BodyError::Refused(r)) => {
+            counts.reason = r.reason();
+            return refusal_answer(encoding, &r);
         }
-        Err(e) => {
+        Err(BodyError::Unreadable(e)) => {
             let message = format!("could not read the request body (is the Content-Encoding right?): {e}");
             return status(StatusCode::BAD_REQUEST, code::INVALID_ARGUMENT, &message);
         }
     };
-    let request = match decode_request(encoding, &bytes) {
+    let request = match limits.decode(encoding, &bytes, &mut held) {
         Ok(request) => request,
-        Err(message) => {
-            tracing::warn!(%message, bytes = bytes.len(), "refused an undecodable export");
-            return status(StatusCode::BAD_REQUEST, code::INVALID_ARGUMENT, &message);
+        Err(r) => {
+            tracing::warn!(message = r.message(), bytes = bytes.len(), "refused an export");
+            counts.reason = r.reason();
+            return refusal_answer(encoding, &r);
         }
     };
+    drop(bytes);
     let converted = convert(request);
     let received = converted.spans.len() as i64 + converted.rejected;
     counts.received = received as u64;
@@ -80,7 +82,7 @@ async fn handle(state: &AppState, headers: &HeaderMap, body: Body, counts: &mut 
     match state.ingest.accept(converted.spans).await {
         Ok(stored) => {
             (counts.stored, counts.rejected, counts.reason) = (stored as u64, (received - stored as i64) as u64, "invalid");
-            tracing::info!(received, stored, rejected = received - stored as i64, "export committed");
+            tracing::debug!(received, stored, rejected = received - stored as i64, "export committed");
             if !message.is_empty() {
                 tracing::warn!(%message, "partial success");
             }
@@ -116,13 +118,44 @@ fn answer(encoding: Encoding, status: StatusCode, body: Vec<u8>) -> Response {
     (status, [(header::CONTENT_TYPE, encoding.content_type())], body).into_response()
 }
 
-fn is_length_limit(e: &axum::Error) -> bool {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = source {
-        if err.is::<http_body_util::LengthLimitError>() {
-            return true;
+enum BodyError {
+    Refused(Refusal),
+    Unreadable(axum::Error),
+}
+
+/// Reads the (decompressed) body, taking its bytes from the decode budget as
+/// they arrive: many slow or large uploads at once cannot add up past it.
+async fn read_body(limits: &Limits, body: Body, held: &mut Reservation) -> Result<bytes::Bytes, BodyError> {
+    let mut body = body.into_data_stream();
+    let mut buf = bytes::BytesMut::new();
+    while let Some(chunk) = futures::StreamExt::next(&mut body).await {
+        let chunk = chunk.map_err(BodyError::Unreadable)?;
+        if buf.len() + chunk.len() > limits.max_body_bytes {
+            return Err(BodyError::Refused(Refusal::TooLarge(format!(
+                "the request body is larger than {} bytes decompressed; export smaller batches or raise --max-body-mib",
+                limits.max_body_bytes
+            ))));
         }
-        source = err.source();
+        let wanted = (buf.len() + chunk.len()) as u64;
+        if wanted > held.bytes() {
+            // In steps of 256 KiB, so a large body takes few permits.
+            limits.reserve(held, (wanted - held.bytes()).max(256 << 10).min(limits.max_body_bytes as u64)).map_err(BodyError::Refused)?;
+        }
+        buf.extend_from_slice(&chunk);
     }
-    false
+    Ok(buf.freeze())
+}
+
+/// 400, 413 or 503 + `Retry-After` for an export refused before decoding.
+fn refusal_answer(encoding: Encoding, r: &Refusal) -> Response {
+    let (status, rpc) = match r {
+        Refusal::Undecodable(_) => (StatusCode::BAD_REQUEST, code::INVALID_ARGUMENT),
+        Refusal::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, code::RESOURCE_EXHAUSTED),
+        Refusal::Busy(_) => (StatusCode::SERVICE_UNAVAILABLE, code::UNAVAILABLE),
+    };
+    let mut response = answer(encoding, status, encode_status(encoding, rpc, r.message()));
+    if matches!(r, Refusal::Busy(_)) {
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    }
+    response
 }

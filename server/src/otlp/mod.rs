@@ -3,6 +3,8 @@
 //! <https://opentelemetry.io/docs/specs/otlp/>
 
 pub mod convert;
+pub mod cost;
 pub mod decode;
 pub mod grpc;
 pub mod http;
+pub mod limits;

@@ -91,6 +91,11 @@ impl ListQuery {
         };
         let since_ns = nonempty(since).map(|s| parse_time("since", &s, now_ns)).transpose()?;
         let until_ns = nonempty(until).map(|s| parse_time("until", &s, now_ns)).transpose()?;
+        if let (Some(since), Some(until)) = (since_ns, until_ns)
+            && until <= since
+        {
+            return Err(bad("until must be after since".into()));
+        }
         Ok(ParsedQuery {
             cursor,
             newer,
@@ -141,13 +146,23 @@ pub fn parse_range(since: &Option<String>, until: &Option<String>, now_ns: i64) 
 /// (`2026-11-24T02:10`, as `<input type=datetime-local>` sends it, seconds optional),
 /// or an age relative to now (`30s`, `15m`, `1h`, `24h`, `7d`).
 pub(crate) fn parse_time(name: &str, s: &str, now_ns: i64) -> Result<i64> {
+    let t = parse_instant(name, s, now_ns)?;
+    // Times are stored as i64 Unix nanoseconds: 1970 to 2262.
+    if t < 0 {
+        return Err(Error::BadRequest(format!("{name} {s:?} is before 1970-01-01, outside the times Loupe stores (1970 to 2262)")));
+    }
+    Ok(t)
+}
+
+fn parse_instant(name: &str, s: &str, now_ns: i64) -> Result<i64> {
     let bad = || {
         Error::BadRequest(format!(
             "{name} must be Unix milliseconds, a UTC time like 2026-11-24T02:10, or an age like 15m, 1h, 24h, 7d; got {s:?}"
         ))
     };
+    let out_of_range = || Error::BadRequest(format!("{name} {s:?} is outside the times Loupe stores (1970 to 2262)"));
     if let Ok(ms) = s.parse::<i64>() {
-        return ms.checked_mul(1_000_000).ok_or_else(bad);
+        return ms.checked_mul(1_000_000).ok_or_else(out_of_range);
     }
     if s.contains('T') {
         return parse_utc(s).ok_or_else(bad);
@@ -161,7 +176,7 @@ pub(crate) fn parse_time(name: &str, s: &str, now_ns: i64) -> Result<i64> {
         "d" => 86_400 * 1_000_000_000,
         _ => return Err(bad()),
     };
-    Ok(now_ns - n.checked_mul(unit_ns).ok_or_else(bad)?)
+    n.checked_mul(unit_ns).and_then(|age| now_ns.checked_sub(age)).ok_or_else(out_of_range)
 }
 
 fn parse_utc(s: &str) -> Option<i64> {
@@ -175,6 +190,20 @@ fn parse_utc(s: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_outside_what_is_stored_are_refused_by_name() {
+        let now = 1_800_000_000_000_000_000;
+        for (s, want) in [("-9223372036854", "outside"), ("-5", "before 1970"), ("1969-12-31T23:59", "before 1970"), ("999999999999d", "outside")] {
+            let e = parse_range(&Some(s.into()), &None, now).unwrap_err().to_string();
+            assert!(e.contains("since") && e.contains(want), "{s}: {e}");
+        }
+        let e = parse_range(&Some("1h".into()), &Some("2h".into()), now).unwrap_err().to_string();
+        assert!(e.contains("until must be after since"), "{e}");
+        let list = ListQuery { filter: TraceFilter { since: Some("1h".into()), ..TraceFilter::default() }, until: Some("2h".into()), ..ListQuery::default() };
+        assert!(list.parse(now).unwrap_err().to_string().contains("until must be after since"));
+        assert!(parse_time("since", "9223372036854", now).is_ok());
+    }
 
     fn q() -> ListQuery {
         ListQuery::default()

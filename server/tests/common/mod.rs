@@ -74,7 +74,14 @@ pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
 }
 
 /// Starts Loupe in `dir` on the database `db`, with extra `serve` flags.
+/// Webhooks may reach 127.0.0.1 (where the tests' receivers listen) unless
+/// `extra` gives its own `--webhook-allow`.
 pub async fn spawn_app_on(dir: tempfile::TempDir, db: TestDb, extra: &[&str]) -> TestApp {
+    let mut extra = extra.to_vec();
+    if !extra.contains(&"--webhook-allow") {
+        extra.extend(["--webhook-allow", "127.0.0.1"]);
+    }
+    let extra = extra.as_slice();
     let data = dir.path().to_str().unwrap().to_string();
     let db_args = db.serve_args();
     let mut argv = vec!["loupe", "serve", "--addr", "127.0.0.1:0", "--grpc-addr", "127.0.0.1:0", "--data-dir", &data];
@@ -144,6 +151,11 @@ impl TestApp {
         let running = loupe::start(&args).await.expect("server restarts");
         self.base = format!("http://{}", running.addr);
         self.running = Some(running);
+    }
+
+    /// Changes the extra `serve` flags used by the next [`TestApp::restart`].
+    pub fn set_extra(&mut self, extra: &[&str]) {
+        self.extra = extra.iter().map(|s| s.to_string()).collect();
     }
 
     /// Moves every share link's expiry into the past in the database itself, as

@@ -27,10 +27,22 @@ use crate::outline::Outline;
 /// The trace laid out for the waterfall.
 #[server(prefix = "/rpc", endpoint = "trace")]
 pub async fn trace_outline(trace_id: String) -> Result<Outline, PageError> {
+    load_outline(&trace_id, true).await
+}
+
+/// The outline of a stored trace; with `usual`, each step carries its 7-day
+/// latency from other traces. A share link opens one trace and nothing else,
+/// so shared pages load it without.
+#[cfg(feature = "ssr")]
+pub async fn load_outline(trace_id: &str, usual: bool) -> Result<Outline, PageError> {
     let data = crate::data::data()?;
-    let spans = data.trace_spans(&trace_id).await?;
-    let start_ns = spans.iter().map(|s| s.start_ns).min().unwrap_or_default();
-    let usual = data.usual_latency(&crate::outline::steps_of(&spans), start_ns).await?;
+    let spans = data.trace_spans(trace_id).await?;
+    let usual = if usual {
+        let start_ns = spans.iter().map(|s| s.start_ns).min().unwrap_or_default();
+        data.usual_latency(&crate::outline::steps_of(&spans), start_ns).await?
+    } else {
+        Default::default()
+    };
     Outline::build_with(trace_id.trim().to_lowercase(), spans, &usual).ok_or_else(|| PageError::NotFound(format!("No trace with id {trace_id} is stored.")))
 }
 

@@ -10,6 +10,7 @@
 //!
 //!     cargo build --release -p loupe --bins && target/release/loupe-bench
 
+mod bombs;
 mod retention;
 mod sampling;
 mod servers;
@@ -62,6 +63,10 @@ struct Args {
     /// Seconds between rounds (PostgreSQL's autovacuum looks every 60 s).
     #[arg(long, default_value_t = 0)]
     round_pause: u64,
+    /// Instead of the ingest benchmark: four export bombs at once per transport
+    /// (this many empty spans each; 7,000,000 is 14 MB), with and without --auth.
+    #[arg(long, value_name = "SPANS")]
+    bombs: Option<usize>,
     /// An extra `loupe serve` argument (repeatable), e.g. `--serve-arg=--queue-spans=20000`.
     #[arg(long = "serve-arg", value_name = "ARG", allow_hyphen_values = true)]
     serve_args: Vec<String>,
@@ -71,6 +76,9 @@ struct Args {
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     loupe::install_tls();
+    if let Some(spans) = args.bombs {
+        return bombs::run(spans, args.db.as_deref(), bombs::ordinary(10_000)).await;
+    }
     let server = Servers::start(args.db.as_deref(), args.replicas, &args.serve_args).await?;
     let client = reqwest::Client::builder().pool_max_idle_per_host(args.concurrency).build()?;
     let mut rng = Rng::new(42);

@@ -44,7 +44,10 @@ impl Servers {
             let data_dir = tempfile::tempdir()?;
             let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
             let mut cmd = Command::new(&exe);
-            cmd.args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--grpc-addr", "off", "--data-dir"]).arg(data_dir.path()).args(extra);
+            cmd.args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--data-dir"]).arg(data_dir.path()).args(extra);
+            if !extra.iter().any(|a| a.starts_with("--grpc-addr")) {
+                cmd.args(["--grpc-addr", "off"]);
+            }
             if let Some((url, schema)) = &servers.postgres {
                 let sep = if url.contains('?') { '&' } else { '?' };
                 cmd.args(["--db", &format!("{url}{sep}options[search_path]={schema}")]);
