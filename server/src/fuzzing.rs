@@ -5,11 +5,20 @@
 
 use crate::domain::{ContentPolicy, Span};
 use crate::ingest::{normalize::normalize, privacy::Privacy};
-use crate::otlp::{convert::convert, decode::{Encoding, decode_request}};
+use crate::otlp::{convert::convert, cost, decode::{Encoding, decode_request}};
 
 /// Runs `body` through ingest; returns the spans it would store.
 pub fn ingest(encoding: Encoding, body: &[u8]) -> usize {
+    // The scan that prices an export before decoding never refuses what the
+    // decoder takes, and counts the spans it finds.
+    let scanned = match encoding {
+        Encoding::Protobuf => cost::protobuf(body),
+        Encoding::Json => cost::json(body),
+    };
     let Ok(request) = decode_request(encoding, body) else { return 0 };
+    let spans: usize = request.resource_spans.iter().flat_map(|r| &r.scope_spans).map(|s| s.spans.len()).sum();
+    let scanned = scanned.unwrap_or_else(|e| panic!("the decoder takes it but the cost scan refuses it: {e}"));
+    assert_eq!(scanned.spans as usize, spans, "the cost scan counts the spans the decoder finds");
     let converted = convert(request);
     let _ = converted.message();
     let mut stored = 0;

@@ -1,11 +1,13 @@
 //! OTLP/gRPC: `opentelemetry.proto.collector.trace.v1.TraceService/Export` on its
 //! own port (4317 by default, `--grpc-addr`), gzip accepted. The same path as
-//! OTLP/HTTP behind the transport: the access gate's ingest rule, the body limit,
+//! OTLP/HTTP behind the transport: the access gate's ingest rule (checked from the
+//! metadata before the message is read), the limits of [`super::limits`],
 //! `convert`, the bounded write queue, and an answer only once the spans are
 //! committed. Refusals use the codes the OTLP specification gives exporters:
-//! UNAUTHENTICATED, OUT_OF_RANGE above the size limit, and UNAVAILABLE with a
-//! `RetryInfo` when the queue is full or storage failed (retryable; nothing from the
-//! request was kept); invalid spans are named in a partial success.
+//! UNAUTHENTICATED, OUT_OF_RANGE above the size limit, RESOURCE_EXHAUSTED above
+//! the span or decode limits, and UNAVAILABLE with a `RetryInfo` when the decode
+//! budget is in use, the queue is full or storage failed (retryable; nothing from
+//! the request was kept); invalid spans are named in a partial success.
 //! <https://opentelemetry.io/docs/specs/otlp/#otlpgrpc-response>
 
 use std::net::SocketAddr;

@@ -1,8 +1,9 @@
 //! `POST /v1/traces`: OTLP/HTTP export, answered as the OTLP specification says.
 //!
 //! 200 only after the spans are committed; partial success names rejected spans;
-//! 400 undecodable, 413 too large (decompressed), 415 unknown content type,
-//! 503 + `Retry-After` when the write queue is full or storage failed (retryable).
+//! 400 undecodable, 413 over a limit (bytes decompressed, spans, decoded size:
+//! see [`super::limits`]), 415 unknown content type, 503 + `Retry-After` when the
+//! decode budget is in use, the write queue is full or storage failed (retryable).
 
 use axum::Router;
 use axum::body::Body;

@@ -6,8 +6,8 @@
 //! - Protobuf: a walk of the wire format knowing which fields of the trace
 //!   messages are messages (<https://protobuf.dev/programming-guides/encoding/>),
 //!   counting spans and adding each decoded struct's size.
-//! - JSON: spans counted through a serde visitor that ignores everything else,
-//!   and every `{` outside strings priced as a decoded message.
+//! - JSON ([`json`]): spans counted through a serde visitor that ignores
+//!   everything else, and every `{` outside strings priced as a decoded message.
 
 use std::mem::size_of;
 
@@ -19,6 +19,9 @@ use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span, Sta
 /// prost refuses messages nested deeper than this; so does the scan.
 const MAX_DEPTH: u32 = 100;
 
+mod json;
+pub use json::json;
+
 /// What decoding a request will take.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Cost {
@@ -29,7 +32,7 @@ pub struct Cost {
 
 /// The messages of `ExportTraceServiceRequest` and what they contain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Msg {
+pub(super) enum Msg {
     Request,
     ResourceSpans,
     Resource,
@@ -77,7 +80,7 @@ impl Msg {
 
     /// The decoded struct's size. Counted twice: a repeated field's `Vec`
     /// grows by doubling, so up to half of it is spare capacity.
-    fn decoded_size(self) -> u64 {
+    pub(super) fn decoded_size(self) -> u64 {
         let size = match self {
             Msg::Request | Msg::ResourceSpans => size_of::<ResourceSpans>(),
             Msg::Resource => size_of::<Resource>(),
@@ -98,7 +101,7 @@ impl Msg {
 }
 
 /// The largest decoded message but a span: what one JSON object may cost.
-fn largest_other() -> u64 {
+pub(super) fn largest_other() -> u64 {
     [Msg::ResourceSpans, Msg::Resource, Msg::EntityRef, Msg::ScopeSpans, Msg::Scope, Msg::Event, Msg::Link, Msg::Status, Msg::KeyValue, Msg::AnyValue]
         .iter()
         .map(|m| m.decoded_size())
@@ -144,10 +147,41 @@ fn walk(mut rest: &[u8], msg: Msg, depth: u32, cost: &mut Cost) -> Result<(), St
                     None => cost.decoded_bytes += len as u64 + 24,
                 }
             }
-            other => return Err(format!("wire type {other} (groups) is not used by OTLP")),
+            // A group: OTLP defines none, so it is an unknown field, which prost
+            // skips (without allocating); so does the scan.
+            3 => skip_group(&mut rest, field, 0)?,
+            other => return Err(format!("wire type {other} where no group was open")),
         }
     }
     Ok(())
+}
+
+/// Skips to the end of group `field`, nested groups included.
+fn skip_group(rest: &mut &[u8], field: u64, depth: u32) -> Result<(), String> {
+    if depth > MAX_DEPTH {
+        return Err(format!("groups are nested more than {MAX_DEPTH} deep"));
+    }
+    loop {
+        let key = varint(rest)?;
+        match key & 7 {
+            0 => {
+                varint(rest)?;
+            }
+            1 => {
+                take(rest, 8)?;
+            }
+            5 => {
+                take(rest, 4)?;
+            }
+            2 => {
+                let len = usize::try_from(varint(rest)?).map_err(|_| "a length does not fit in memory".to_string())?;
+                take(rest, len)?;
+            }
+            3 => skip_group(rest, key >> 3, depth + 1)?,
+            4 if key >> 3 == field => return Ok(()),
+            _ => return Err("a group ends where it did not begin".into()),
+        }
+    }
 }
 
 fn varint(rest: &mut &[u8]) -> Result<u64, String> {
@@ -170,119 +204,6 @@ fn take<'a>(rest: &mut &'a [u8], n: usize) -> Result<&'a [u8], String> {
     let (head, tail) = rest.split_at(n);
     *rest = tail;
     Ok(head)
-}
-
-/// The cost of an OTLP/JSON `ExportTraceServiceRequest`; an error for bytes
-/// that are not JSON of that shape (the decoder would refuse them too).
-pub fn json(bytes: &[u8]) -> Result<Cost, String> {
-    let shape: json_shape::Request = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
-    let spans = shape.resource_spans.0;
-    let objects = count_objects(bytes);
-    let others = objects.saturating_sub(spans);
-    let decoded_bytes = bytes.len() as u64 + spans * Msg::Span.decoded_size() + others * largest_other();
-    Ok(Cost { spans, decoded_bytes })
-}
-
-/// `{` outside JSON strings: every decoded message is one.
-fn count_objects(bytes: &[u8]) -> u64 {
-    let (mut objects, mut in_string, mut escaped) = (0u64, false, false);
-    for &b in bytes {
-        if in_string {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
-            }
-        } else if b == b'"' {
-            in_string = true;
-        } else if b == b'{' {
-            objects += 1;
-        }
-    }
-    objects
-}
-
-/// Just enough of the OTLP/JSON shape to count spans, with the field names of
-/// opentelemetry-proto's serde (lowerCamelCase, as OTLP/JSON specifies).
-mod json_shape {
-    use std::fmt;
-    use std::marker::PhantomData;
-
-    use serde::Deserialize;
-    use serde::de::{Deserializer, IgnoredAny, SeqAccess, Visitor};
-
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    pub struct Request {
-        #[serde(default)]
-        pub resource_spans: Sum<ResourceSpans>,
-    }
-
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    pub struct ResourceSpans {
-        #[serde(default)]
-        scope_spans: Sum<ScopeSpans>,
-    }
-
-    #[derive(Deserialize)]
-    pub struct ScopeSpans {
-        #[serde(default)]
-        spans: Sum<IgnoredAny>,
-    }
-
-    /// Something that holds some spans.
-    pub trait Spans {
-        fn spans(&self) -> u64;
-    }
-    impl Spans for ResourceSpans {
-        fn spans(&self) -> u64 {
-            self.scope_spans.0
-        }
-    }
-    impl Spans for ScopeSpans {
-        fn spans(&self) -> u64 {
-            self.spans.0
-        }
-    }
-    impl Spans for IgnoredAny {
-        fn spans(&self) -> u64 {
-            1
-        }
-    }
-
-    /// The spans of an array's elements, summed as they are read (nothing kept).
-    pub struct Sum<T>(pub u64, PhantomData<T>);
-
-    impl<T> Default for Sum<T> {
-        fn default() -> Self {
-            Sum(0, PhantomData)
-        }
-    }
-
-    impl<'de, T: Deserialize<'de> + Spans> Deserialize<'de> for Sum<T> {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            struct V<T>(PhantomData<T>);
-            impl<'de, T: Deserialize<'de> + Spans> Visitor<'de> for V<T> {
-                type Value = Sum<T>;
-                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                    f.write_str("an array")
-                }
-                fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Sum<T>, A::Error> {
-                    let mut total = 0u64;
-                    while let Some(item) = seq.next_element::<T>()? {
-                        total += item.spans();
-                    }
-                    Ok(Sum(total, PhantomData))
-                }
-                fn visit_unit<E>(self) -> Result<Sum<T>, E> {
-                    Ok(Sum::default())
-                }
-            }
-            d.deserialize_any(V(PhantomData))
-        }
-    }
 }
 
 #[cfg(test)]
@@ -327,7 +248,11 @@ mod tests {
     fn malformed_protobuf_is_an_error() {
         let bytes = request(1, 1).encode_to_vec();
         assert!(protobuf(&bytes[..bytes.len() - 3]).is_err());
-        assert!(protobuf(&[0x0b]).unwrap_err().contains("groups"));
+        // An unknown group is skipped, as prost skips it.
+        assert_eq!(protobuf(&[0x9b, 0x01, 0x08, 0x01, 0x9c, 0x01]).unwrap().spans, 0);
+        assert!(ExportTraceServiceRequest::decode([0x9b, 0x01, 0x08, 0x01, 0x9c, 0x01].as_slice()).is_ok());
+        assert!(protobuf(&[0x0b]).is_err());
+        assert!(protobuf(&[0x0c]).is_err());
         // Nested arrays deeper than prost allows.
         let mut deep = vec![];
         for _ in 0..200 {
@@ -356,24 +281,5 @@ mod tests {
         req.extend_from_slice(&rs);
         assert!(protobuf(&req).unwrap_err().contains("nested"));
         assert!(ExportTraceServiceRequest::decode(req.as_slice()).is_err());
-    }
-
-    #[test]
-    fn json_counts_spans_across_resources_and_scopes() {
-        let body = br#"{"resourceSpans":[{"resource":{"attributes":[]},"scopeSpans":[{"spans":[{},{"name":"a {"}]},{"spans":[{}]}]},{"scopeSpans":null}]}"#;
-        let cost = json(body).unwrap();
-        assert_eq!(cost.spans, 3);
-        assert_eq!(count_objects(body), 9);
-        assert!(json(b"{}").unwrap().spans == 0);
-        assert!(json(br#"{"resourceSpans":{}}"#).is_err());
-        assert!(json(b"[1,").is_err());
-    }
-
-    #[test]
-    fn json_empty_spans_are_priced_as_decoded() {
-        let body = format!(r#"{{"resourceSpans":[{{"scopeSpans":[{{"spans":[{}]}}]}}]}}"#, vec!["{}"; 10_000].join(","));
-        let cost = json(body.as_bytes()).unwrap();
-        assert_eq!(cost.spans, 10_000);
-        assert!(cost.decoded_bytes > 50 * body.len() as u64, "{cost:?}");
     }
 }
