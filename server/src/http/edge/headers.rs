@@ -24,8 +24,9 @@ pub const DEFAULT_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsaf
 /// `style` attributes (the waterfall's bars are positioned with them; they
 /// cannot run code).
 pub fn page_csp(nonce: &str) -> String {
+    let handlers = INLINE_HANDLERS.map(|h| format!("'{h}'")).join(" ");
     format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; style-src-attr 'unsafe-inline'; \
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval' 'unsafe-hashes' {handlers}; style-src 'self'; style-src-attr 'unsafe-inline'; \
          img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
 }
@@ -40,6 +41,19 @@ pub fn provide_page_csp() {
         response.insert_header(header::CONTENT_SECURITY_POLICY, value);
     }
 }
+
+/// Four controls work before hydration through inline handlers (the trace
+/// page's "Copy link", the copy buttons of share links and new keys, the range
+/// select's submit, the import upload: app/src/pages/trace/mod.rs, share.rs,
+/// access/keys.rs, components/range_form.rs, import.rs). `'unsafe-hashes'`
+/// with their hashes allows those handlers and no other. Change both together:
+/// the browser tests fail on a CSP violation.
+const INLINE_HANDLERS: [&str; 4] = [
+    "sha256-krFa0USehGUYxaRPD0u+ZEvWk+22oVW5vXjdEL/01BQ=", // copy link
+    "sha256-UzlcSmbX0yUJT7hkhoYjXfKWsyloSDaNGC7i5v9WcAE=", // range form
+    "sha256-GTy8V4NhU5BS3SCqgS4OdUzpWOnl77wccy9TG1Wvnyw=", // copy input
+    "sha256-MOouYoEGQ5Mye5ipfkv0fHYfhffnApDnCeKzNqETmHY=", // import upload
+];
 
 /// Whether to send `Strict-Transport-Security` (the public URL is https).
 #[derive(Clone, Copy, Debug)]
