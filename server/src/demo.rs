@@ -54,7 +54,7 @@ pub async fn run(endpoint: &str, big_trace_spans: usize, api_key: Option<&str>) 
 }
 
 /// Starts sending the demo data in the background if the database is empty.
-pub async fn seed_if_empty(running: &crate::Running) -> anyhow::Result<()> {
+pub async fn seed_if_empty(running: &crate::startup::Running) -> anyhow::Result<()> {
     let stats = running.store.stats().await?;
     if stats.traces > 0 {
         tracing::info!(traces = stats.traces, "the database already has traces; not adding demo data");
@@ -88,7 +88,7 @@ pub async fn seed_if_empty(running: &crate::Running) -> anyhow::Result<()> {
 /// one very large trace, spread over the last day.
 pub fn build(big_trace_spans: usize) -> Vec<ExportTraceServiceRequest> {
     let mut rng = Rng::from_os();
-    let now = crate::now_ns() as u64;
+    let now = crate::domain::now_ns() as u64;
     let day = 24 * 60 * MINUTE;
     let mut out = Vec::new();
 

@@ -51,3 +51,19 @@ impl Error {
         }
     }
 }
+
+/// A trace id as a client sent it (path, query, tool argument), with the one
+/// message every face gives for a malformed one.
+pub fn trace_id(s: &str) -> Result<crate::domain::TraceId> {
+    crate::domain::TraceId::parse(s).map_err(|e| Error::BadRequest(format!("malformed trace id {s:?}: {e}")))
+}
+
+/// A span id as a client sent it, as [`trace_id`].
+pub fn span_id(s: &str) -> Result<crate::domain::SpanId> {
+    crate::domain::SpanId::parse(s).map_err(|e| Error::BadRequest(format!("malformed span id {s:?}: {e}")))
+}
+
+/// The answer for a well-formed trace id that names nothing stored.
+pub fn no_trace(id: crate::domain::TraceId) -> Error {
+    Error::NotFound(format!("no trace with id {id} is stored"))
+}

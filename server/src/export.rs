@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-use crate::ingest::conventions as c;
+use crate::domain::conventions as c;
 use app::model::{SpanStatus, SpanView, TraceDetail};
 
 /// OTLP's numeric span kind for the stored name.

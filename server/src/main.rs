@@ -5,7 +5,7 @@ use loupe::cli::{Cli, Command};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    loupe::install_tls();
+    loupe::tls::install();
     match Cli::parse().command {
         Command::Serve(args) => {
             loupe::telemetry::init(args.log_format);
@@ -17,7 +17,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Demo(args) => loupe::demo::run(&args.endpoint, args.big_trace_spans, args.key.api_key.as_deref()).await,
         Command::Import(args) => loupe::import::run(&args.endpoint, &args.files, args.key.api_key.as_deref()).await,
-        Command::User(command) => loupe::auth::cli::user(command).await,
-        Command::Key(command) => loupe::auth::cli::key(command).await,
+        Command::User(command) => loupe::cli::accounts::user(command).await,
+        Command::Key(command) => loupe::cli::accounts::key(command).await,
     }
 }

@@ -147,7 +147,7 @@ impl Metrics {
     }
 
     /// A round of tail-sampling decisions: traces and spans per reason.
-    pub fn sampled(&self, counts: &std::collections::BTreeMap<crate::sampling::Reason, (u64, u64)>, at_cap: u64) {
+    pub fn sampled(&self, counts: &std::collections::BTreeMap<crate::domain::sampling::Reason, (u64, u64)>, at_cap: u64) {
         let i = &self.inner;
         for (reason, &(traces, spans)) in counts {
             let labels = [("decision", if reason.keeps() { "kept" } else { "dropped" }), ("reason", reason.as_str())];
@@ -211,7 +211,7 @@ mod tests {
         m.export(503, 5, 0, 5, "overloaded");
         m.request("ingest", 0.003);
         m.delivery(true);
-        use crate::sampling::Reason;
+        use crate::domain::sampling::Reason;
         m.sampled(&[(Reason::Error, (2, 14)), (Reason::SampledOut, (9, 60))].into_iter().collect(), 1);
         m.set_pending_spans(7);
         m.retained_out(3, 21);

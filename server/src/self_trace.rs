@@ -69,7 +69,7 @@ impl SelfTrace {
             target.trim_end_matches('/').to_string()
         };
         let endpoint = format!("{base}/v1/traces");
-        let token = crate::telemetry::new_trace_id().to_string();
+        let token = TraceId::random().to_string();
         let exporter = opentelemetry_otlp::SpanExporter::builder()
             .with_http()
             .with_protocol(Protocol::HttpBinary)

@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::store::Store;
 use app::model::share::{NewShare, ShareLink, ShareState};
 
-const HOUR_NS: i64 = 3_600_000_000_000;
+use crate::domain::HOUR_NS;
 
 /// `1h`, `24h` or `7d` (the choices the trace page offers) in nanoseconds.
 pub fn parse_expiry(s: &str) -> Result<i64> {
@@ -22,14 +22,13 @@ pub fn parse_expiry(s: &str) -> Result<i64> {
 use crate::auth::secret::hash;
 
 /// Makes a link to a stored trace, valid for `expires_in`.
-pub async fn create(store: &Store, public_url: &str, trace_id: &str, expires_in: &str) -> Result<NewShare> {
-    let id = TraceId::parse(trace_id).map_err(|e| Error::BadRequest(format!("malformed trace id: {e}")))?;
+pub async fn create(store: &Store, public_url: &str, id: TraceId, expires_in: &str) -> Result<NewShare> {
     let ttl = parse_expiry(expires_in)?;
     if !store.trace_exists(&id.to_string()).await? {
-        return Err(Error::NotFound(format!("no trace with id {id} is stored")));
+        return Err(crate::error::no_trace(id));
     }
     let token = crate::auth::secret::new_token("")?;
-    let now = crate::now_ns();
+    let now = crate::domain::now_ns();
     let link = store.insert_share(&hash(&token), &id.to_string(), now, now + ttl).await?;
     tracing::info!(trace_id = %id, share = link.id, expires_ns = link.expires_ns, "share link created");
     Ok(NewShare { url: format!("{}/share/{token}", public_url.trim_end_matches('/')), token, link })
@@ -42,7 +41,7 @@ pub async fn resolve(store: &Store, token: &str) -> Result<ShareLink> {
     if !crate::auth::secret::well_formed(token, "") {
         return Err(Error::NotFound("no such share link".into()));
     }
-    let link = store.share_by_hash(&hash(&token.to_ascii_lowercase()), crate::now_ns()).await?;
+    let link = store.share_by_hash(&hash(&token.to_ascii_lowercase()), crate::domain::now_ns()).await?;
     match link {
         None => Err(Error::NotFound("no such share link".into())),
         Some(l) if l.state == ShareState::Revoked => Err(Error::Gone("This share link was revoked. Ask for a new one.".into())),

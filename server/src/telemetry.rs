@@ -47,7 +47,7 @@ pub struct Telemetry {
 /// records the request as an OpenTelemetry span (not Loupe's own exports).
 pub async fn request_span(axum::extract::State(t): axum::extract::State<Telemetry>, req: Request, next: Next) -> Response {
     let metrics = t.metrics;
-    let area = crate::auth::gate::area(req.uri().path()).as_str();
+    let area = crate::auth::area::area(req.uri().path()).as_str();
     let traced = t.self_trace.as_ref().filter(|s| !s.is_own_export(req.headers()));
     // Share tokens are secrets: they never reach a log line or a span.
     let path = loggable_path(req.uri().path());
@@ -57,7 +57,7 @@ pub async fn request_span(axum::extract::State(t): axum::extract::State<Telemetr
             (Some(span), id)
         }
         None => {
-            let id = req.headers().get("traceparent").and_then(|v| v.to_str().ok()).and_then(parse_traceparent).unwrap_or_else(new_trace_id);
+            let id = req.headers().get("traceparent").and_then(|v| v.to_str().ok()).and_then(parse_traceparent).unwrap_or_else(TraceId::random);
             (None, id)
         }
     };
@@ -113,15 +113,6 @@ pub fn parse_traceparent(value: &str) -> Option<TraceId> {
         return None;
     }
     TraceId::parse(trace_id).ok()
-}
-
-pub fn new_trace_id() -> TraceId {
-    let mut bytes = [0u8; 16];
-    if getrandom::fill(&mut bytes).is_err() || bytes == [0; 16] {
-        // Unreachable in practice; a time-derived id still separates requests.
-        bytes[..16].copy_from_slice(&(crate::now_ns() as u128 | 1).to_be_bytes());
-    }
-    TraceId(bytes)
 }
 
 #[cfg(test)]

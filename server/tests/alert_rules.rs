@@ -113,7 +113,7 @@ async fn the_alert_pages_render_rules_and_firings_with_span_text_escaped() {
     assert_eq!(rules[0]["condition"], json!({"type": "span_duration", "threshold_ms": 2000.0}));
     assert!(rules[0]["channels"].as_array().unwrap().is_empty());
 
-    let end = loupe::now_ns() as u64;
+    let end = loupe::domain::now_ns() as u64;
     let mut t = TraceBuilder::new(&mut Rng::new(11));
     t.span(None, "<script>alert(1)</script>", Internal, end - 2_500 * MS, end, vec![s("gen_ai.operation.name", "execute_tool")]);
     assert_eq!(app.post_otlp(request("agent", "test", t.spans).encode_to_vec(), "application/x-protobuf", None).await.status, StatusCode::OK);

@@ -54,7 +54,7 @@ async fn a_retried_batch_does_not_fire_twice() {
     let hook = receiver(0).await;
     create_rule(&app, slow_tools(&hook.url, 0)).await;
     let mut t = TraceBuilder::new(&mut Rng::new(9));
-    let end = loupe::now_ns() as u64;
+    let end = loupe::domain::now_ns() as u64;
     t.span(None, "execute_tool x", Internal, end - 3_000 * MS, end, vec![s("gen_ai.operation.name", "execute_tool")]);
     let body = request("agent", "test", t.spans).encode_to_vec();
     for _ in 0..2 {
@@ -96,7 +96,7 @@ async fn a_cooldown_per_tool_notifies_each_tool_once() {
     let mut rule = slow_tools(&hook.url, 300);
     rule["group_by"] = json!("tool");
     create_rule(&app, rule).await;
-    let end = loupe::now_ns() as u64;
+    let end = loupe::domain::now_ns() as u64;
     let mut t = TraceBuilder::new(&mut Rng::new(3));
     for (i, tool) in ["search", "search", "book", "search"].iter().enumerate() {
         let start = end - 3_000 * MS - i as u64 * MS;

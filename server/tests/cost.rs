@@ -23,7 +23,7 @@ fn close(got: &Value, want: f64) -> bool {
 /// A trace for `user`: an agent span that repeats its children's usage (not a model
 /// call, so not priced), a gpt-4o-mini call and a call to an unknown model.
 async fn send(app: &TestApp, seed: u64, user: &str, unknown_model: &str) -> String {
-    let t0 = (loupe::now_ns() as u64) - 600_000 * MS;
+    let t0 = (loupe::domain::now_ns() as u64) - 600_000 * MS;
     let mut rng = Rng::new(seed);
     let mut t = TraceBuilder::new(&mut rng);
     let root = t.span(None, "invoke_agent support", Server, t0, t0 + 3_000 * MS, vec![

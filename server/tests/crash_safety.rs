@@ -55,7 +55,7 @@ async fn start(dir: &Path, db: &TestDb) -> Server {
 
 /// One request: a trace of `SPANS_PER_REQUEST` spans under one root.
 fn one_trace(rng: &mut Rng) -> (String, Vec<u8>) {
-    let end = loupe::now_ns() as u64;
+    let end = loupe::domain::now_ns() as u64;
     let mut t = TraceBuilder::new(rng);
     let root = t.span(None, "POST /answer", SpanKind::Server, end - 900 * MS, end, vec![s("gen_ai.operation.name", "invoke_agent")]);
     for i in 0..SPANS_PER_REQUEST as u64 - 1 {
@@ -82,7 +82,7 @@ async fn exporter(base: String, seed: u64, acked: Arc<Mutex<Vec<String>>>, stop:
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sigterm_under_load_finishes_what_it_accepted_and_exits() {
-    loupe::install_tls();
+    loupe::tls::install();
     let dir = tempfile::tempdir().unwrap();
     let db = TestDb::fresh(dir.path()).await;
     let mut server = start(dir.path(), &db).await;
@@ -115,7 +115,7 @@ async fn sigterm_under_load_finishes_what_it_accepted_and_exits() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_acknowledged_span_survives_sigkill() {
-    loupe::install_tls();
+    loupe::tls::install();
     let dir = tempfile::tempdir().unwrap();
     let db = TestDb::fresh(dir.path()).await;
     let mut acked_all = Vec::new();

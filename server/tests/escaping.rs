@@ -15,7 +15,7 @@ const EVIL: &str = "<img src=x onerror=alert(1)>";
 #[tokio::test]
 async fn markup_in_spans_shows_as_text_on_every_page() {
     let app = spawn_app().await;
-    let end = loupe::now_ns() as u64;
+    let end = loupe::domain::now_ns() as u64;
     let mut t = TraceBuilder::new(&mut Rng::new(1));
     let root = t.span(None, EVIL, Server, end - 3_000 * MS, end, vec![s("user.id", EVIL), s("session.id", EVIL), s("gen_ai.operation.name", "invoke_agent")]);
     t.span(Some(root), EVIL, Client, end - 2_900 * MS, end - 2_000 * MS, vec![

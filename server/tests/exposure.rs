@@ -223,7 +223,7 @@ async fn tool_trace(app: &TestApp, rng: &mut Rng, end_ns: u64, tool_ms: u64) -> 
 async fn a_share_shows_only_its_own_trace_numbers() {
     let app = spawn_app().await;
     let mut rng = Rng::new(11);
-    let now = loupe::now_ns() as u64;
+    let now = loupe::domain::now_ns() as u64;
     for i in 0..30 {
         tool_trace(&app, &mut rng, now - 3 * 3_600_000 * MS + i * 1_000 * MS, 40).await;
     }

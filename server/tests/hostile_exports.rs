@@ -29,7 +29,7 @@ fn empty_spans(n: usize) -> Vec<u8> {
 /// `n` valid spans of one trace in one request.
 fn real_spans(n: usize) -> (Vec<u8>, String) {
     let mut rng = loupe::synth::Rng::new(7);
-    let end = loupe::now_ns() as u64;
+    let end = loupe::domain::now_ns() as u64;
     let mut t = loupe::synth::TraceBuilder::new(&mut rng);
     let root = t.span(None, "batch eval", opentelemetry_proto::tonic::trace::v1::span::SpanKind::Server, end - 10_000_000_000, end, vec![]);
     for i in 0..n - 1 {

@@ -53,7 +53,7 @@ async fn still_serving(app: &TestApp, trace: [u8; 16]) {
 async fn a_10000_deep_chain_of_spans_is_stored_and_shown() {
     let app = spawn_app().await;
     let trace = tid(1);
-    let now = loupe::now_ns() as u64;
+    let now = loupe::domain::now_ns() as u64;
     let spans: Vec<_> = (1..=10_000u64).map(|i| span(trace, i, (i > 1).then(|| i - 1), now - 10_000 * MS + i * MS / 2, now)).collect();
     assert_eq!(send(&app, spans).await.status, StatusCode::OK);
     still_serving(&app, trace).await;
@@ -63,7 +63,7 @@ async fn a_10000_deep_chain_of_spans_is_stored_and_shown() {
 async fn cycles_in_parent_ids_do_not_loop() {
     let app = spawn_app().await;
     let trace = tid(2);
-    let now = loupe::now_ns() as u64;
+    let now = loupe::domain::now_ns() as u64;
     // 1 → 2 → 3 → 1, a span that is its own parent, and a child hanging off the cycle.
     let spans = vec![
         span(trace, 1, Some(3), now - 900 * MS, now),
@@ -80,7 +80,7 @@ async fn cycles_in_parent_ids_do_not_loop() {
 #[tokio::test]
 async fn huge_attributes_are_stored_safely() {
     let app = spawn_app().await;
-    let now = loupe::now_ns() as u64;
+    let now = loupe::domain::now_ns() as u64;
     let trace = tid(3);
     let mut many = span(trace, 1, None, now - MS, now);
     many.attributes = (0..100_000).map(|i| s(&format!("attr.{i}"), "v")).collect();
@@ -94,7 +94,7 @@ async fn huge_attributes_are_stored_safely() {
 #[tokio::test]
 async fn invalid_utf8_is_refused_with_a_message() {
     let app = spawn_app().await;
-    let now = loupe::now_ns() as u64;
+    let now = loupe::domain::now_ns() as u64;
     let trace = tid(4);
     let mut bytes = request("hostile", "test", vec![span(trace, 1, None, now - MS, now)]).encode_to_vec();
     // The span's name "step 1" becomes "st\xFFp 1": not UTF-8, which protobuf strings must be.
@@ -109,7 +109,7 @@ async fn invalid_utf8_is_refused_with_a_message() {
 #[tokio::test]
 async fn duplicate_ids_and_the_ends_of_time_have_defined_answers() {
     let app = spawn_app().await;
-    let now = loupe::now_ns() as u64;
+    let now = loupe::domain::now_ns() as u64;
     let trace = tid(5);
     let dup = vec![span(trace, 1, None, now - 2 * MS, now), span(trace, 1, None, now - MS, now), span(trace, 2, Some(1), now - MS, now)];
     assert_eq!(send(&app, dup).await.status, StatusCode::OK);

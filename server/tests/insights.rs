@@ -97,7 +97,7 @@ async fn insights_of_unknown_or_malformed_traces_are_errors() {
 #[tokio::test]
 async fn a_step_far_slower_than_in_earlier_traces_is_called_out() {
     let mut app = spawn_app().await;
-    let now = loupe::now_ns() as u64;
+    let now = loupe::domain::now_ns() as u64;
     let retrieval = || vec![s("openinference.span.kind", "RETRIEVER")];
     // History: 30 runs three hours ago whose retrieval took 100 ms.
     for n in 0..30u64 {

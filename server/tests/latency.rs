@@ -21,7 +21,7 @@ fn near(got: &Value, want_ns: u64) -> bool {
 /// One trace: 20 lookups of 100 ms, one of 2 s that failed, 10 model calls of
 /// 500 ms, and three evaluation cases. Returns the trace id and the slow span's id.
 async fn send_known_trace(app: &TestApp) -> (String, String) {
-    let t0 = (loupe::now_ns() as u64) - 3_600_000 * MS;
+    let t0 = (loupe::domain::now_ns() as u64) - 3_600_000 * MS;
     let mut rng = Rng::new(5);
     let mut t = TraceBuilder::new(&mut rng);
     let root = t.span(None, "agent run", Server, t0, t0 + 30_000 * MS, vec![s("gen_ai.operation.name", "invoke_agent")]);

@@ -30,7 +30,7 @@ async fn every_log_line_of_a_request_carries_its_trace_id() {
         }
     });
     let base = format!("http://127.0.0.1:{port}");
-    loupe::install_tls();
+    loupe::tls::install();
     let client = common::client_builder().build().unwrap();
     let mut up = false;
     for _ in 0..100 {

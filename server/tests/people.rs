@@ -14,7 +14,7 @@ const CALL_USD: f64 = 1000.0 * 0.15e-6 + 100.0 * 0.6e-6;
 
 /// A trace of `ms` for `user` in `session`, started `ago_ms` ago, with one model call.
 async fn send(app: &TestApp, seed: u64, user: &str, session: &str, ago_ms: u64, ms: u64, fail: bool) -> String {
-    let t0 = loupe::now_ns() as u64 - ago_ms * MS;
+    let t0 = loupe::domain::now_ns() as u64 - ago_ms * MS;
     let mut t = TraceBuilder::new(&mut Rng::new(seed));
     let root = t.span(None, "turn", Server, t0, t0 + ms * MS, vec![s("user.id", user), s("session.id", session)]);
     t.span(Some(root), "chat gpt-4o-mini", Client, t0, t0 + ms * MS / 2, vec![

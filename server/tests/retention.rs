@@ -52,7 +52,7 @@ fn trace(t: [u8; 16], start_ms: u64, padding: usize) -> Vec<Span> {
 }
 
 fn now_ms() -> u64 {
-    loupe::now_ns() as u64 / 1_000_000
+    loupe::domain::now_ns() as u64 / 1_000_000
 }
 
 async fn send(app: &TestApp, service: &str, spans: Vec<Span>) {

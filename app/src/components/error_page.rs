@@ -3,7 +3,6 @@
 
 use leptos::prelude::*;
 
-
 use crate::error::PageError;
 
 #[component]
@@ -22,8 +21,27 @@ pub fn ErrorPage(error: PageError, what: &'static str) -> impl IntoView {
         <crate::components::title::PageTitle text=format!("{title} · Loupe") />
         <section class="error-page" data-testid="error-page" data-status=error.status()>
             <h1>{title}</h1>
-            <p>{error.to_string()}</p>
+            <p>{sentence(&error.to_string())}</p>
             <p><a href="/">"Back to all traces"</a></p>
         </section>
+    }
+}
+
+/// Error messages are written as the JSON API gives them, in lower case; on a
+/// page they begin a sentence.
+fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn messages_begin_a_sentence() {
+        assert_eq!(super::sentence("no trace with id ab is stored"), "No trace with id ab is stored");
+        assert_eq!(super::sentence(""), "");
     }
 }

@@ -9,23 +9,6 @@ use serde_json::{Value, json};
 use super::Alerts;
 use app::model::alerts::{AlertEvent, Channel, DeliveryAttempt, DeliveryState, RuleSpec, WebhookFormat};
 
-/// How hard delivery tries.
-#[derive(Debug, Clone)]
-pub struct RetryPolicy {
-    /// Attempts per channel, the first included.
-    pub max_attempts: u32,
-    /// The wait before the second attempt; doubled after each failure.
-    pub base: Duration,
-    /// No wait is longer than this, whatever `Retry-After` asks.
-    pub max_delay: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        Self { max_attempts: 6, base: Duration::from_secs(1), max_delay: Duration::from_secs(300) }
-    }
-}
-
 /// The body for one channel; `share` is the share link opening the span, when
 /// the rule attaches one.
 pub fn body(format: WebhookFormat, event: &AlertEvent, rule: &RuleSpec, share: Option<&str>) -> Value {
@@ -100,6 +83,7 @@ pub async fn deliver(alerts: Alerts, event_id: i64, rule: RuleSpec) {
 /// notification still goes out, with the permalink only.
 async fn share_link(alerts: &Alerts, event: &AlertEvent, rule: &RuleSpec) -> Option<String> {
     let (expires_in, trace_id) = (rule.share_expires_in.as_deref()?, event.trace_id.as_deref()?);
+    let trace_id = crate::domain::TraceId::parse(trace_id).ok()?;
     match crate::share::create(alerts.store(), &alerts.config().public_url, trace_id, expires_in).await {
         Ok(made) => Some(match &event.span_id {
             Some(span) => format!("{}?span={span}", made.url),
@@ -120,7 +104,7 @@ async fn deliver_to(alerts: &Alerts, event: &AlertEvent, rule: &RuleSpec, share:
     let mut delay = policy.base;
     if let Some(why) = reqwest::Url::parse(url).ok().and_then(|u| alerts.config().egress.refuse_literal(&u)) {
         let error = format!("refused: {why}");
-        let record = DeliveryAttempt { channel, attempt: 1, at_ns: crate::now_ns(), status: None, error: Some(error.clone()), outcome: "failed".into() };
+        let record = DeliveryAttempt { channel, attempt: 1, at_ns: crate::domain::now_ns(), status: None, error: Some(error.clone()), outcome: "failed".into() };
         if let Err(e) = alerts.store().insert_delivery_attempt(event.id, &record).await {
             tracing::error!(event = event.id, error = %e, "cannot record a delivery attempt");
         }
@@ -140,7 +124,7 @@ async fn deliver_to(alerts: &Alerts, event: &AlertEvent, rule: &RuleSpec, share:
         let last = attempt == policy.max_attempts || !retryable;
         let outcome = if ok { "delivered" } else if last { "failed" } else { "retrying" };
         let error = error.or_else(|| (!ok).then(|| format!("HTTP {}", status.unwrap_or_default())));
-        let record = DeliveryAttempt { channel, attempt, at_ns: crate::now_ns(), status, error: error.clone(), outcome: outcome.into() };
+        let record = DeliveryAttempt { channel, attempt, at_ns: crate::domain::now_ns(), status, error: error.clone(), outcome: outcome.into() };
         if let Err(e) = alerts.store().insert_delivery_attempt(event.id, &record).await {
             tracing::error!(event = event.id, error = %e, "cannot record a delivery attempt");
         }

@@ -73,7 +73,7 @@ pub(super) async fn run(alerts: Alerts, mut rx: mpsc::Receiver<Vec<Hit>>, restor
 }
 
 async fn on_hit(alerts: &Alerts, open: &mut HashMap<Key, Open>, hit: Hit) {
-    let now = crate::now_ns();
+    let now = crate::domain::now_ns();
     let key = (hit.rule_id, hit.group_key.clone());
     if let Some(o) = open.get_mut(&key) {
         if now < o.until_ns {
@@ -84,7 +84,7 @@ async fn on_hit(alerts: &Alerts, open: &mut HashMap<Key, Open>, hit: Hit) {
     let rules = alerts.rules();
     // Edited or deleted since the span matched: the rule in force decides.
     let Some(rule) = rules.iter().find(|r| r.id == hit.rule_id && !r.spec.paused) else { return };
-    let wait = crate::ns(alerts.config().group_wait);
+    let wait = crate::domain::ns(alerts.config().group_wait);
     let cooldown_ns = (rule.spec.cooldown_s as i64 * 1_000_000_000).max(wait);
     let c = &rule.spec.condition;
     let event = NewEvent {
@@ -136,6 +136,6 @@ async fn settle(alerts: &Alerts, open: &mut HashMap<Key, Open>) {
             }
         }
     }
-    let now = crate::now_ns();
+    let now = crate::domain::now_ns();
     open.retain(|_, o| !(o.notified && now >= o.until_ns && o.unsaved == 0));
 }

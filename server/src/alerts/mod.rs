@@ -13,6 +13,7 @@ pub mod deliver;
 pub mod egress;
 mod engine;
 pub mod preview;
+pub mod retry;
 pub mod rule;
 pub mod window;
 
@@ -25,9 +26,10 @@ use tokio::task::JoinHandle;
 
 use crate::domain::Span;
 use crate::error::Result;
+use crate::ingest::sampling::AlertMatch;
 use crate::ingest::writer::CommitObserver;
-use crate::store::{RecentSpan, Store};
-use deliver::RetryPolicy;
+use crate::store::Store;
+use retry::RetryPolicy;
 use rule::{CompiledRule, Facts};
 
 /// How alerting behaves; from the command line.
@@ -107,7 +109,7 @@ impl Alerts {
             }),
         };
         alerts.reload().await?;
-        let open = alerts.store().open_alert_events(crate::now_ns()).await?;
+        let open = alerts.store().open_alert_events(crate::domain::now_ns()).await?;
         let tasks = vec![
             tokio::spawn(engine::run(alerts.clone(), rx, open)),
             tokio::spawn(window::run(alerts.clone(), window_interval, tx)),
@@ -235,21 +237,8 @@ impl CommitObserver for Alerts {
     }
 }
 
-impl RecentSpan {
-    pub fn facts(&self) -> Facts<'_> {
-        Facts {
-            name: &self.name,
-            step: &self.step,
-            kind: self.kind,
-            service: &self.service,
-            tool: self.tool.as_deref(),
-            model: self.model.as_deref(),
-            duration_ns: self.duration_ns,
-            is_error: self.is_error,
-            status_message: self.status_message.as_deref(),
-            tokens: self.tokens,
-            cost_usd: self.cost_usd,
-            attributes: self.attributes.as_ref(),
-        }
+impl AlertMatch for Alerts {
+    fn would_fire(&self, spans: &[Span]) -> Vec<bool> {
+        Alerts::would_fire(self, spans)
     }
 }

@@ -10,7 +10,7 @@ use super::window::evaluate;
 use crate::error::Result;
 use app::model::alerts::{RulePreview, RuleSpec};
 
-const HOUR_NS: i64 = 3_600_000_000_000;
+use crate::domain::HOUR_NS;
 const PREVIEW_NS: i64 = 24 * HOUR_NS;
 /// Window rules are replayed at this step (the live evaluator runs more often;
 /// a minute is fine-grained enough to count firings).
@@ -27,9 +27,9 @@ pub async fn preview(alerts: &Alerts, spec: RuleSpec, now_ns: i64) -> Result<Rul
     let (mut rows, truncated) =
         alerts.store().recent_spans(since - window_ns, now_ns, rule.spec.matcher.kind, rule.needs_attributes(), PREVIEW_SCAN_LIMIT).await?;
     rows.reverse(); // oldest first
-    let matching: Vec<_> = rows.iter().filter(|r| rule.matches(&r.facts())).collect();
+    let matching: Vec<_> = rows.iter().filter(|r| rule.matches(&Facts::from(*r))).collect();
     let ends: Vec<i64> = matching.iter().map(|r| r.end_ns).collect();
-    let facts: Vec<Facts> = matching.iter().map(|r| r.facts()).collect();
+    let facts: Vec<Facts> = matching.iter().map(|&r| Facts::from(r)).collect();
     let mut p = simulate(&rule, &facts, &ends, since, now_ns);
     p.truncated = truncated;
     Ok(p)

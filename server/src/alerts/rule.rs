@@ -5,7 +5,9 @@
 use regex::Regex;
 use serde_json::{Map, Value};
 
+use crate::domain::cost::span_tokens;
 use crate::domain::{Span, StepKind};
+use crate::store::RecentSpan;
 use crate::error::{Error, Result};
 use app::model::alerts::{AlertRule, Channel, Condition, GroupBy, RuleSpec};
 
@@ -143,6 +145,26 @@ pub struct Facts<'a> {
     pub attributes: Option<&'a Map<String, Value>>,
 }
 
+/// A stored span, as the window rules and the preview read it back.
+impl<'a> From<&'a RecentSpan> for Facts<'a> {
+    fn from(s: &'a RecentSpan) -> Facts<'a> {
+        Facts {
+            name: &s.name,
+            step: &s.step,
+            kind: s.kind,
+            service: &s.service,
+            tool: s.tool.as_deref(),
+            model: s.model.as_deref(),
+            duration_ns: s.duration_ns,
+            is_error: s.is_error,
+            status_message: s.status_message.as_deref(),
+            tokens: s.tokens,
+            cost_usd: s.cost_usd,
+            attributes: s.attributes.as_ref(),
+        }
+    }
+}
+
 #[cfg(test)]
 impl Facts<'static> {
     /// A span for tests: a `kind` step called `name` (tool `search`) taking `ms`.
@@ -179,17 +201,12 @@ impl<'a> From<&'a Span> for Facts<'a> {
             status_message: s.status_message.as_deref(),
             tokens: span_tokens(t.total, t.input, t.output),
             cost_usd: match &s.cost {
-                crate::pricing::Costing::Priced { usd, .. } => Some(*usd),
+                crate::domain::Costing::Priced { usd, .. } => Some(*usd),
                 _ => None,
             },
             attributes: Some(&s.attributes),
         }
     }
-}
-
-/// All tokens of a span: the reported total, else input plus output.
-pub fn span_tokens(total: i64, input: i64, output: i64) -> i64 {
-    if total > 0 { total } else { input + output }
 }
 
 /// A rule ready to match spans.

@@ -100,8 +100,8 @@ pub async fn evaluate_rule(alerts: &Alerts, rule: &CompiledRule, now_ns: i64) ->
     if truncated {
         tracing::warn!(rule = rule.id, limit = WINDOW_SCAN_LIMIT, "window rule judged on the newest spans of its window only");
     }
-    let matching: Vec<&RecentSpan> = rows.iter().filter(|r| rule.matches(&r.facts())).collect();
-    let facts: Vec<Facts> = matching.iter().map(|r| r.facts()).collect();
+    let matching: Vec<&RecentSpan> = rows.iter().filter(|r| rule.matches(&Facts::from(*r))).collect();
+    let facts: Vec<Facts> = matching.iter().map(|&r| Facts::from(r)).collect();
     let what = rule.spec.describe_match();
     Ok(evaluate(&rule.spec.condition, &facts, &what).map(|f| {
         let example = matching[f.example];
@@ -123,7 +123,7 @@ pub async fn run(alerts: Alerts, interval: Duration, hits: mpsc::Sender<Vec<Hit>
     let mut tick = tokio::time::interval(interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     // A little less than the interval, so ticks that drift a few ms still claim.
-    let min_gap_ns = crate::ns(interval) / 10 * 9;
+    let min_gap_ns = crate::domain::ns(interval) / 10 * 9;
     loop {
         tick.tick().await;
         let rules = alerts.rules();
@@ -138,7 +138,7 @@ pub async fn run(alerts: Alerts, interval: Duration, hits: mpsc::Sender<Vec<Hit>
                 continue;
             }
         };
-        let now = crate::now_ns();
+        let now = crate::domain::now_ns();
         let mut fired = Vec::new();
         for rule in rules.iter().filter(|r| r.is_window() && !r.spec.paused) {
             match evaluate_rule(&alerts, rule, now).await {

@@ -23,7 +23,7 @@ pub async fn add(store: &Store, name: &str, password: &str, admin: bool) -> Resu
     let hash = password::hash(password).await?;
     let admin = admin || store.account_count().await? == 0;
     let account = store
-        .insert_account(name, &hash, admin, crate::now_ns())
+        .insert_account(name, &hash, admin, crate::domain::now_ns())
         .await?
         .ok_or_else(|| Error::BadRequest(format!("name: an account named {name:?} exists already")))?;
     tracing::info!(account = name, admin, "account added");

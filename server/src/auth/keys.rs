@@ -40,14 +40,14 @@ pub async fn create(store: &Store, name: &str, scope: KeyScope, created_by: Opti
     let key = secret::new_token(PREFIX)?;
     let prefix = &key[..PREFIX.len() + 8];
     let info = store
-        .insert_api_key(NewKey { name, prefix, token_hash: &secret::hash(&key), scope, created_by, now: crate::now_ns() })
+        .insert_api_key(NewKey { name, prefix, token_hash: &secret::hash(&key), scope, created_by, now: crate::domain::now_ns() })
         .await?;
     tracing::info!(key = info.id, name, scope = scope.as_str(), "API key created");
     Ok(NewApiKey { info, key })
 }
 
 pub async fn revoke(store: &Store, id: i64) -> Result<()> {
-    if !store.revoke_api_key(id, crate::now_ns()).await? {
+    if !store.revoke_api_key(id, crate::domain::now_ns()).await? {
         return Err(Error::NotFound(format!("no API key with id {id}")));
     }
     tracing::info!(key = id, "API key revoked");
@@ -61,7 +61,7 @@ pub async fn verify(store: &Store, presented: &str) -> Result<ApiKey> {
         return Err(Error::Unauthorized(format!("that is not a Loupe API key (they look like {PREFIX}<64 hex characters>)")));
     }
     let key = store.live_api_key(&secret::hash(presented)).await?.ok_or_else(refused)?;
-    let now = crate::now_ns();
+    let now = crate::domain::now_ns();
     if key.last_used_ns.is_none_or(|t| now - t > TOUCH_EVERY_NS) {
         // Off the request's path: a busy writer must not slow ingest down.
         let (store, id) = (store.clone(), key.id);

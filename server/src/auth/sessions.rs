@@ -12,12 +12,12 @@ use crate::store::Store;
 use app::model::access::Account;
 
 pub const COOKIE: &str = "loupe_session";
-const TTL_NS: i64 = 7 * 24 * 3_600_000_000_000;
+const TTL_NS: i64 = 7 * crate::domain::DAY_NS;
 
 /// Starts a session for `user_id`; the token goes into the cookie.
 pub async fn start(store: &Store, user_id: i64) -> Result<String> {
     let token = secret::new_token("")?;
-    let now = crate::now_ns();
+    let now = crate::domain::now_ns();
     store.insert_session(&secret::hash(&token), user_id, now, now + TTL_NS).await?;
     Ok(token)
 }
@@ -27,7 +27,7 @@ pub async fn resolve(store: &Store, token: &str) -> Result<Option<Account>> {
     if !secret::well_formed(token, "") {
         return Ok(None);
     }
-    store.session_account(&secret::hash(token), crate::now_ns()).await
+    store.session_account(&secret::hash(token), crate::domain::now_ns()).await
 }
 
 pub async fn end(store: &Store, token: &str) -> Result<()> {

@@ -3,7 +3,7 @@
 
 use clap::{Args, Subcommand};
 
-use super::StoreArgs;
+use super::store::StoreArgs;
 
 #[derive(Subcommand, Debug, Clone)]
 pub enum UserCommand {

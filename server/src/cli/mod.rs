@@ -9,10 +9,13 @@ use clap::{Args, Parser, Subcommand};
 use crate::telemetry::LogFormat;
 
 pub mod access;
+pub mod accounts;
 pub mod exposure;
 pub mod retention;
 pub mod sampling;
+mod store;
 pub use access::{KeyCommand, UserCommand};
+pub use store::StoreArgs;
 pub use exposure::ExposureArgs;
 pub use retention::RetentionArgs;
 pub use sampling::SamplingArgs;
@@ -76,30 +79,13 @@ pub struct ApiKeyArg {
     pub api_key: Option<String>,
 }
 
-/// Where the database is: shared by `serve` and the commands that edit it.
-#[derive(Args, Debug, Clone)]
-pub struct StoreArgs {
-    /// Directory for the database and the content-hash key; created if missing.
-    /// Default: $XDG_DATA_HOME/loupe or ~/.local/share/loupe.
-    #[arg(long, env = "LOUPE_DATA_DIR")]
-    pub data_dir: Option<PathBuf>,
-
-    /// Database URL: sqlite:PATH (one file, the default: loupe.db in the data
-    /// directory) or postgres://USER:PASSWORD@HOST:PORT/DATABASE, for several
-    /// replicas sharing one database. The schema is created or migrated at start.
-    /// Prefer the variable for a URL with a password: command lines are visible
-    /// to other users of the machine.
-    #[arg(long, env = "LOUPE_DB", hide_env_values = true)]
-    pub db: Option<String>,
-}
-
 /// Where OTLP/gRPC listens, if anywhere.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GrpcAddr(pub Option<SocketAddr>);
 
 impl GrpcAddr {
     fn parse(value: &str) -> Result<GrpcAddr, String> {
-        crate::otlp::grpc::parse_addr(value).map(GrpcAddr)
+        crate::grpc::parse_addr(value).map(GrpcAddr)
     }
 }
 
@@ -220,26 +206,6 @@ pub struct DemoArgs {
 
     #[command(flatten)]
     pub key: ApiKeyArg,
-}
-
-impl StoreArgs {
-    /// The data directory: explicit, or the XDG data home.
-    pub fn data_dir(&self) -> PathBuf {
-        if let Some(dir) = &self.data_dir {
-            return dir.clone();
-        }
-        if let Some(xdg) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
-            return PathBuf::from(xdg).join("loupe");
-        }
-        match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
-            Some(home) => PathBuf::from(home).join(".local/share/loupe"),
-            None => PathBuf::from("loupe-data"),
-        }
-    }
-
-    pub fn db_url(&self) -> String {
-        self.db.clone().unwrap_or_else(|| format!("sqlite:{}", self.data_dir().join("loupe.db").display()))
-    }
 }
 
 impl ServeArgs {

@@ -1,10 +1,10 @@
-//! `serve`'s tail-sampling flags (see `crate::sampling`).
+//! `serve`'s tail-sampling flags (see `crate::ingest::sampling`).
 
 use std::time::Duration;
 
 use clap::Args;
 
-use crate::sampling::Policy;
+use crate::ingest::sampling::Policy;
 
 #[derive(Args, Debug, Clone, Default)]
 #[command(next_help_heading = "Tail sampling (off unless --sample is given)")]

@@ -8,7 +8,7 @@ use axum::routing::{delete, get};
 use axum::{Extension, Json, Router};
 use serde::Deserialize;
 
-use super::json_body;
+use super::extract::json_body;
 use crate::auth::{accounts, keys, require_admin};
 use crate::error::{Error, Result};
 use crate::state::AppState;

@@ -2,15 +2,15 @@
 //! `GET /api/alerts/events` (the history, newest first) and
 //! `POST /api/alerts/preview` (how often a rule would have fired in the last 24 h).
 
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::alerts::{preview, rule};
+use super::extract::{Body, Params};
+use crate::alerts::rule;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use app::model::alerts::{AlertEvent, AlertRule, RulePreview};
@@ -23,35 +23,30 @@ pub fn router() -> Router<AppState> {
         .route("/api/alerts/preview", post(preview_rule))
 }
 
-fn body(b: std::result::Result<Json<Value>, JsonRejection>) -> Result<Value> {
-    b.map(|Json(v)| v).map_err(|e| Error::BadRequest(e.body_text()))
-}
-
 fn rule_id(s: &str) -> Result<i64> {
     s.parse::<i64>().map_err(|_| Error::BadRequest(format!("{s:?} is not a rule id (a whole number)")))
 }
 
 async fn list(State(state): State<AppState>) -> Result<Json<Vec<AlertRule>>> {
-    Ok(Json(state.store.alert_rules().await?))
+    Ok(Json(state.read().alert_rules().await?))
 }
 
-async fn create(State(state): State<AppState>, b: std::result::Result<Json<Value>, JsonRejection>) -> Result<(StatusCode, Json<AlertRule>)> {
-    let spec = rule::parse(body(b)?)?;
+async fn create(State(state): State<AppState>, Body(b): Body<Value>) -> Result<(StatusCode, Json<AlertRule>)> {
+    let spec = rule::parse(b)?;
     Ok((StatusCode::CREATED, Json(state.alerts.create_rule(spec).await?)))
 }
 
 async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<AlertRule>> {
-    let id = rule_id(&id)?;
-    state.store.alert_rule(id).await?.map(Json).ok_or_else(|| Error::NotFound(format!("no alert rule with id {id}")))
+    Ok(Json(state.read().alert_rule(rule_id(&id)?).await?))
 }
 
 async fn replace(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    b: std::result::Result<Json<Value>, JsonRejection>,
+    Body(b): Body<Value>,
 ) -> Result<Json<AlertRule>> {
     let id = rule_id(&id)?;
-    let spec = rule::parse(body(b)?)?;
+    let spec = rule::parse(b)?;
     Ok(Json(state.alerts.update_rule(id, spec).await?))
 }
 
@@ -66,16 +61,10 @@ struct EventQuery {
     limit: Option<u32>,
 }
 
-async fn events(State(state): State<AppState>, q: std::result::Result<Query<EventQuery>, axum::extract::rejection::QueryRejection>) -> Result<Json<Vec<AlertEvent>>> {
-    let Query(q) = q.map_err(|e| Error::BadRequest(e.body_text()))?;
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=1000).contains(&limit) {
-        return Err(Error::BadRequest(format!("limit must be 1 to 1000, got {limit}")));
-    }
-    Ok(Json(state.store.alert_events(q.rule, limit).await?))
+async fn events(State(state): State<AppState>, Params(q): Params<EventQuery>) -> Result<Json<Vec<AlertEvent>>> {
+    Ok(Json(state.read().alert_events(q.rule, q.limit.unwrap_or(100)).await?))
 }
 
-async fn preview_rule(State(state): State<AppState>, b: std::result::Result<Json<Value>, JsonRejection>) -> Result<Json<RulePreview>> {
-    let spec = rule::parse(body(b)?)?;
-    Ok(Json(preview::preview(&state.alerts, spec, crate::now_ns()).await?))
+async fn preview_rule(State(state): State<AppState>, Body(b): Body<Value>) -> Result<Json<RulePreview>> {
+    Ok(Json(state.read().preview_alert_rule(rule::parse(b)?).await?))
 }

@@ -1,15 +1,14 @@
 //! `GET /api/stats/latency` (percentiles and histograms per kind or step),
 //! `…/latency/series` (p95 by hour) and `…/latency/spans` (the spans in one bucket).
 
-use axum::extract::{Query, State};
-use axum::extract::rejection::QueryRejection;
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 
+use super::extract::Params;
 use crate::error::{Error, Result};
 use crate::state::AppState;
-use crate::store::LatencyQuery;
 use app::model::latency::{BucketSpan, LatencyFilter, LatencyPoint, LatencyReport};
 
 pub fn router() -> Router<AppState> {
@@ -20,7 +19,7 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Deserialize)]
-struct Params {
+struct LatencyParams {
     #[serde(flatten)]
     filter: LatencyFilter,
     /// `kind` (default) or `name`.
@@ -28,33 +27,26 @@ struct Params {
     bucket: Option<String>,
 }
 
-fn parse(p: std::result::Result<Query<Params>, QueryRejection>) -> Result<(LatencyQuery, Params)> {
-    let Query(p) = p.map_err(|e| Error::BadRequest(e.body_text()))?;
-    let by_step = match p.group_by.as_deref().map(str::trim) {
-        None | Some("") | Some("kind") => false,
-        Some("name") => true,
-        Some(other) => return Err(Error::BadRequest(format!("group_by must be \"kind\" or \"name\", got {other:?}"))),
-    };
-    Ok((LatencyQuery::parse(&p.filter, by_step, crate::now_ns())?, p))
+fn by_step(p: &LatencyParams) -> Result<bool> {
+    match p.group_by.as_deref().map(str::trim) {
+        None | Some("") | Some("kind") => Ok(false),
+        Some("name") => Ok(true),
+        Some(other) => Err(Error::BadRequest(format!("group_by must be \"kind\" or \"name\", got {other:?}"))),
+    }
 }
 
-async fn report(State(state): State<AppState>, p: std::result::Result<Query<Params>, QueryRejection>) -> Result<Json<LatencyReport>> {
-    let (query, _) = parse(p)?;
-    Ok(Json(state.store.latency(&query).await?))
+async fn report(State(state): State<AppState>, Params(p): Params<LatencyParams>) -> Result<Json<LatencyReport>> {
+    Ok(Json(state.read().latency(&p.filter, by_step(&p)?).await?))
 }
 
-async fn series(State(state): State<AppState>, p: std::result::Result<Query<Params>, QueryRejection>) -> Result<Json<Vec<LatencyPoint>>> {
-    let (query, _) = parse(p)?;
-    Ok(Json(state.store.latency_series(&query).await?))
+async fn series(State(state): State<AppState>, Params(p): Params<LatencyParams>) -> Result<Json<Vec<LatencyPoint>>> {
+    by_step(&p)?;
+    Ok(Json(state.read().latency_series(&p.filter).await?))
 }
 
-async fn spans(State(state): State<AppState>, p: std::result::Result<Query<Params>, QueryRejection>) -> Result<Json<Vec<BucketSpan>>> {
-    let (query, p) = parse(p)?;
-    let bucket = p
-        .bucket
-        .as_deref()
-        .and_then(|b| b.trim().parse::<i64>().ok())
-        .filter(|b| (0..=400).contains(b))
-        .ok_or_else(|| Error::BadRequest("bucket must be a bucket number from the latency report (0 to 400)".into()))?;
-    Ok(Json(state.store.spans_in_bucket(&query, bucket, 50).await?))
+async fn spans(State(state): State<AppState>, Params(p): Params<LatencyParams>) -> Result<Json<Vec<BucketSpan>>> {
+    by_step(&p)?;
+    // Not a number is the same mistake as a number out of range.
+    let bucket = p.bucket.as_deref().and_then(|b| b.trim().parse::<i64>().ok()).unwrap_or(-1);
+    Ok(Json(state.read().spans_in_bucket(&p.filter, bucket).await?))
 }

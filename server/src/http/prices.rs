@@ -2,11 +2,11 @@
 //! overrides) and `PUT/DELETE /api/prices/{model}` (one override). Prices in
 //! overrides are USD per million tokens.
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::routing::{get, put};
 use axum::{Json, Router};
 
+use super::extract::Body;
 use crate::error::{Error, Result};
 use crate::pricing::admin::{Change, apply};
 use crate::state::AppState;
@@ -16,25 +16,19 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/api/prices", get(list).put(replace_all)).route("/api/prices/{model}", put(put_one).delete(delete_one))
 }
 
-fn body<T>(b: std::result::Result<Json<T>, JsonRejection>) -> Result<T> {
-    b.map(|Json(v)| v).map_err(|e| Error::BadRequest(e.body_text()))
-}
-
 async fn list(State(state): State<AppState>) -> Json<PriceList> {
-    Json(state.ingest.pricing().current().list())
+    Json(state.read().prices())
 }
 
-async fn replace_all(State(state): State<AppState>, b: std::result::Result<Json<Vec<PriceOverride>>, JsonRejection>) -> Result<Json<PriceList>> {
-    let all = body(b)?;
+async fn replace_all(State(state): State<AppState>, Body(all): Body<Vec<PriceOverride>>) -> Result<Json<PriceList>> {
     Ok(Json(apply(&state.store, state.ingest.pricing(), Change::ReplaceAll(all)).await?))
 }
 
 async fn put_one(
     State(state): State<AppState>,
     Path(model): Path<String>,
-    b: std::result::Result<Json<PriceOverride>, JsonRejection>,
+    Body(o): Body<PriceOverride>,
 ) -> Result<Json<PriceList>> {
-    let o = body(b)?;
     if o.model != model {
         return Err(Error::BadRequest(format!("the body's model {:?} differs from the path's {model:?}", o.model)));
     }

@@ -14,5 +14,5 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn retention(State(state): State<AppState>) -> Result<Json<RetentionView>> {
-    Ok(Json(crate::retention::view(&state.store, state.retention.as_deref()).await?))
+    Ok(Json(state.read().retention().await?))
 }

@@ -14,5 +14,5 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn sampling(State(state): State<AppState>) -> Result<Json<SamplingView>> {
-    Ok(Json(crate::sampling::view(&state.store, state.ingest.sampler()).await?))
+    Ok(Json(state.read().sampling().await?))
 }

@@ -10,8 +10,7 @@ use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use crate::domain::TraceId;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, trace_id};
 use crate::share;
 use crate::state::AppState;
 use app::model::TraceDetail;
@@ -32,7 +31,7 @@ struct CreateBody {
 }
 
 /// An empty (or `null`) body takes the default expiry, so `curl -X POST` is enough.
-async fn create(State(state): State<AppState>, Path(trace_id): Path<String>, body: Bytes) -> Result<(StatusCode, Json<NewShare>)> {
+async fn create(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Result<(StatusCode, Json<NewShare>)> {
     let b: Option<CreateBody> = if body.iter().all(u8::is_ascii_whitespace) {
         None
     } else {
@@ -40,20 +39,16 @@ async fn create(State(state): State<AppState>, Path(trace_id): Path<String>, bod
     };
     let expires = b.and_then(|b| b.expires_in).unwrap_or_else(|| "24h".into());
     let expires = expires.as_str();
-    Ok((StatusCode::CREATED, Json(share::create(&state.store, &state.public_url, &trace_id, expires).await?)))
-}
-
-fn trace_id(s: &str) -> Result<String> {
-    Ok(TraceId::parse(s).map_err(|e| Error::BadRequest(format!("malformed trace id: {e}")))?.to_string())
+    Ok((StatusCode::CREATED, Json(share::create(&state.store, &state.public_url, trace_id(&id)?, expires).await?)))
 }
 
 async fn list(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Vec<ShareLink>>> {
-    Ok(Json(state.store.shares_of(&trace_id(&id)?, crate::now_ns()).await?))
+    Ok(Json(state.read().shares(&id).await?))
 }
 
 async fn revoke(State(state): State<AppState>, Path((id, share_id)): Path<(String, String)>) -> Result<StatusCode> {
     let share_id: i64 = share_id.parse().map_err(|_| Error::BadRequest(format!("{share_id:?} is not a share link id")))?;
-    if !state.store.revoke_share(&trace_id(&id)?, share_id).await? {
+    if !state.store.revoke_share(&trace_id(&id)?.to_string(), share_id).await? {
         return Err(Error::NotFound(format!("trace {id} has no share link {share_id}")));
     }
     tracing::info!(trace_id = %id, share = share_id, "share link revoked");
@@ -61,7 +56,5 @@ async fn revoke(State(state): State<AppState>, Path((id, share_id)): Path<(Strin
 }
 
 async fn shared(State(state): State<AppState>, Path(token): Path<String>) -> Result<Json<TraceDetail>> {
-    let link = share::resolve(&state.store, &token).await?;
-    let id = TraceId::parse(&link.trace_id).map_err(|e| Error::Storage(e.to_string()))?;
-    state.store.get_trace(id).await?.map(Json).ok_or_else(|| Error::NotFound("the shared trace is no longer stored".into()))
+    Ok(Json(state.read().shared_trace(&token).await?))
 }

@@ -13,5 +13,5 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn summary(State(state): State<AppState>) -> Result<Json<Stats>> {
-    Ok(Json(state.store.stats().await?))
+    Ok(Json(state.read().stats().await?))
 }

@@ -4,10 +4,9 @@
 //! The transport adapters (`crate::otlp`) produce [`RawSpan`]s; nothing past here
 //! sees a transport type.
 
-pub mod conventions;
 pub mod normalize;
 pub mod privacy;
-pub mod step;
+pub mod sampling;
 pub mod writer;
 
 use std::sync::Arc;
@@ -54,7 +53,7 @@ pub struct RawLink {
 use crate::domain::Span;
 use crate::error::Result;
 use crate::pricing::Pricing;
-use crate::sampling::Sampler;
+use sampling::Sampler;
 use privacy::Privacy;
 use writer::Writer;
 

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::conventions as c;
+use crate::domain::conventions as c;
 use super::privacy::Privacy;
 use super::{RawEvent, RawSpan};
 use crate::domain::{ExceptionInfo, GenAi, Span, SpanEvent, SpanLink, StepKind, Tokens};
@@ -44,7 +44,7 @@ pub fn normalize(raw: RawSpan, privacy: &Privacy) -> Span {
         trace_id: raw.trace_id,
         span_id: raw.span_id,
         parent_span_id: raw.parent_span_id,
-        step: super::step::step_name(&name),
+        step: crate::domain::step::step_name(&name),
         name,
         kind,
         otel_kind: raw.otel_kind,

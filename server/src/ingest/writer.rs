@@ -17,7 +17,7 @@ use tokio::task::JoinHandle;
 
 use crate::domain::{Span, TraceId};
 use crate::error::{Error, Result};
-use crate::sampling::policy::Reason;
+use crate::domain::sampling::Reason;
 use crate::store::sampling::{PendingSpan, TakenTrace};
 use crate::store::{Store, WriteConn};
 
@@ -165,7 +165,7 @@ async fn run(mut conn: Option<WriteConn>, store: Store, mut rx: mpsc::UnboundedR
 /// Commits one batch of write jobs and answers each.
 async fn write(conn: &mut Option<WriteConn>, store: &Store, jobs: Vec<Job>, observer: &dyn CommitObserver) {
     let batch: Vec<&Span> = jobs.iter().filter(|j| j.hold.is_none()).flat_map(|j| j.spans.iter()).collect();
-    let received_ns = crate::now_ns();
+    let received_ns = crate::domain::now_ns();
     let held: Vec<PendingSpan> = jobs
         .iter()
         .filter_map(|j| j.hold.as_ref().map(|m| (j, m)))

@@ -5,6 +5,4 @@
 pub mod convert;
 pub mod cost;
 pub mod decode;
-pub mod grpc;
-pub mod http;
 pub mod limits;

@@ -14,28 +14,11 @@ use std::sync::{Arc, LazyLock, Mutex, RwLock};
 
 use regex::{Regex, RegexBuilder};
 
+use crate::domain::{Costing, is_model_call};
 use crate::domain::{Span, StepKind, Tokens};
 use crate::error::{Error, Result};
 use app::model::cost::{PriceEntry, PriceList, PriceOverride, PriceSource, PriceTier, TokenPrices};
 pub use cost::{InputSplit, cost_usd};
-
-/// What ingest decided about a span's cost.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub enum Costing {
-    /// Not a model call: no cost to speak of.
-    #[default]
-    NotModelCall,
-    /// A model call no entry prices (unknown model, or no model named).
-    Unpriced,
-    Priced { usd: f64, price_id: String },
-}
-
-/// Model calls are the spans that bill tokens: chat/completion and embedding
-/// calls. Agent and chain spans may repeat their children's usage totals; pricing
-/// them too would count the money twice.
-pub fn is_model_call(kind: StepKind) -> bool {
-    matches!(kind, StepKind::Llm | StepKind::Embedding)
-}
 
 struct Compiled {
     entry: PriceEntry,

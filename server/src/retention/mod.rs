@@ -43,7 +43,7 @@ pub struct AgeRule<'a> {
 impl Policy {
     /// The age rules at `now`: one per service named, then the default for the rest.
     pub fn age_rules(&self, now: i64) -> Vec<AgeRule<'_>> {
-        let cutoff = |d: &Duration| now.saturating_sub(crate::ns(*d));
+        let cutoff = |d: &Duration| now.saturating_sub(crate::domain::ns(*d));
         let mut rules: Vec<AgeRule> =
             self.per_service.iter().map(|(s, d)| AgeRule { services: Services::Only(s), cutoff_ns: cutoff(d) }).collect();
         if let Some(d) = &self.default {
@@ -66,7 +66,7 @@ pub fn start(policy: Policy, store: Store, metrics: Metrics) -> JoinHandle<()> {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            let gap = crate::ns(policy.every) / 10 * 9;
+            let gap = crate::domain::ns(policy.every) / 10 * 9;
             match store.claim_job("retention", gap).await {
                 Ok(Some(lease)) => {
                     let outcome = run_once(&policy, &store, &metrics).await;
@@ -87,7 +87,7 @@ pub fn start(policy: Policy, store: Store, metrics: Metrics) -> JoinHandle<()> {
 
 /// One run: every age rule, then the size cap; returns traces and spans deleted.
 pub async fn run_once(policy: &Policy, store: &Store, metrics: &Metrics) -> Result<(u64, u64)> {
-    let now = crate::now_ns();
+    let now = crate::domain::now_ns();
     let named = policy.named_services();
     let mut deleted = (0, 0);
     for rule in policy.age_rules(now) {
@@ -131,7 +131,7 @@ pub async fn run_once(policy: &Policy, store: &Store, metrics: &Metrics) -> Resu
 /// The policy, the size and the deletions, for the settings page and the API.
 pub async fn view(store: &Store, policy: Option<&Policy>) -> Result<app::model::sampling::RetentionView> {
     use app::model::sampling::{RetentionPolicy, RetentionView};
-    let ns = |d: &Duration| crate::ns(*d);
+    let ns = |d: &Duration| crate::domain::ns(*d);
     let stats = store.retention_stats().await?;
     let (used_bytes, measure) = store.used_bytes().await?;
     Ok(RetentionView {

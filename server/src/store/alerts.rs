@@ -85,7 +85,7 @@ impl Store {
 
     pub async fn insert_alert_rule(&self, spec: &RuleSpec) -> Result<i64> {
         with_db!(self, db => {
-            let now = crate::now_ns();
+            let now = crate::domain::now_ns();
             let id: i64 = sqlx::query_scalar("INSERT INTO alert_rules (name, spec, paused, created_ns, updated_ns) VALUES ($1, $2, $3, $4, $5) RETURNING id")
                 .bind(spec.name.trim())
                 .bind(spec_json(spec))
@@ -105,7 +105,7 @@ impl Store {
                 .bind(spec.name.trim())
                 .bind(spec_json(spec))
                 .bind(spec.paused as i64)
-                .bind(crate::now_ns())
+                .bind(crate::domain::now_ns())
                 .bind(id)
                 .execute(&db.admin)
                 .await?;
@@ -259,7 +259,7 @@ impl Store {
                     duration_ns: r.get(9),
                     is_error: r.get::<i64>(10) == crate::domain::SpanStatus::Error.as_i64(),
                     status_message: r.get(11),
-                    tokens: crate::alerts::rule::span_tokens(r.get(12), r.get(13), r.get(14)),
+                    tokens: crate::domain::cost::span_tokens(r.get(12), r.get(13), r.get(14)),
                     cost_usd: r.get(15),
                     attributes: attributes.and_then(|a| serde_json::from_str(&a).ok()),
                 });

@@ -8,11 +8,11 @@ use sqlx::{Connection, QueryBuilder};
 
 use super::Store;
 use super::backend::{Cols, Db, On, both};
-use super::latency::HOUR_NS;
+use crate::domain::HOUR_NS;
 use super::write::SMALL_ROWS_PER_STATEMENT;
 use crate::domain::{Span, StepKind, Tokens};
 use crate::error::Result;
-use crate::pricing::{Costing, PriceBook};
+use crate::domain::Costing;
 
 /// What the rollup needs of a model call.
 pub struct CostSample<'a> {
@@ -89,8 +89,9 @@ struct Stored {
 impl Store {
     /// Costs the model calls stored before this version existed, with `book`, once
     /// (the migration leaves a marker with the last rowid to cost; the last batch
-    /// removes it). Returns how many calls it costed.
-    pub async fn backfill_costs(&self, book: &PriceBook) -> Result<u64> {
+    /// removes it). `price` is the price book's answer for one call (kind,
+    /// response model, request model, tokens). Returns how many calls it costed.
+    pub async fn backfill_costs(&self, price: impl Fn(StepKind, Option<&str>, Option<&str>, &Tokens) -> Costing) -> Result<u64> {
         // PostgreSQL databases start with costs (there is no earlier schema).
         let Db::Sqlite { options, .. } = &self.db else { return Ok(0) };
         let mut conn = sqlx::ConnectOptions::connect(options).await?;
@@ -119,7 +120,7 @@ impl Store {
                     let tokens = Tokens { input: r.get(7), output: r.get(8), cache_read: r.get(9), cache_write: r.get(10), ..Default::default() };
                     let (response, request): (Option<String>, Option<String>) = (r.get(4), r.get(5));
                     let kind = StepKind::parse(r.str(2)).unwrap_or(StepKind::Other);
-                    let costing = book.cost_of(kind, response.as_deref(), request.as_deref(), &tokens);
+                    let costing = price(kind, response.as_deref(), request.as_deref(), &tokens);
                     let model = response.or(request).unwrap_or_default();
                     Stored { id: r.get(0), trace_id: r.get(1), start_ns: r.get(3), model, service: r.get(6), tokens, costing }
                 })

@@ -9,7 +9,7 @@ use super::backend::{Cols, with_db};
 use super::cost_traces::trace_cost_stats;
 use app::model::RangeFilter;
 use super::filter::parse_range;
-use super::latency::HOUR_NS;
+use crate::domain::HOUR_NS;
 use crate::error::Result;
 use app::model::cost::{
     CostGroup, CostGroupBy, CostOverview, CostPoint, CostReport, CostTotals,

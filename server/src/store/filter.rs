@@ -133,7 +133,7 @@ pub fn parse_range(since: &Option<String>, until: &Option<String>, now_ns: i64) 
     let nonempty = |v: &Option<String>| v.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     let since_ns = match nonempty(since) {
         Some(s) => parse_time("since", &s, now_ns)?,
-        None => now_ns - 24 * 3_600_000_000_000,
+        None => now_ns - crate::domain::DAY_NS,
     };
     let until_ns = nonempty(until).map(|s| parse_time("until", &s, now_ns)).transpose()?.unwrap_or(now_ns);
     if until_ns <= since_ns {

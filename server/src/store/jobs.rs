@@ -49,7 +49,7 @@ impl Store {
     /// Claims this interval's run of `job`; `None` when another replica runs it
     /// now or ran it less than `min_gap_ns` ago.
     pub async fn claim_job(&self, job: &str, min_gap_ns: i64) -> Result<Option<JobLease>> {
-        let now = crate::now_ns();
+        let now = crate::domain::now_ns();
         match &self.db {
             Db::Sqlite { pools, .. } => {
                 let mut conn = pools.admin.acquire().await?;

@@ -10,10 +10,10 @@ use super::backend::{Cols, On, both};
 use super::write::SMALL_ROWS_PER_STATEMENT;
 use crate::domain::Span;
 use crate::error::Result;
-use crate::ingest::step::step_name;
+use crate::domain::step::step_name;
 use app::model::latency::bucket_of;
 
-pub const HOUR_NS: i64 = 3_600_000_000_000;
+use crate::domain::HOUR_NS;
 
 /// What the rollup needs of a span.
 pub struct LatencySample<'a> {

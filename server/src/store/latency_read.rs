@@ -8,7 +8,7 @@ use sqlx::QueryBuilder;
 use super::Store;
 use super::backend::{Cols, Sql, with_db};
 use super::filter::parse_range;
-use super::latency::HOUR_NS;
+use crate::domain::HOUR_NS;
 use crate::domain::StepKind;
 use crate::error::{Error, Result};
 use app::outline::{Usual, UsualLatency};

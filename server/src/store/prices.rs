@@ -75,7 +75,7 @@ both! {
         .bind(o.output_per_mtok)
         .bind(o.cache_read_per_mtok)
         .bind(o.cache_write_per_mtok)
-        .bind(crate::now_ns())
+        .bind(crate::domain::now_ns())
         .execute(&mut *conn)
         .await?;
         Ok(())

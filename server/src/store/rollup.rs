@@ -9,7 +9,7 @@ use super::backend::{Cols, both};
 use super::write::SMALL_ROWS_PER_STATEMENT;
 use crate::domain::Span;
 use crate::error::Result;
-use crate::pricing::Costing;
+use crate::domain::Costing;
 
 /// One trace's share of a batch.
 #[derive(Default)]

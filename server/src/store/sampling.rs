@@ -11,7 +11,7 @@ use super::Store;
 use super::backend::{Cols, both, push_in_list, with_db};
 use crate::domain::{Span, TraceId};
 use crate::error::{Error, Result};
-use crate::sampling::policy::{Reason, TraceFacts};
+use crate::domain::sampling::{Reason, TraceFacts};
 
 /// Seven parameters a row; SQLite allows 32,766 per statement.
 const PENDING_ROWS_PER_STATEMENT: usize = 1000;

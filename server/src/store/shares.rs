@@ -65,7 +65,7 @@ impl Store {
     pub async fn revoke_share(&self, trace_id: &str, id: i64) -> Result<bool> {
         with_db!(self, db => {
             let done = sqlx::query("UPDATE share_links SET revoked_ns = COALESCE(revoked_ns, $1) WHERE id = $2 AND trace_id = $3")
-                .bind(crate::now_ns())
+                .bind(crate::domain::now_ns())
                 .bind(id)
                 .bind(trace_id)
                 .execute(&db.admin)

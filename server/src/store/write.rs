@@ -17,8 +17,8 @@ use super::latency::LatencySample;
 use super::sampling::{DECIDED_AT_CAP, PendingSpan, TakenTrace};
 use crate::domain::{Span, TraceId};
 use crate::error::Result;
-use crate::pricing::Costing;
-use crate::sampling::policy::Reason;
+use crate::domain::Costing;
+use crate::domain::sampling::Reason;
 
 /// SQLite allows 32,766 bound parameters per statement; spans take 29 each.
 const SPAN_ROWS_PER_STATEMENT: usize = 1000;

@@ -22,7 +22,7 @@ impl Rng {
     pub fn from_os() -> Self {
         let mut b = [0u8; 8];
         let _ = getrandom::fill(&mut b);
-        Rng(u64::from_le_bytes(b) ^ crate::now_ns() as u64)
+        Rng(u64::from_le_bytes(b) ^ crate::domain::now_ns() as u64)
     }
 
     pub fn next_u64(&mut self) -> u64 {

@@ -69,7 +69,7 @@ impl Receiver {
 /// A trace with one tool call of `tool_ms` (and a fast model call); returns the
 /// trace id and the tool span's id.
 pub async fn send_tool_call(app: &TestApp, rng: &mut Rng, tool_ms: u64, failed: bool) -> (String, String) {
-    let end = loupe::now_ns() as u64;
+    let end = loupe::domain::now_ns() as u64;
     let t0 = end - (tool_ms + 200) * MS;
     let mut t = TraceBuilder::new(rng);
     let root = t.span(None, "POST /refund", Server, t0, end, vec![s("gen_ai.operation.name", "invoke_agent")]);

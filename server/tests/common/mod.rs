@@ -162,7 +162,7 @@ impl TestApp {
     /// time would (the server is stopped for it and started again).
     pub async fn expire_share_links(&mut self) {
         self.stop().await;
-        self.db.execute("UPDATE share_links SET expires_ns = $1", &[loupe::now_ns() - 1]).await;
+        self.db.execute("UPDATE share_links SET expires_ns = $1", &[loupe::domain::now_ns() - 1]).await;
         self.restart().await;
     }
 

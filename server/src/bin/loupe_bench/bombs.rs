@@ -134,7 +134,7 @@ pub fn ordinary(n: usize) -> Vec<u8> {
     use loupe::synth::{Rng, TraceBuilder, request, s};
     use opentelemetry_proto::tonic::trace::v1::span::SpanKind::{Internal, Server};
     let mut rng = Rng::new(1);
-    let end = loupe::now_ns() as u64;
+    let end = loupe::domain::now_ns() as u64;
     let mut t = TraceBuilder::new(&mut rng);
     let root = t.span(None, "batch eval", Server, end - 10_000_000_000, end, vec![]);
     for i in 0..n.saturating_sub(1) {

@@ -75,7 +75,7 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    loupe::install_tls();
+    loupe::tls::install();
     if let Some(spans) = args.bombs {
         return bombs::run(spans, args.db.as_deref(), bombs::ordinary(10_000)).await;
     }
@@ -237,7 +237,7 @@ async fn capped_report(
 
 /// Requests of `traces_per_request` mixed agent runs until `spans` are encoded.
 fn encode_batches(rng: &mut Rng, spans: usize, traces_per_request: usize) -> Vec<(usize, Vec<u8>)> {
-    let now = loupe::now_ns() as u64;
+    let now = loupe::domain::now_ns() as u64;
     let mut out = Vec::new();
     let mut total = 0;
     let mut n = 0u64;
@@ -306,7 +306,7 @@ async fn send_all(client: &reqwest::Client, bases: &[String], batches: Vec<(usiz
 /// Sends more traffic until `total` spans are stored, including one `big_spans`-span
 /// trace; returns that trace's id.
 async fn fill(client: &reqwest::Client, bases: &[String], rng: &mut Rng, big_spans: usize, total: usize, per_request: usize, concurrency: usize) -> anyhow::Result<String> {
-    let big = scenarios::evaluation_run(rng, loupe::now_ns() as u64 - 3_600_000 * MS, big_spans);
+    let big = scenarios::evaluation_run(rng, loupe::domain::now_ns() as u64 - 3_600_000 * MS, big_spans);
     let big_id = big.trace_id_hex();
     let chunks: Vec<(usize, Vec<u8>)> = big.spans.chunks(1000).map(|c| (c.len(), request("eval-runner", "bench", c.to_vec()).encode_to_vec())).collect();
     send_all(client, bases, chunks, concurrency).await?;

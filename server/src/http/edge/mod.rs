@@ -3,6 +3,8 @@
 //! area's existence check.
 
 pub mod assets;
+pub mod csrf;
+pub mod gate;
 pub mod headers;
 pub mod host;
 

@@ -13,7 +13,7 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
-use super::conventions as c;
+use crate::domain::conventions as c;
 use crate::domain::{ContentField, ContentPolicy};
 
 /// The installation's content policy and hashing key.

@@ -5,8 +5,7 @@ use app::data::AccessData;
 use app::error::PageError;
 use app::model::access::{AccessOverview, Account, KeyScope, Me, NewApiKey, Viewer};
 
-use super::{accounts, keys};
-use crate::state::{client_error, unavailable};
+use crate::auth::{accounts, keys, require_admin};
 use crate::store::Store;
 
 pub struct AccessPages {
@@ -14,34 +13,34 @@ pub struct AccessPages {
 }
 
 fn must_be_admin(viewer: &Viewer) -> Result<(), PageError> {
-    super::require_admin(viewer).map_err(client_error)
+    Ok(require_admin(viewer)?)
 }
 
 #[async_trait::async_trait]
 impl AccessData for AccessPages {
     async fn overview(&self, viewer: &Viewer) -> Result<AccessOverview, PageError> {
-        let accounts = self.store.accounts().await.map_err(unavailable)?;
-        let keys = self.store.api_keys().await.map_err(unavailable)?;
+        let accounts = self.store.accounts().await?;
+        let keys = self.store.api_keys().await?;
         Ok(AccessOverview { me: Me::from(viewer), accounts, keys })
     }
 
     async fn create_key(&self, viewer: &Viewer, name: &str, scope: KeyScope) -> Result<NewApiKey, PageError> {
         must_be_admin(viewer)?;
-        keys::create(&self.store, name, scope, viewer.name()).await.map_err(client_error)
+        Ok(keys::create(&self.store, name, scope, viewer.name()).await?)
     }
 
     async fn revoke_key(&self, viewer: &Viewer, id: i64) -> Result<(), PageError> {
         must_be_admin(viewer)?;
-        keys::revoke(&self.store, id).await.map_err(client_error)
+        Ok(keys::revoke(&self.store, id).await?)
     }
 
     async fn add_account(&self, viewer: &Viewer, name: &str, password: &str, admin: bool) -> Result<Account, PageError> {
         must_be_admin(viewer)?;
-        accounts::add(&self.store, name, password, admin).await.map_err(client_error)
+        Ok(accounts::add(&self.store, name, password, admin).await?)
     }
 
     async fn remove_account(&self, viewer: &Viewer, name: &str) -> Result<(), PageError> {
         must_be_admin(viewer)?;
-        accounts::remove(&self.store, name, viewer.name()).await.map_err(client_error)
+        Ok(accounts::remove(&self.store, name, viewer.name()).await?)
     }
 }

@@ -1,4 +1,4 @@
-//! Loupe's own span type: what ingest produces and the store consumes.
+//! Loupe's own span type and its typed ids.
 //!
 //! Transport (OTLP) types never reach this module, and storage types never leave
 //! the store. Read-side types that the browser sees live in `app::model`.
@@ -90,6 +90,18 @@ macro_rules! hex_id {
 }
 
 hex_id!(TraceId, 16, "trace id");
+
+impl TraceId {
+    /// A new random id (for Loupe's own requests and the self-trace token).
+    pub fn random() -> TraceId {
+        let mut bytes = [0u8; 16];
+        if getrandom::fill(&mut bytes).is_err() || bytes == [0; 16] {
+            // Unreachable in practice; a time-derived id still separates requests.
+            bytes.copy_from_slice(&(super::time::now_ns() as u128 | 1).to_be_bytes());
+        }
+        TraceId(bytes)
+    }
+}
 hex_id!(SpanId, 8, "span id");
 
 /// Attributes of the process that produced spans (service name, SDK, host, …),
@@ -105,7 +117,7 @@ pub struct Resource {
 impl Resource {
     pub fn new(attributes: Map<String, Value>) -> Self {
         let service = attributes
-            .get(crate::ingest::conventions::SERVICE_NAME)
+            .get(super::conventions::SERVICE_NAME)
             .and_then(Value::as_str)
             .unwrap_or("unknown_service")
             .to_string();
@@ -154,8 +166,8 @@ pub struct Span {
     pub scope: Option<String>,
     pub content: Vec<ContentField>,
     pub content_policy: ContentPolicy,
-    /// Set by ingest from the price book in force (`crate::pricing`).
-    pub cost: crate::pricing::Costing,
+    /// Set by ingest from the price book in force (`pricing` in ingest).
+    pub cost: super::cost::Costing,
 }
 
 /// One of [`OTEL_KINDS`]. An alias because serde's derive borrows a field

@@ -2,7 +2,7 @@
 //!
 //! 200 only after the spans are committed; partial success names rejected spans;
 //! 400 undecodable, 413 over a limit (bytes decompressed, spans, decoded size:
-//! see [`super::limits`]), 415 unknown content type, 503 + `Retry-After` when the
+//! see [`crate::otlp::limits`]), 415 unknown content type, 503 + `Retry-After` when the
 //! decode budget is in use, the write queue is full or storage failed (retryable).
 
 use axum::Router;
@@ -13,9 +13,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use tower_http::decompression::RequestDecompressionLayer;
 
-use super::convert::convert;
-use super::decode::{Encoding, code, encode_response, encode_status};
-use super::limits::{Limits, Refusal, Reservation};
+use crate::otlp::convert::convert;
+use crate::otlp::decode::{Encoding, code, encode_response, encode_status};
+use crate::otlp::limits::{Limits, Refusal, Reservation};
 use crate::error::Error;
 use crate::state::AppState;
 

@@ -4,10 +4,9 @@ use std::io::{BufRead, IsTerminal};
 
 use anyhow::Context;
 
-use super::{accounts, keys, password};
-use crate::cli::access::PasswordArg;
-use crate::cli::{KeyCommand, UserCommand};
-use crate::open_store as open;
+use super::access::PasswordArg;
+use super::{KeyCommand, UserCommand};
+use crate::auth::{accounts, keys, password};
 use app::format;
 use app::model::access::KeyScope;
 
@@ -34,14 +33,14 @@ fn read_password(arg: &PasswordArg, name: &str) -> anyhow::Result<String> {
 pub async fn user(command: UserCommand) -> anyhow::Result<()> {
     match command {
         UserCommand::Add { name, admin, password, store } => {
-            let store = open(&store).await?;
+            let store = store.open().await?;
             let pw = read_password(&password, &name)?;
             let account = accounts::add(&store, &name, &pw, admin).await?;
             let role = if account.admin { "an admin" } else { "a member" };
             println!("Added {} as {role}. They sign in on Loupe's page when it runs with --auth.", account.name);
         }
         UserCommand::List { store } => {
-            let list = open(&store).await?.accounts().await?;
+            let list = store.open().await?.accounts().await?;
             if list.is_empty() {
                 println!("No accounts. Add one with `loupe user add NAME --admin`.");
             }
@@ -50,13 +49,13 @@ pub async fn user(command: UserCommand) -> anyhow::Result<()> {
             }
         }
         UserCommand::Passwd { name, password, store } => {
-            let store = open(&store).await?;
+            let store = store.open().await?;
             let pw = read_password(&password, &name)?;
             accounts::set_password(&store, &name, &pw).await?;
             println!("Password of {name} changed; its sessions have ended.");
         }
         UserCommand::Remove { name, store } => {
-            accounts::remove(&open(&store).await?, &name, None).await?;
+            accounts::remove(&store.open().await?, &name, None).await?;
             println!("Removed {name}; its sessions have ended.");
         }
     }
@@ -67,17 +66,17 @@ pub async fn key(command: KeyCommand) -> anyhow::Result<()> {
     match command {
         KeyCommand::Create { name, scope, store } => {
             let scope = KeyScope::parse(&scope).context("--scope is ingest or api")?;
-            let made = keys::create(&open(&store).await?, &name, scope, None).await?;
+            let made = keys::create(&store.open().await?, &name, scope, None).await?;
             eprintln!("API key {} ({}: {}). It is shown this once; Loupe keeps only a hash:", made.info.id, made.info.name, scope.describe());
             println!("{}", made.key);
             eprintln!("Exporters send it as a header, e.g. OTEL_EXPORTER_OTLP_HEADERS=x-api-key={}", made.key);
         }
         KeyCommand::List { store } => {
-            let list = open(&store).await?.api_keys().await?;
+            let list = store.open().await?.api_keys().await?;
             if list.is_empty() {
                 println!("No API keys. Create one with `loupe key create NAME`.");
             }
-            let now = crate::now_ns();
+            let now = crate::domain::now_ns();
             for k in list {
                 let state = match (k.revoked_ns, k.last_used_ns) {
                     (Some(t), _) => format!("revoked {}", format::utc(t)),
@@ -88,7 +87,7 @@ pub async fn key(command: KeyCommand) -> anyhow::Result<()> {
             }
         }
         KeyCommand::Revoke { id, store } => {
-            keys::revoke(&open(&store).await?, id).await?;
+            keys::revoke(&store.open().await?, id).await?;
             println!("Revoked API key {id}; requests with it are refused from now on.");
         }
     }

@@ -1,7 +1,7 @@
 //! OTLP/gRPC: `opentelemetry.proto.collector.trace.v1.TraceService/Export` on its
 //! own port (4317 by default, `--grpc-addr`), gzip accepted. The same path as
 //! OTLP/HTTP behind the transport: the access gate's ingest rule (checked from the
-//! metadata before the message is read), the limits of [`super::limits`],
+//! metadata before the message is read), the limits of [`crate::otlp::limits`],
 //! `convert`, the bounded write queue, and an answer only once the spans are
 //! committed. Refusals use the codes the OTLP specification gives exporters:
 //! UNAUTHENTICATED, OUT_OF_RANGE above the size limit, RESOURCE_EXHAUSTED above
@@ -18,10 +18,10 @@ use prost::Message;
 use tonic::codec::CompressionEncoding;
 use tonic::{Code, Request, Response, Status};
 
-use super::convert::convert;
-use super::decode::{Any, Encoding, RpcStatus};
-use super::limits::{Refusal, Reservation};
-use crate::auth::gate::{Area, admits};
+use crate::otlp::convert::convert;
+use crate::otlp::decode::{Any, Encoding, RpcStatus};
+use crate::otlp::limits::{Refusal, Reservation};
+use crate::auth::area::{Area, admits};
 use crate::error::Error;
 use crate::state::AppState;
 

@@ -46,8 +46,8 @@ impl Schedule {
             by_age: BTreeSet::new(),
             recent: HashSet::new(),
             pending: 0,
-            grace_ns: crate::ns(grace),
-            max_wait_ns: crate::ns(max_wait),
+            grace_ns: crate::domain::ns(grace),
+            max_wait_ns: crate::domain::ns(max_wait),
             cap,
         }
     }

@@ -29,20 +29,26 @@ use std::time::Duration;
 
 use tokio::task::JoinHandle;
 
-use crate::alerts::Alerts;
+use crate::domain::sampling::Reason;
 use crate::domain::{Span, TraceId};
 use crate::error::Result;
 use crate::ingest::writer::{Judge, Writer};
 use crate::metrics::Metrics;
 use crate::store::Store;
 use crate::store::sampling::TakenTrace;
-pub use policy::{Policy, Reason};
+pub use policy::Policy;
 use schedule::Schedule;
 
 /// How often due traces are looked for.
 const TICK: Duration = Duration::from_millis(250);
 /// Most traces decided in one transaction.
 const TRACES_PER_ROUND: usize = 1000;
+
+/// Which spans would fire a span alert rule: such traces are kept whole. The
+/// alerts engine (above ingest) answers it.
+pub trait AlertMatch: Send + Sync + 'static {
+    fn would_fire(&self, spans: &[Span]) -> Vec<bool>;
+}
 
 #[derive(Clone)]
 pub struct Sampler {
@@ -52,12 +58,12 @@ pub struct Sampler {
 struct Inner {
     policy: Policy,
     schedule: Mutex<Schedule>,
-    alerts: Alerts,
+    alerts: Arc<dyn AlertMatch>,
 }
 
 impl Sampler {
     /// Rebuilds the schedule from the pending table and starts deciding.
-    pub async fn start(policy: Policy, store: &Store, writer: Writer, alerts: Alerts, metrics: Metrics) -> Result<(Sampler, JoinHandle<()>)> {
+    pub async fn start(policy: Policy, store: &Store, writer: Writer, alerts: Arc<dyn AlertMatch>, metrics: Metrics) -> Result<(Sampler, JoinHandle<()>)> {
         let mut schedule = Schedule::new(policy.grace, policy.max_wait, policy.max_pending_spans);
         let pending = store.pending_traces().await?;
         if !pending.is_empty() {
@@ -89,7 +95,7 @@ impl Sampler {
     /// Notes spans now held on disk (trace id, whether it is a root), so their
     /// traces get decided.
     pub fn held(&self, spans: &[(TraceId, bool)]) {
-        let now = crate::now_ns();
+        let now = crate::domain::now_ns();
         let mut schedule = self.lock();
         for &(trace, is_root) in spans {
             schedule.add(trace, is_root, now);
@@ -112,21 +118,21 @@ async fn run(sampler: Sampler, writer: Writer, metrics: Metrics) {
     loop {
         tick.tick().await;
         loop {
-            let round = sampler.lock().due(crate::now_ns(), TRACES_PER_ROUND);
+            let round = sampler.lock().due(crate::domain::now_ns(), TRACES_PER_ROUND);
             if round.traces.is_empty() {
                 break;
             }
             let ids: Vec<_> = round.traces.iter().map(|(t, _)| *t).collect();
             match writer.decide(ids, round.at_cap, sampler.judge()).await {
                 Ok(counts) => {
-                    sampler.lock().decided(&round, crate::now_ns());
+                    sampler.lock().decided(&round, crate::domain::now_ns());
                     metrics.sampled(&counts, round.at_cap as u64);
                 }
                 Err(e) if matches!(e, crate::error::Error::ShuttingDown) => return,
                 Err(_) => {
                     // Logged by the writer; the traces stay pending and are
                     // tried again on a later tick.
-                    sampler.lock().retry_later(&round, crate::now_ns());
+                    sampler.lock().retry_later(&round, crate::domain::now_ns());
                     break;
                 }
             }
@@ -158,7 +164,7 @@ pub async fn keep_held(store: &Store, writer: &Writer) -> Result<()> {
 pub async fn view(store: &Store, sampler: Option<&Sampler>) -> Result<app::model::sampling::SamplingView> {
     use app::model::sampling::{ReasonCount, SamplingPolicy, SamplingView};
     let (counts, decided_at_cap) = store.sampling_counts().await?;
-    let ns = crate::ns;
+    let ns = crate::domain::ns;
     Ok(SamplingView {
         policy: sampler.map(|s| {
             let p = s.policy();
