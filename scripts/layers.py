@@ -87,6 +87,8 @@ def strip(text):
     # String literals: SQL and messages may contain `::`.
     text = re.sub(r'r#"(?:.|\n)*?"#', '""', text)
     text = re.sub(r'"(?:\\.|[^"\\])*"', '""', text)
+    # Visibility paths (`pub(in crate::store)`) name a module, not an import.
+    text = re.sub(r"pub\(in [^)]*\)", "pub", text)
     return text
 
 

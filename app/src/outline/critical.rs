@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Row;
+use super::row::Row;
 
 /// One span on the critical path and the time it was the critical step itself.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -18,7 +18,7 @@ use tokio::task::JoinHandle;
 use crate::domain::{Span, TraceId};
 use crate::error::{Error, Result};
 use crate::domain::sampling::Reason;
-use crate::store::sampling::{PendingSpan, TakenTrace};
+use crate::store::{PendingSpan, TakenTrace};
 use crate::store::{Store, WriteConn};
 
 /// How long opening a new write connection may take before the batch fails.

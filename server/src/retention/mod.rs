@@ -16,7 +16,7 @@ use tokio::task::JoinHandle;
 use crate::error::Result;
 use crate::metrics::Metrics;
 use crate::store::Store;
-use crate::store::retention::Services;
+use crate::store::RetentionServices as Services;
 
 /// Traces deleted per transaction.
 const BATCH: i64 = 500;

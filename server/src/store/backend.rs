@@ -162,6 +162,10 @@ pub(crate) use both;
 /// A namespace per backend for the functions [`both!`] defines.
 pub(crate) struct On<DB>(PhantomData<DB>);
 
+/// Rows per multi-row statement for the small rows (rollups, resources): well
+/// under SQLite's 32,766 bound parameters at up to 16 columns.
+pub(crate) const SMALL_ROWS_PER_STATEMENT: usize = 2000;
+
 /// A stable 64-bit PostgreSQL advisory lock key for `name`.
 pub(crate) fn advisory_key(name: &str) -> i64 {
     let h = blake3::hash(format!("loupe:{name}").as_bytes());

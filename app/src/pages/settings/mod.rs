@@ -10,7 +10,6 @@ mod sampling;
 
 use crate::components::error_page::ErrorPage;
 use crate::error::PageError;
-use crate::format;
 use crate::model::sampling::{RetentionView, SamplingView};
 use retention::Retention;
 use sampling::Sampling;
@@ -54,7 +53,3 @@ pub fn SettingsPage() -> impl IntoView {
 }
 
 
-/// A count with thousands separators.
-fn n(count: u64) -> String {
-    format::count(count as i64)
-}

@@ -3,7 +3,10 @@
 
 use leptos::prelude::*;
 
-use super::n;
+/// A count with thousands separators.
+fn n(count: u64) -> String {
+    crate::format::count(count as i64)
+}
 use crate::format;
 use crate::model::sampling::{RetentionPolicy, RetentionView, SizeMeasure};
 

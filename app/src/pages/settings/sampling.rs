@@ -2,7 +2,10 @@
 
 use leptos::prelude::*;
 
-use super::n;
+/// A count with thousands separators.
+fn n(count: u64) -> String {
+    crate::format::count(count as i64)
+}
 use crate::format;
 use crate::model::sampling::{ReasonCount, SamplingPolicy, SamplingView};
 

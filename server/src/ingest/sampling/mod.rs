@@ -35,7 +35,7 @@ use crate::error::Result;
 use crate::ingest::writer::{Judge, Writer};
 use crate::metrics::Metrics;
 use crate::store::Store;
-use crate::store::sampling::TakenTrace;
+use crate::store::TakenTrace;
 pub use policy::Policy;
 use schedule::Schedule;
 

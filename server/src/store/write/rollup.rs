@@ -5,8 +5,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use sqlx::QueryBuilder;
 
-use super::backend::{Cols, both};
-use super::write::SMALL_ROWS_PER_STATEMENT;
+use crate::store::backend::{Cols, both};
+use crate::store::backend::SMALL_ROWS_PER_STATEMENT;
 use crate::domain::Span;
 use crate::error::Result;
 use crate::domain::Costing;

@@ -4,9 +4,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
-use super::Store;
-use super::backend::{Cols, Dialect, with_db};
-use super::detail::raw;
+use crate::store::Store;
+use crate::store::backend::{Cols, Dialect, with_db};
+use crate::store::detail::raw;
 use crate::domain::{ContentPolicy, SpanId, SpanStatus, StepKind, Tokens, TraceId};
 use crate::error::Result;
 use crate::domain::conventions::is_prompt_key;

@@ -1,8 +1,8 @@
 //! Share links (through the admin pool for writes, like alert rules).
 
 
-use super::Store;
-use super::backend::{Cols, with_db};
+use crate::store::Store;
+use crate::store::backend::{Cols, with_db};
 use crate::error::Result;
 use app::model::share::{ShareLink, ShareState};
 

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use futures::TryStreamExt;
 
-use super::Store;
-use super::backend::{Cols, with_db};
+use crate::store::Store;
+use crate::store::backend::{Cols, with_db};
 use crate::error::Result;
 
 /// Most traces one figure reads. Past it, figures are for the latest traces of the

@@ -4,11 +4,10 @@
 use std::collections::BTreeMap;
 
 
-use super::Store;
-use super::backend::{Cols, with_db};
-use super::cost_traces::trace_cost_stats;
-use app::model::RangeFilter;
-use super::filter::parse_range;
+use crate::store::Store;
+use crate::store::backend::{Cols, with_db};
+use crate::store::read::cost_query::CostQuery;
+use crate::store::read::cost_traces::trace_cost_stats;
 use crate::domain::HOUR_NS;
 use crate::error::Result;
 use app::model::cost::{
@@ -16,30 +15,6 @@ use app::model::cost::{
 };
 
 const DAY_HOURS: i64 = 24;
-
-/// A validated range, widened to whole hours (the rollup's grain).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CostQuery {
-    pub from_hour: i64,
-    /// Exclusive.
-    pub to_hour: i64,
-}
-
-impl CostQuery {
-    /// Default range: the last 24 hours.
-    pub fn parse(f: &RangeFilter, now_ns: i64) -> Result<CostQuery> {
-        let (since_ns, until_ns) = parse_range(&f.since, &f.until, now_ns)?;
-        Ok(CostQuery { from_hour: since_ns.div_euclid(HOUR_NS), to_hour: (until_ns - 1).div_euclid(HOUR_NS) + 1 })
-    }
-
-    pub fn since_ns(&self) -> i64 {
-        self.from_hour * HOUR_NS
-    }
-
-    pub fn until_ns(&self) -> i64 {
-        self.to_hour * HOUR_NS
-    }
-}
 
 fn totals(r: &impl Cols, first: usize) -> CostTotals {
     CostTotals {
@@ -165,6 +140,7 @@ fn day(start_ns: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use app::model::RangeFilter;
 
     #[test]
     fn ranges_widen_to_whole_hours() {

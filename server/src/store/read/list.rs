@@ -4,9 +4,9 @@ use std::collections::HashMap;
 
 use sqlx::QueryBuilder;
 
-use super::Store;
-use super::backend::{Cols, with_db};
-use super::filter::{ParsedQuery, make_cursor};
+use crate::store::Store;
+use crate::store::backend::{Cols, with_db};
+use crate::store::read::filter::{ParsedQuery, make_cursor};
 use crate::domain::Tokens;
 use crate::error::Result;
 use app::model::{TracePage, TraceSummary};

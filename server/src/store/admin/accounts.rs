@@ -1,8 +1,8 @@
 //! Accounts and sign-in sessions (writes through the admin pool, like share links).
 
 
-use super::Store;
-use super::backend::{Cols, with_db};
+use crate::store::Store;
+use crate::store::backend::{Cols, with_db};
 use crate::error::Result;
 use app::model::access::Account;
 

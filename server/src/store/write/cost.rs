@@ -6,10 +6,10 @@ use std::collections::HashMap;
 use sqlx::sqlite::{Sqlite, SqliteConnection};
 use sqlx::{Connection, QueryBuilder};
 
-use super::Store;
-use super::backend::{Cols, Db, On, both};
+use crate::store::Store;
+use crate::store::backend::{Cols, Db, On, both};
 use crate::domain::HOUR_NS;
-use super::write::SMALL_ROWS_PER_STATEMENT;
+use crate::store::backend::SMALL_ROWS_PER_STATEMENT;
 use crate::domain::{Span, StepKind, Tokens};
 use crate::error::Result;
 use crate::domain::Costing;

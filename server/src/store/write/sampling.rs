@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, HashSet};
 
 use sqlx::QueryBuilder;
 
-use super::Store;
-use super::backend::{Cols, both, push_in_list, with_db};
+use crate::store::Store;
+use crate::store::backend::{Cols, both, push_in_list, with_db};
 use crate::domain::{Span, TraceId};
 use crate::error::{Error, Result};
 use crate::domain::sampling::{Reason, TraceFacts};

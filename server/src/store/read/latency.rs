@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use sqlx::QueryBuilder;
 
-use super::Store;
-use super::backend::{Cols, Sql, with_db};
-use super::filter::parse_range;
+use crate::store::Store;
+use crate::store::backend::{Cols, Sql, with_db};
+use crate::store::read::filter::parse_range;
 use crate::domain::HOUR_NS;
 use crate::domain::StepKind;
 use crate::error::{Error, Result};

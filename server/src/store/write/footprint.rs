@@ -57,16 +57,34 @@ pub fn span_bytes(s: &Span, details: usize) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::ContentPolicy;
-    use crate::ingest::{normalize::normalize, privacy::Privacy};
-    use crate::otlp::{convert::convert, decode::{Encoding, decode_request}};
+    use crate::domain::{ContentPolicy, Costing, GenAi, Resource, SpanId, SpanStatus, StepKind, TraceId};
 
+    /// A span as ingest hands it over (built here: the store sees nothing above it).
     fn fixture_span() -> Span {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/otlp");
-        let path = std::fs::read_dir(&dir).expect("fixtures").map(|e| e.unwrap().path()).find(|p| p.extension().is_some_and(|e| e == "pb")).expect("a .pb fixture");
-        let request = decode_request(Encoding::Protobuf, &std::fs::read(path).unwrap()).unwrap();
-        let raw = convert(request).spans.into_iter().next().expect("a span");
-        normalize(raw, &Privacy::new(ContentPolicy::Hashed, [7; 32]))
+        Span {
+            trace_id: TraceId([1; 16]),
+            span_id: SpanId([2; 8]),
+            parent_span_id: Some(SpanId([3; 8])),
+            name: "chat gpt-4o".into(),
+            step: "chat gpt-4o".into(),
+            kind: StepKind::Llm,
+            otel_kind: "client",
+            start_ns: 1_000,
+            end_ns: 2_000,
+            status: SpanStatus::Ok,
+            status_message: None,
+            gen_ai: GenAi::default(),
+            user_id: None,
+            session_id: None,
+            events: Vec::new(),
+            links: Vec::new(),
+            attributes: serde_json::Map::new(),
+            resource: std::sync::Arc::new(Resource::new(serde_json::Map::new())),
+            scope: Some("openai".into()),
+            content: Vec::new(),
+            content_policy: ContentPolicy::Hashed,
+            cost: Costing::NotModelCall,
+        }
     }
 
     #[test]

@@ -5,10 +5,10 @@ use std::collections::HashMap;
 
 use sqlx::QueryBuilder;
 
-use super::Store;
-use super::backend::{Cols, with_db};
-use super::cost_read::CostQuery;
-use super::trace_scan::TraceFigures;
+use crate::store::Store;
+use crate::store::backend::{Cols, with_db};
+use crate::store::read::cost_query::CostQuery;
+use crate::store::read::trace_scan::TraceFigures;
 use crate::error::Result;
 use app::model::cost::{CostGroup, CostTotals, ExpensiveTrace, TraceCostStats, exact_quantile};
 

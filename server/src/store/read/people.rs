@@ -2,9 +2,9 @@
 //! sessions their spans named.
 
 
-use super::Store;
-use super::backend::{Cols, with_db};
-use super::trace_scan::TraceFigures;
+use crate::store::Store;
+use crate::store::backend::{Cols, with_db};
+use crate::store::read::trace_scan::TraceFigures;
 use crate::error::Result;
 use app::model::people::{LISTED, PeopleReport, SessionDetail, SessionTrace, TraceOf, overall_p95, sessions, users};
 

@@ -2,8 +2,8 @@
 //! (the read pool is query-only; the ingest writer owns the other one), rarely.
 
 
-use super::Store;
-use super::backend::{Cols, On, both, with_db};
+use crate::store::Store;
+use crate::store::backend::{Cols, On, both, with_db};
 use crate::error::Result;
 use app::model::cost::PriceOverride;
 

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use sqlx::sqlite::{Sqlite, SqliteConnection};
 use sqlx::QueryBuilder;
 
-use super::backend::{Cols, On, both};
-use super::write::SMALL_ROWS_PER_STATEMENT;
+use crate::store::backend::{Cols, On, both};
+use crate::store::backend::SMALL_ROWS_PER_STATEMENT;
 use crate::domain::Span;
 use crate::error::Result;
 use crate::domain::step::step_name;

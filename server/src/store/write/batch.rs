@@ -7,22 +7,23 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sqlx::postgres::{PgConnection, Postgres};
 use sqlx::sqlite::{Sqlite, SqliteConnection};
-use sqlx::{Connection, QueryBuilder};
+use sqlx::{ConnectOptions, Connection, QueryBuilder};
 
-use super::backend::{Cols, On, both};
-use super::detail::detail_columns;
-use super::footprint;
-use super::cost::CostSample;
-use super::latency::LatencySample;
-use super::sampling::{DECIDED_AT_CAP, PendingSpan, TakenTrace};
+use crate::store::Store;
+use crate::store::backend::{Cols, Db, On, both};
+use crate::store::detail::detail_columns;
+use crate::store::write::footprint;
+use crate::store::write::cost::CostSample;
+use crate::store::write::latency::LatencySample;
+use crate::store::write::sampling::{DECIDED_AT_CAP, PendingSpan, TakenTrace};
 use crate::domain::{Span, TraceId};
+use crate::store::backend::SMALL_ROWS_PER_STATEMENT;
 use crate::error::Result;
 use crate::domain::Costing;
 use crate::domain::sampling::Reason;
 
 /// SQLite allows 32,766 bound parameters per statement; spans take 29 each.
 const SPAN_ROWS_PER_STATEMENT: usize = 1000;
-pub(super) const SMALL_ROWS_PER_STATEMENT: usize = 2000;
 
 /// What one batch changed.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -47,12 +48,22 @@ pub struct WriteConn {
 /// A span the batch newly stored: its row id and its place in the batch.
 type Inserted<'a> = Vec<(i64, usize, &'a Span)>;
 
+impl Store {
+    /// The connection the ingest writer owns.
+    pub async fn writer_connection(&self) -> Result<WriteConn> {
+        Ok(match &self.db {
+            Db::Sqlite { options, .. } => WriteConn::sqlite(options.connect().await?),
+            Db::Postgres { options, .. } => WriteConn::postgres(options.connect().await?),
+        })
+    }
+}
+
 impl WriteConn {
-    pub(super) fn sqlite(conn: SqliteConnection) -> Self {
+    pub(in crate::store) fn sqlite(conn: SqliteConnection) -> Self {
         Self { conn: Conn::Sqlite(conn), known_resources: HashSet::new() }
     }
 
-    pub(super) fn postgres(conn: PgConnection) -> Self {
+    pub(in crate::store) fn postgres(conn: PgConnection) -> Self {
         Self { conn: Conn::Postgres(conn), known_resources: HashSet::new() }
     }
 

@@ -3,8 +3,8 @@
 //! (nearest-rank) p95 by window functions, so no trace row leaves the database.
 
 
-use super::Store;
-use super::backend::{Cols, with_db};
+use crate::store::Store;
+use crate::store::backend::{Cols, with_db};
 use crate::error::Result;
 use app::model::overview::{OverviewPoint, TrafficOverview, assemble, step_for};
 

@@ -1,8 +1,8 @@
 //! API keys (writes through the admin pool).
 
 
-use super::Store;
-use super::backend::{Cols, with_db};
+use crate::store::Store;
+use crate::store::backend::{Cols, with_db};
 use crate::error::Result;
 use app::model::access::{ApiKey, KeyScope};
 

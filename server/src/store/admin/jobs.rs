@@ -7,8 +7,8 @@
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::Postgres;
 
-use super::Store;
-use super::backend::{Db, On, advisory_key, both};
+use crate::store::Store;
+use crate::store::backend::{Db, On, advisory_key, both};
 use crate::error::Result;
 
 /// A claimed run; [`JobLease::release`] it when done.

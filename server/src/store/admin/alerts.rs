@@ -6,8 +6,8 @@ use futures::TryStreamExt;
 use serde_json::{Map, Value};
 use sqlx::QueryBuilder;
 
-use super::Store;
-use super::backend::{Cols, with_db};
+use crate::store::Store;
+use crate::store::backend::{Cols, with_db};
 use crate::domain::StepKind;
 use crate::error::{Error, Result};
 use app::model::alerts::{AlertEvent, AlertRule, DeliveryAttempt, DeliveryState, RuleSpec};

@@ -7,8 +7,8 @@ use sqlx::QueryBuilder;
 
 use app::model::sampling::SizeMeasure;
 
-use super::Store;
-use super::backend::{Cols, Dialect, Sql, push_in_list, with_db};
+use crate::store::Store;
+use crate::store::backend::{Cols, Dialect, Sql, push_in_list, with_db};
 use crate::error::Result;
 
 /// Which traces an age rule covers: one service, or every service but some.

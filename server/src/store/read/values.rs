@@ -1,7 +1,7 @@
 //! Distinct values of a list tag (services, models), for filter suggestions.
 
-use super::Store;
-use super::backend::with_db;
+use crate::store::Store;
+use crate::store::backend::with_db;
 use crate::error::Result;
 
 impl Store {
