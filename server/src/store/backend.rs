@@ -9,8 +9,6 @@
 //! the one `match`. Row decoding and binding go through [`Cols`] and [`Arg`], which
 //! hold for both drivers, so helpers stay ordinary generic functions.
 
-use std::marker::PhantomData;
-
 use sqlx::postgres::{PgConnectOptions, PgRow, Postgres};
 use sqlx::sqlite::{Sqlite, SqliteConnectOptions, SqliteRow};
 use sqlx::{Decode, Encode, Pool, QueryBuilder, Type};
@@ -131,12 +129,14 @@ macro_rules! with_db {
 }
 pub(crate) use with_db;
 
-/// Defines the associated functions inside once per backend, on [`On<DB>`]; inside,
-/// `DB` is the sqlx database, `Conn` its connection and `D` its [`Dialect`]. For
-/// helpers that take a connection (the write path), which [`with_db!`] bodies call
-/// as `On::<DB>::helper(…)`.
-macro_rules! both {
-    ($($items:tt)*) => {
+/// `per_backend! { impl Name { … } }` defines the associated functions inside on
+/// `Name<Sqlite>` and on `Name<Postgres>`, where `Name<DB>` is a namespace the
+/// calling file declares: a call reads `Batch::<DB>::write_batch(…)` and names the
+/// file it lives in. Inside, `DB` is the sqlx database, `Conn` its connection
+/// and `D` its [`Dialect`]. For the helpers that take a connection (the write
+/// path), which [`with_db!`] bodies call.
+macro_rules! per_backend {
+    (impl $name:ident { $($items:tt)* }) => {
         const _: () = {
             #[allow(dead_code)]
             type DB = ::sqlx::Sqlite;
@@ -144,7 +144,7 @@ macro_rules! both {
             type Conn = ::sqlx::SqliteConnection;
             #[allow(dead_code)]
             const D: $crate::store::backend::Dialect = $crate::store::backend::Dialect::Sqlite;
-            impl $crate::store::backend::On<DB> { $($items)* }
+            impl $name<DB> { $($items)* }
         };
         const _: () = {
             #[allow(dead_code)]
@@ -153,14 +153,11 @@ macro_rules! both {
             type Conn = ::sqlx::PgConnection;
             #[allow(dead_code)]
             const D: $crate::store::backend::Dialect = $crate::store::backend::Dialect::Postgres;
-            impl $crate::store::backend::On<DB> { $($items)* }
+            impl $name<DB> { $($items)* }
         };
     };
 }
-pub(crate) use both;
-
-/// A namespace per backend for the functions [`both!`] defines.
-pub(crate) struct On<DB>(PhantomData<DB>);
+pub(crate) use per_backend;
 
 /// Rows per multi-row statement for the small rows (rollups, resources): well
 /// under SQLite's 32,766 bound parameters at up to 16 columns.

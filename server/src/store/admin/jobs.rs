@@ -8,8 +8,11 @@ use sqlx::pool::PoolConnection;
 use sqlx::postgres::Postgres;
 
 use crate::store::Store;
-use crate::store::backend::{Db, On, advisory_key, both};
+use crate::store::backend::{Db, advisory_key, per_backend};
 use crate::error::Result;
+
+/// The job-lease statements, once per backend.
+pub(in crate::store) struct JobSql<DB>(std::marker::PhantomData<DB>);
 
 /// A claimed run; [`JobLease::release`] it when done.
 pub struct JobLease {
@@ -17,7 +20,8 @@ pub struct JobLease {
     lock: Option<(PoolConnection<Postgres>, i64)>,
 }
 
-both! {
+per_backend! {
+impl JobSql {
     /// Takes the slot of `job` if it last ran `min_gap_ns` or more ago.
     async fn claim_slot(conn: &mut Conn, job: &str, min_gap_ns: i64, now: i64) -> Result<bool> {
         sqlx::query("INSERT INTO job_runs (name, last_run_ns) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING")
@@ -33,6 +37,7 @@ both! {
             .await?;
         Ok(done.rows_affected() == 1)
     }
+}
 }
 
 /// Who holds a slot, for whoever looks at `job_runs`: host and process id (read
@@ -53,7 +58,7 @@ impl Store {
         match &self.db {
             Db::Sqlite { pools, .. } => {
                 let mut conn = pools.admin.acquire().await?;
-                let claimed = On::<sqlx::Sqlite>::claim_slot(&mut conn, job, min_gap_ns, now).await?;
+                let claimed = JobSql::<sqlx::Sqlite>::claim_slot(&mut conn, job, min_gap_ns, now).await?;
                 Ok(claimed.then_some(JobLease { lock: None }))
             }
             Db::Postgres { pools, .. } => {
@@ -65,7 +70,7 @@ impl Store {
                 }
                 let mut lease = JobLease { lock: Some((conn, key)) };
                 let (conn, _) = lease.lock.as_mut().expect("just set");
-                match On::<Postgres>::claim_slot(conn, job, min_gap_ns, now).await {
+                match JobSql::<Postgres>::claim_slot(conn, job, min_gap_ns, now).await {
                     Ok(true) => Ok(Some(lease)),
                     other => {
                         lease.release().await;

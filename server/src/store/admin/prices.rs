@@ -3,9 +3,12 @@
 
 
 use crate::store::Store;
-use crate::store::backend::{Cols, On, both, with_db};
+use crate::store::backend::{Cols, with_db, per_backend};
 use crate::error::Result;
 use app::model::cost::PriceOverride;
+
+/// The price-override statements, once per backend.
+pub(in crate::store) struct PriceSql<DB>(std::marker::PhantomData<DB>);
 
 impl Store {
     pub async fn price_overrides(&self) -> Result<Vec<PriceOverride>> {
@@ -36,7 +39,7 @@ impl Store {
             let mut tx = db.admin.begin_with(D.begin_write()).await?;
             sqlx::query("DELETE FROM price_overrides").execute(&mut *tx).await?;
             for o in all {
-                On::<DB>::upsert_price(&mut tx, o).await?;
+                PriceSql::<DB>::upsert_price(&mut tx, o).await?;
             }
             tx.commit().await?;
             Ok(())
@@ -47,7 +50,7 @@ impl Store {
     pub async fn put_price_override(&self, o: &PriceOverride) -> Result<()> {
         with_db!(self, db => {
             let mut conn = db.admin.acquire().await?;
-            On::<DB>::upsert_price(&mut conn, o).await
+            PriceSql::<DB>::upsert_price(&mut conn, o).await
         })
     }
 
@@ -60,7 +63,8 @@ impl Store {
     }
 }
 
-both! {
+per_backend! {
+impl PriceSql {
     async fn upsert_price(conn: &mut Conn, o: &PriceOverride) -> Result<()> {
         sqlx::query(
             "INSERT INTO price_overrides (model, pattern, input_per_mtok, output_per_mtok, cache_read_per_mtok, \
@@ -80,4 +84,5 @@ both! {
         .await?;
         Ok(())
     }
+}
 }

@@ -10,17 +10,21 @@ use sqlx::sqlite::{Sqlite, SqliteConnection};
 use sqlx::{ConnectOptions, Connection, QueryBuilder};
 
 use crate::store::Store;
-use crate::store::backend::{Cols, Db, On, both};
+use crate::store::backend::{Cols, Db, per_backend};
 use crate::store::detail::detail_columns;
 use crate::store::write::footprint;
-use crate::store::write::cost::CostSample;
-use crate::store::write::latency::LatencySample;
-use crate::store::write::sampling::{DECIDED_AT_CAP, PendingSpan, TakenTrace};
+use crate::store::write::cost::{CostRollup, CostSample};
+use crate::store::write::latency::{LatencyRollup, LatencySample};
+use crate::store::write::rollup::TraceRollup;
+use crate::store::write::sampling::{DECIDED_AT_CAP, Held, PendingSpan, TakenTrace};
 use crate::domain::{Span, TraceId};
 use crate::store::backend::SMALL_ROWS_PER_STATEMENT;
 use crate::error::Result;
 use crate::domain::Costing;
 use crate::domain::sampling::Reason;
+
+/// The batch statements, once per backend (`Batch::<Sqlite>`, `Batch::<Postgres>`).
+pub(in crate::store) struct Batch<DB>(std::marker::PhantomData<DB>);
 
 /// SQLite allows 32,766 bound parameters per statement; spans take 29 each.
 const SPAN_ROWS_PER_STATEMENT: usize = 1000;
@@ -73,8 +77,8 @@ impl WriteConn {
     pub async fn write_batch(&mut self, spans: &[&Span], pending: &[PendingSpan<'_>]) -> Result<BatchReport> {
         let new_resources = self.new_resources(spans);
         let report = match &mut self.conn {
-            Conn::Sqlite(c) => On::<Sqlite>::write_batch(c, spans, &new_resources, pending).await?,
-            Conn::Postgres(c) => On::<Postgres>::write_batch(c, spans, &new_resources, pending).await?,
+            Conn::Sqlite(c) => Batch::<Sqlite>::write_batch(c, spans, &new_resources, pending).await?,
+            Conn::Postgres(c) => Batch::<Postgres>::write_batch(c, spans, &new_resources, pending).await?,
         };
         self.known_resources.extend(new_resources.iter().map(|s| s.resource.key.clone()));
         Ok(report)
@@ -86,8 +90,8 @@ impl WriteConn {
     /// simply absent.
     pub async fn decide(&mut self, traces: &[TraceId], at_cap: usize, judge: &(dyn Fn(&TakenTrace) -> Reason + Sync)) -> Result<Decided> {
         let mut decided = match &mut self.conn {
-            Conn::Sqlite(c) => On::<Sqlite>::decide(c, traces, at_cap, judge, &self.known_resources).await?,
-            Conn::Postgres(c) => On::<Postgres>::decide(c, traces, at_cap, judge, &self.known_resources).await?,
+            Conn::Sqlite(c) => Batch::<Sqlite>::decide(c, traces, at_cap, judge, &self.known_resources).await?,
+            Conn::Postgres(c) => Batch::<Postgres>::decide(c, traces, at_cap, judge, &self.known_resources).await?,
         };
         self.known_resources.extend(std::mem::take(&mut decided.new_resources));
         Ok(decided)
@@ -120,11 +124,12 @@ pub struct Decided {
     new_resources: Vec<String>,
 }
 
-both! {
+per_backend! {
+impl Batch {
     async fn write_batch(conn: &mut Conn, spans: &[&Span], new_resources: &[&Span], pending: &[PendingSpan<'_>]) -> Result<BatchReport> {
         let mut tx = conn.begin().await?;
         let report = Self::store_spans(&mut tx, spans, new_resources).await?;
-        Self::pend(&mut tx, pending).await?;
+        Held::<DB>::pend(&mut tx, pending).await?;
         tx.commit().await?;
         Ok(report)
     }
@@ -138,7 +143,7 @@ both! {
     ) -> Result<Decided> {
         let mut tx = conn.begin().await?;
         let mut decided = Decided::default();
-        for trace in Self::take_pending(&mut tx, traces).await? {
+        for trace in Held::<DB>::take_pending(&mut tx, traces).await? {
             let reason = judge(&trace);
             let n = decided.counts.entry(reason).or_default();
             *n = (n.0 + 1, n.1 + trace.spans.len() as u64);
@@ -155,7 +160,7 @@ both! {
         if at_cap > 0 {
             counts.insert(DECIDED_AT_CAP, (at_cap as i64, 0));
         }
-        Self::add_counts(&mut tx, &counts).await?;
+        Held::<DB>::add_counts(&mut tx, &counts).await?;
         tx.commit().await?;
         Ok(decided)
     }
@@ -183,11 +188,12 @@ both! {
         let new_spans = inserted.iter().map(|(_, i, _)| *i).collect();
         let inserted: Vec<&Span> = inserted.into_iter().map(|(_, _, s)| s).collect();
         let bytes: Vec<i64> = inserted.iter().zip(details).map(|(s, d)| footprint::span_bytes(s, d)).collect();
-        Self::upsert_traces(&mut *conn, &inserted, &bytes).await?;
-        Self::add_to_latency(&mut *conn, inserted.iter().map(|s| LatencySample::of(s))).await?;
-        Self::add_to_cost(&mut *conn, inserted.iter().filter_map(|s| CostSample::of(s))).await?;
+        TraceRollup::<DB>::upsert_traces(&mut *conn, &inserted, &bytes).await?;
+        LatencyRollup::<DB>::add_to_latency(&mut *conn, inserted.iter().map(|s| LatencySample::of(s))).await?;
+        CostRollup::<DB>::add_to_cost(&mut *conn, inserted.iter().filter_map(|s| CostSample::of(s))).await?;
         Ok(BatchReport { inserted: inserted.len(), duplicates: spans.len() - inserted.len(), new_spans })
     }
+}
 }
 
 /// Matches the keys a statement returned to the spans it was given.
@@ -213,7 +219,7 @@ const SPAN_COLUMNS: &str = "trace_id, span_id, parent_span_id, name, service, ki
      cache_read_tokens, cache_write_tokens, reasoning_tokens, total_tokens, tool_name, user_id, session_id, \
      resource_key, content_policy, scope, step, cost_usd, price_id";
 
-impl On<Sqlite> {
+impl Batch<Sqlite> {
     /// Inserts spans with multi-row `VALUES`, skipping keys already stored; returns
     /// the rowid and batch position of each span actually inserted.
     async fn insert_spans<'a>(conn: &mut SqliteConnection, spans: &[&'a Span]) -> Result<Inserted<'a>> {
@@ -288,7 +294,7 @@ struct SpanArrays {
     cost: Vec<Option<f64>>,
 }
 
-impl On<Postgres> {
+impl Batch<Postgres> {
     async fn insert_spans<'a>(conn: &mut PgConnection, spans: &[&'a Span]) -> Result<Inserted<'a>> {
         let mut a = SpanArrays::default();
         for s in spans {

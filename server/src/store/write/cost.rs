@@ -7,12 +7,15 @@ use sqlx::sqlite::{Sqlite, SqliteConnection};
 use sqlx::{Connection, QueryBuilder};
 
 use crate::store::Store;
-use crate::store::backend::{Cols, Db, On, both};
+use crate::store::backend::{Cols, Db, per_backend};
 use crate::domain::HOUR_NS;
 use crate::store::backend::SMALL_ROWS_PER_STATEMENT;
 use crate::domain::{Span, StepKind, Tokens};
 use crate::error::Result;
 use crate::domain::Costing;
+
+/// The cost rollup's statements, once per backend.
+pub(in crate::store) struct CostRollup<DB>(std::marker::PhantomData<DB>);
 
 /// What the rollup needs of a model call.
 pub struct CostSample<'a> {
@@ -36,7 +39,8 @@ impl<'a> CostSample<'a> {
     }
 }
 
-both! {
+per_backend! {
+impl CostRollup {
     /// Adds model calls to the hourly rollup: summed in memory, then one upsert per row.
     pub(super) async fn add_to_cost<'a>(conn: &mut Conn, samples: impl Iterator<Item = CostSample<'a>>) -> Result<()> {
         // (hour, model, service) → (calls, unpriced, input, output, cache read, usd)
@@ -73,6 +77,7 @@ both! {
         }
         Ok(())
     }
+}
 }
 
 /// A stored model call being costed after the fact.
@@ -174,5 +179,5 @@ async fn write_backfill(tx: &mut SqliteConnection, calls: &[Stored]) -> Result<(
         cost_usd: priced(c).0,
         tokens: c.tokens,
     });
-    On::<Sqlite>::add_to_cost(tx, samples).await
+    CostRollup::<Sqlite>::add_to_cost(tx, samples).await
 }

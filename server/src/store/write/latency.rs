@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use sqlx::sqlite::{Sqlite, SqliteConnection};
 use sqlx::QueryBuilder;
 
-use crate::store::backend::{Cols, On, both};
+use crate::store::backend::{Cols, per_backend};
 use crate::store::backend::SMALL_ROWS_PER_STATEMENT;
 use crate::domain::Span;
 use crate::error::Result;
@@ -14,6 +14,9 @@ use crate::domain::step::step_name;
 use app::model::latency::bucket_of;
 
 use crate::domain::HOUR_NS;
+
+/// The latency rollup's statements, once per backend.
+pub(in crate::store) struct LatencyRollup<DB>(std::marker::PhantomData<DB>);
 
 /// What the rollup needs of a span.
 pub struct LatencySample<'a> {
@@ -38,7 +41,8 @@ impl<'a> LatencySample<'a> {
     }
 }
 
-both! {
+per_backend! {
+impl LatencyRollup {
     /// Adds spans to the rollup: counted in memory first, then one upsert per row.
     pub(super) async fn add_to_latency<'a>(conn: &mut Conn, samples: impl Iterator<Item = LatencySample<'a>>) -> Result<()> {
         // (hour, kind, step, service, bucket) → (count, errors, max_ns)
@@ -67,6 +71,7 @@ both! {
         }
         Ok(())
     }
+}
 }
 
 /// Names the steps of spans stored before the rollup existed and counts them in,
@@ -117,7 +122,7 @@ pub async fn backfill(conn: &mut SqliteConnection) -> Result<u64> {
             service,
             error: *error,
         });
-        On::<Sqlite>::add_to_latency(&mut tx, samples).await?;
+        LatencyRollup::<Sqlite>::add_to_latency(&mut tx, samples).await?;
         tx.commit().await?;
         added += spans.len() as u64;
     }

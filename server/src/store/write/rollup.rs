@@ -5,11 +5,14 @@ use std::collections::{BTreeSet, HashMap};
 
 use sqlx::QueryBuilder;
 
-use crate::store::backend::{Cols, both};
+use crate::store::backend::{Cols, per_backend};
 use crate::store::backend::SMALL_ROWS_PER_STATEMENT;
 use crate::domain::Span;
 use crate::error::Result;
 use crate::domain::Costing;
+
+/// The trace summary rollup's statements, once per backend.
+pub(in crate::store) struct TraceRollup<DB>(std::marker::PhantomData<DB>);
 
 /// One trace's share of a batch.
 #[derive(Default)]
@@ -77,7 +80,8 @@ fn deltas<'a>(inserted: &[&'a Span], bytes: &[i64]) -> Vec<(String, TraceDelta<'
     deltas
 }
 
-both! {
+per_backend! {
+impl TraceRollup {
     /// `bytes`: what each inserted span takes (`footprint::span_bytes`), in order.
     pub(super) async fn upsert_traces(conn: &mut Conn, inserted: &[&Span], bytes: &[i64]) -> Result<()> {
         debug_assert_eq!(inserted.len(), bytes.len());
@@ -186,4 +190,5 @@ both! {
             .await?;
         Ok(())
     }
+}
 }

@@ -8,10 +8,13 @@ use std::collections::{BTreeMap, HashSet};
 use sqlx::QueryBuilder;
 
 use crate::store::Store;
-use crate::store::backend::{Cols, both, push_in_list, with_db};
+use crate::store::backend::{Cols, push_in_list, with_db, per_backend};
 use crate::domain::{Span, TraceId};
 use crate::error::{Error, Result};
 use crate::domain::sampling::{Reason, TraceFacts};
+
+/// The held-span (tail sampling) statements, once per backend.
+pub(in crate::store) struct Held<DB>(std::marker::PhantomData<DB>);
 
 /// Seven parameters a row; SQLite allows 32,766 per statement.
 const PENDING_ROWS_PER_STATEMENT: usize = 1000;
@@ -44,7 +47,8 @@ pub struct PendingTrace {
     pub spans: usize,
 }
 
-both! {
+per_backend! {
+impl Held {
     /// Holds spans (a re-sent span is already there and is skipped).
     pub(crate) async fn pend(conn: &mut Conn, pending: &[PendingSpan<'_>]) -> Result<()> {
         for chunk in pending.chunks(PENDING_ROWS_PER_STATEMENT) {
@@ -131,6 +135,7 @@ both! {
         q.build().execute(&mut *conn).await?;
         Ok(())
     }
+}
 }
 
 impl Store {
