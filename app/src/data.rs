@@ -7,17 +7,17 @@
 use std::sync::Arc;
 
 use crate::error::PageError;
-use crate::model::overview::TrafficOverview;
-use crate::model::people::{PeopleReport, SessionDetail};
 use crate::model::RangeFilter;
+use crate::model::StepKind;
 use crate::model::access::{AccessOverview, Account, KeyScope, NewApiKey, Viewer};
 use crate::model::alerts::{AlertEvent, AlertRule, RulePreview, RuleSpec};
-use crate::model::sampling::{RetentionView, SamplingView};
-use crate::model::share::{NewShare, ShareLink};
 use crate::model::cost::{CostOverview, PriceChange, PriceList};
 use crate::model::latency::{BucketSpan, LatencyFilter, LatencyPoint, LatencyReport};
+use crate::model::overview::TrafficOverview;
+use crate::model::people::{PeopleReport, SessionDetail};
+use crate::model::sampling::{RetentionView, SamplingView};
+use crate::model::share::{NewShare, ShareLink};
 use crate::model::{ContentPolicy, SpanDetail, Stats, TraceFilter, TracePage};
-use crate::model::StepKind;
 use crate::outline::{SpanHead, Usual};
 
 /// Read access to stored traces, as the pages need it. Ids arrive as the user
@@ -143,7 +143,5 @@ pub fn access() -> Result<Arc<dyn AccessData>, PageError> {
 /// Who makes the current request, as the server's access gate found (nobody,
 /// if the gate did not run: fail closed).
 pub fn viewer() -> Viewer {
-    leptos::prelude::use_context::<http::request::Parts>()
-        .and_then(|p| p.extensions.get::<Viewer>().cloned())
-        .unwrap_or(Viewer::Anonymous)
+    leptos::prelude::use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<Viewer>().cloned()).unwrap_or(Viewer::Anonymous)
 }

@@ -104,7 +104,13 @@ pub fn trace_cost(usd_total: f64, unpriced: i64, any_model_call: bool) -> String
 pub fn step(ns: i64) -> String {
     let min = ns / 60_000_000_000;
     match min {
-        m if m >= 1440 && m % 1440 == 0 => if m == 1440 { "1 day".into() } else { format!("{} days", m / 1440) },
+        m if m >= 1440 && m % 1440 == 0 => {
+            if m == 1440 {
+                "1 day".into()
+            } else {
+                format!("{} days", m / 1440)
+            }
+        }
         m if m >= 60 && m % 60 == 0 => format!("{} h", m / 60),
         m if m >= 1 => format!("{m} min"),
         _ => duration(ns),
@@ -115,10 +121,7 @@ pub fn step(ns: i64) -> String {
 /// another time zone during an incident shows the same moment).
 pub fn utc(ns: i64) -> String {
     let fmt = format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
-    OffsetDateTime::from_unix_timestamp_nanos(ns as i128)
-        .ok()
-        .and_then(|t| t.format(&fmt).ok())
-        .unwrap_or_else(|| format!("{ns} ns"))
+    OffsetDateTime::from_unix_timestamp_nanos(ns as i128).ok().and_then(|t| t.format(&fmt).ok()).unwrap_or_else(|| format!("{ns} ns"))
 }
 
 /// How long ago `ns` was at `now_ns`: `just now`, `42 s ago`, `5 min ago`, `3 h ago`, `2 d ago`.

@@ -13,10 +13,10 @@ use leptos_router::{
 };
 
 #[cfg(feature = "ssr")]
-pub mod data;
-#[cfg(feature = "ssr")]
 pub mod charts;
 pub mod components;
+#[cfg(feature = "ssr")]
+pub mod data;
 pub mod error;
 pub mod format;
 pub mod model;

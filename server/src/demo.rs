@@ -18,9 +18,8 @@ pub async fn run(endpoint: &str, big_trace_spans: usize, api_key: Option<&str>) 
     let total_spans: usize = requests.iter().map(|r| r.resource_spans[0].scope_spans[0].spans.len()).sum();
     let url = format!("{}/v1/traces", endpoint.trim_end_matches('/'));
     eprintln!("Sending {} requests ({total_spans} spans) of demo traces to {url}", requests.len());
-    let bar = ProgressBar::new(total_spans as u64).with_style(
-        ProgressStyle::with_template("{bar:40.cyan/blue} {pos}/{len} spans {msg}").expect("progress template"),
-    );
+    let bar = ProgressBar::new(total_spans as u64)
+        .with_style(ProgressStyle::with_template("{bar:40.cyan/blue} {pos}/{len} spans {msg}").expect("progress template"));
     let client = reqwest::Client::new();
     let mut sends = futures::stream::iter(requests.into_iter().map(|r| {
         let client = client.clone();
@@ -32,10 +31,7 @@ pub async fn run(endpoint: &str, big_trace_spans: usize, api_key: Option<&str>) 
             if let Some(key) = &api_key {
                 request = request.bearer_auth(key);
             }
-            let response = request
-                .send()
-                .await
-                .map_err(|e| anyhow::anyhow!("cannot reach Loupe at {url}: {e}"))?;
+            let response = request.send().await.map_err(|e| anyhow::anyhow!("cannot reach Loupe at {url}: {e}"))?;
             let status = response.status();
             if !status.is_success() {
                 let body = response.bytes().await.unwrap_or_default();
@@ -64,7 +60,9 @@ pub async fn seed_if_empty(running: &crate::startup::Running) -> anyhow::Result<
     // With --auth the demo data needs a key like any exporter: one made for it
     // and revoked once it is done.
     let key = match running.auth_enabled {
-        true => Some(crate::auth::keys::create(&running.store, "demo data (serve --demo)", app::model::access::KeyScope::Ingest, None).await?),
+        true => {
+            Some(crate::auth::keys::create(&running.store, "demo data (serve --demo)", app::model::access::KeyScope::Ingest, None).await?)
+        }
         false => None,
     };
     let store = running.store.clone();
@@ -138,10 +136,8 @@ mod tests {
             m
         });
         assert_eq!(big.values().copied().max(), Some(10_000));
-        let services: std::collections::BTreeSet<_> = requests
-            .iter()
-            .map(|r| format!("{:?}", r.resource_spans[0].resource.as_ref().unwrap().attributes[0].value))
-            .collect();
+        let services: std::collections::BTreeSet<_> =
+            requests.iter().map(|r| format!("{:?}", r.resource_spans[0].resource.as_ref().unwrap().attributes[0].value)).collect();
         assert!(services.len() >= 4, "{services:?}");
         assert!(spans.iter().any(|s| s.status.as_ref().is_some_and(|st| st.message.contains("timed out"))));
         assert!(spans.iter().any(|s| s.status.as_ref().is_some_and(|st| st.message.contains("429"))));

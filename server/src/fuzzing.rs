@@ -5,7 +5,11 @@
 
 use crate::domain::{ContentPolicy, Span};
 use crate::ingest::{normalize::normalize, privacy::Privacy};
-use crate::otlp::{convert::convert, cost, decode::{Encoding, decode_request}};
+use crate::otlp::{
+    convert::convert,
+    cost,
+    decode::{Encoding, decode_request},
+};
 
 /// Runs `body` through ingest; returns the spans it would store.
 pub fn ingest(encoding: Encoding, body: &[u8]) -> usize {
@@ -28,7 +32,10 @@ pub fn ingest(encoding: Encoding, body: &[u8]) -> usize {
             let span = normalize(raw, &privacy);
             let held = serde_json::to_string(&span).expect("a normalized span serializes");
             let back: Span = serde_json::from_str(&held).expect("a held span reads back");
-            assert_eq!((back.trace_id, back.span_id, back.start_ns, back.end_ns), (span.trace_id, span.span_id, span.start_ns, span.end_ns));
+            assert_eq!(
+                (back.trace_id, back.span_id, back.start_ns, back.end_ns),
+                (span.trace_id, span.span_id, span.start_ns, span.end_ns)
+            );
             stored += 1;
         }
     }

@@ -18,11 +18,11 @@ use prost::Message;
 use tonic::codec::CompressionEncoding;
 use tonic::{Code, Request, Response, Status};
 
+use crate::auth::area::{Area, admits};
+use crate::error::Error;
 use crate::otlp::convert::convert;
 use crate::otlp::decode::{Any, Encoding, RpcStatus};
 use crate::otlp::limits::{Refusal, Reservation};
-use crate::auth::area::{Area, admits};
-use crate::error::Error;
 use crate::state::AppState;
 
 /// `google.rpc.RetryInfo`: how long the exporter should wait before retrying.
@@ -86,7 +86,9 @@ where
         let state = self.state.clone();
         Box::pin(async move {
             if req.uri().path() != EXPORT_PATH {
-                return Ok(Status::unimplemented(format!("{} is not served here; Loupe takes TraceService/Export", req.uri().path())).into_http());
+                return Ok(
+                    Status::unimplemented(format!("{} is not served here; Loupe takes TraceService/Export", req.uri().path())).into_http()
+                );
             }
             // The gate's rule for /v1/traces: a key of any scope, or a session.
             let admitted = match state.auth.viewer(req.headers()).await {
@@ -202,7 +204,11 @@ impl tonic::codec::Encoder for ResponseEncoder {
 
 /// Serves OTLP/gRPC on `listener` until `shutdown` resolves; in-flight exports
 /// finish first.
-pub async fn serve(listener: tokio::net::TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     tonic::transport::Server::builder()
         .add_service(Export { state })
         .serve_with_incoming_shutdown(tonic::transport::server::TcpIncoming::from(listener), shutdown)

@@ -15,20 +15,22 @@ pub async fn run(endpoint: &str, files: &[std::path::PathBuf], api_key: Option<&
     for path in files {
         bar.set_message(path.display().to_string());
         let body = std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-        let parsed: serde_json::Value =
-            serde_json::from_slice(&body).map_err(|e| anyhow::anyhow!("{} is not JSON (Loupe imports OTLP/JSON, as its export writes): {e}", path.display()))?;
+        let parsed: serde_json::Value = serde_json::from_slice(&body)
+            .map_err(|e| anyhow::anyhow!("{} is not JSON (Loupe imports OTLP/JSON, as its export writes): {e}", path.display()))?;
         spans += parsed["resourceSpans"]
             .as_array()
-            .map(|r| r.iter().flat_map(|rs| rs["scopeSpans"].as_array().into_iter().flatten()).map(|ss| ss["spans"].as_array().map_or(0, Vec::len)).sum())
+            .map(|r| {
+                r.iter()
+                    .flat_map(|rs| rs["scopeSpans"].as_array().into_iter().flatten())
+                    .map(|ss| ss["spans"].as_array().map_or(0, Vec::len))
+                    .sum()
+            })
             .unwrap_or(0);
         let mut request = client.post(&url).header("content-type", "application/json").body(body);
         if let Some(key) = api_key {
             request = request.bearer_auth(key);
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot reach Loupe at {url}: {e}"))?;
+        let response = request.send().await.map_err(|e| anyhow::anyhow!("cannot reach Loupe at {url}: {e}"))?;
         let status = response.status();
         let answer = response.text().await.unwrap_or_default();
         if !status.is_success() {

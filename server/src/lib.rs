@@ -16,11 +16,11 @@ pub mod fuzzing;
 pub mod grpc;
 pub mod http;
 pub mod import;
-pub mod metrics;
 pub mod ingest;
+pub mod metrics;
 pub mod otlp;
-pub mod pricing;
 pub mod pages;
+pub mod pricing;
 pub mod query;
 pub mod retention;
 pub mod self_trace;
@@ -41,8 +41,8 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::compression::CompressionLayer;
 
 use crate::cli::ServeArgs;
-use crate::state::AppState;
 pub use crate::startup::Running;
+use crate::state::AppState;
 
 /// Opens the store, starts the services and serves on `args.addr` (port 0 picks
 /// one): what `loupe serve` runs, and what the tests start.

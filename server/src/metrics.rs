@@ -77,21 +77,61 @@ impl Metrics {
         let retention_runs = Family::<Label, Counter>::default();
         let login_throttled = Counter::default();
         registry.register("spans_received", "Spans in OTLP requests that were decoded", spans_received.clone());
-        registry.register("spans_stored", "Spans committed to the database, or held there for a sampling decision (re-sent duplicates included)", spans_stored.clone());
-        registry.register("spans_rejected", "Spans not stored, by reason: invalid, overloaded (queue full), storage (a failed commit)", spans_rejected.clone());
+        registry.register(
+            "spans_stored",
+            "Spans committed to the database, or held there for a sampling decision (re-sent duplicates included)",
+            spans_stored.clone(),
+        );
+        registry.register(
+            "spans_rejected",
+            "Spans not stored, by reason: invalid, overloaded (queue full), storage (a failed commit)",
+            spans_rejected.clone(),
+        );
         registry.register("otlp_requests", "OTLP export requests, by HTTP status of the answer", otlp_requests.clone());
-        registry.register("http_request_duration_seconds", "Time to answer a request, by area: ingest, api, rpc, page, open", request_seconds.clone());
-        registry.register("alert_deliveries", "Alert notifications sent to a channel, by outcome: delivered, failed", alert_deliveries.clone());
+        registry.register(
+            "http_request_duration_seconds",
+            "Time to answer a request, by area: ingest, api, rpc, page, open",
+            request_seconds.clone(),
+        );
+        registry.register(
+            "alert_deliveries",
+            "Alert notifications sent to a channel, by outcome: delivered, failed",
+            alert_deliveries.clone(),
+        );
         registry.register("write_queue_spans", "Spans waiting for the writer", queue_spans.clone());
-        registry.register("db_connections", "Database connections, by pool (SQLite: read, admin; PostgreSQL: postgres) and state (open, idle)", db_connections.clone());
+        registry.register(
+            "db_connections",
+            "Database connections, by pool (SQLite: read, admin; PostgreSQL: postgres) and state (open, idle)",
+            db_connections.clone(),
+        );
         registry.register("sampling_traces", "Traces decided by tail sampling, by decision (kept, dropped) and reason (error, alert, slow, stored, fraction, sampling_off, sampled_out)", sampled_traces.clone());
-        registry.register("sampling_spans", "Spans of the traces decided by tail sampling, by decision and reason; dropped ones are the spans sampled out", sampled_spans.clone());
-        registry.register("sampling_decided_at_cap", "Traces decided early because --sample-max-pending spans waited", decided_at_cap.clone());
+        registry.register(
+            "sampling_spans",
+            "Spans of the traces decided by tail sampling, by decision and reason; dropped ones are the spans sampled out",
+            sampled_spans.clone(),
+        );
+        registry.register(
+            "sampling_decided_at_cap",
+            "Traces decided early because --sample-max-pending spans waited",
+            decided_at_cap.clone(),
+        );
         registry.register("sampling_pending_spans", "Spans held for a tail-sampling decision", pending_spans.clone());
-        registry.register("retention_deleted_traces", "Traces deleted by retention (past their time, or the oldest over the size cap)", retention_traces.clone());
+        registry.register(
+            "retention_deleted_traces",
+            "Traces deleted by retention (past their time, or the oldest over the size cap)",
+            retention_traces.clone(),
+        );
         registry.register("retention_deleted_spans", "Spans deleted by retention with their traces", retention_spans.clone());
-        registry.register("retention_runs", "Retention runs on this replica, by outcome: ok, failed (tried again at the next interval)", retention_runs.clone());
-        registry.register("login_throttled", "Sign-in attempts refused with 429 before the password was checked (too many recent failures)", login_throttled.clone());
+        registry.register(
+            "retention_runs",
+            "Retention runs on this replica, by outcome: ok, failed (tried again at the next interval)",
+            retention_runs.clone(),
+        );
+        registry.register(
+            "login_throttled",
+            "Sign-in attempts refused with 429 before the password was checked (too many recent failures)",
+            login_throttled.clone(),
+        );
         let inner = Inner {
             registry,
             spans_received,

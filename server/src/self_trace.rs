@@ -79,7 +79,12 @@ impl SelfTrace {
         let batch = BatchConfigBuilder::default().with_scheduled_delay(EXPORT_EVERY).build();
         let provider = SdkTracerProvider::builder()
             .with_span_processor(BatchSpanProcessor::builder(exporter).with_batch_config(batch).build())
-            .with_resource(Resource::builder().with_service_name("loupe").with_attribute(KeyValue::new("service.version", env!("CARGO_PKG_VERSION"))).build())
+            .with_resource(
+                Resource::builder()
+                    .with_service_name("loupe")
+                    .with_attribute(KeyValue::new("service.version", env!("CARGO_PKG_VERSION")))
+                    .build(),
+            )
             .build();
         let tracer = provider.tracer("loupe");
         Ok(SelfTrace { provider, tracer, token, endpoint })

@@ -57,7 +57,8 @@ pub async fn request_span(axum::extract::State(t): axum::extract::State<Telemetr
             (Some(span), id)
         }
         None => {
-            let id = req.headers().get("traceparent").and_then(|v| v.to_str().ok()).and_then(parse_traceparent).unwrap_or_else(TraceId::random);
+            let id =
+                req.headers().get("traceparent").and_then(|v| v.to_str().ok()).and_then(parse_traceparent).unwrap_or_else(TraceId::random);
             (None, id)
         }
     };

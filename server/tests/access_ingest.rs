@@ -161,7 +161,10 @@ async fn the_cli_adds_accounts_and_makes_and_revokes_keys() {
     assert!(keys.contains("cli exporter") && keys.contains(&key[..14]) && !keys.contains(&key), "{keys}");
     let (ok, _, _) = loupe(&["key", "revoke", "1"], "");
     assert!(ok);
-    assert_eq!(app.post_otlp_with(fixture("genai.pb"), "application/x-protobuf", ("x-api-key", &key)).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.post_otlp_with(fixture("genai.pb"), "application/x-protobuf", ("x-api-key", &key)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
     let (ok, _, err) = loupe(&["user", "remove", "ada"], "");
     assert!(!ok && err.contains("last admin"), "{err}");
 }

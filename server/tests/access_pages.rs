@@ -64,7 +64,8 @@ async fn pages_redirect_to_sign_in_and_come_back() {
 async fn the_cookie_is_secure_behind_https() {
     let app = spawn_auth_app(&[]).await;
     let form = [("name", ADMIN), ("password", ADMIN_PASSWORD), ("next", "/")];
-    let proxied = app.client.post(format!("{}/login", app.base)).header("x-forwarded-proto", "https").form_pairs(&form).send().await.unwrap();
+    let proxied =
+        app.client.post(format!("{}/login", app.base)).header("x-forwarded-proto", "https").form_pairs(&form).send().await.unwrap();
     assert!(proxied.headers()["set-cookie"].to_str().unwrap().contains("; Secure"));
     let public = spawn_auth_app(&["--public-url", "https://loupe.example.com"]).await;
     assert!(public.post_login(ADMIN, ADMIN_PASSWORD, "/").await.headers["set-cookie"].to_str().unwrap().contains("; Secure"));
@@ -97,7 +98,14 @@ async fn state_changes_from_other_sites_are_refused() {
         .unwrap();
     assert_eq!(forms.status(), StatusCode::FORBIDDEN, "a no-JS form posted from elsewhere");
     assert_eq!(app.get_with("/api/keys", ("cookie", &cookie)).await.json(), json!([]));
-    let login = app.client.post(format!("{}/login", app.base)).header("sec-fetch-site", "cross-site").form_pairs(&[("name", ADMIN), ("password", ADMIN_PASSWORD)]).send().await.unwrap();
+    let login = app
+        .client
+        .post(format!("{}/login", app.base))
+        .header("sec-fetch-site", "cross-site")
+        .form_pairs(&[("name", ADMIN), ("password", ADMIN_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(login.status(), StatusCode::FORBIDDEN, "no signing in someone from another site");
 }
 
@@ -126,11 +134,22 @@ async fn only_admins_manage_accounts_and_keys() {
     let page = app.get_with("/access", ("cookie", &member)).await;
     assert_eq!(page.status, StatusCode::OK);
     let html = page.text();
-    assert!(html.contains("data-testid=\"keys\"") && !html.contains("data-testid=\"key-form\"") && !html.contains("data-testid=\"account-form\""));
+    assert!(
+        html.contains("data-testid=\"keys\"")
+            && !html.contains("data-testid=\"key-form\"")
+            && !html.contains("data-testid=\"account-form\"")
+    );
     let key = app.send_json_with(Method::POST, "/api/keys", &json!({"name": "mine"}), ("cookie", &member)).await;
     assert_eq!(key.status, StatusCode::FORBIDDEN);
     assert!(key.json()["error"].as_str().unwrap().contains("only an admin"));
-    let rpc = app.client.post(format!("{}/rpc/key_create", app.base)).header("cookie", &member).form_pairs(&[("name", "mine"), ("scope", "api")]).send().await.unwrap();
+    let rpc = app
+        .client
+        .post(format!("{}/rpc/key_create", app.base))
+        .header("cookie", &member)
+        .form_pairs(&[("name", "mine"), ("scope", "api")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(rpc.status(), StatusCode::FORBIDDEN, "the page's server function checks too");
     let remove = app.send_json_with(Method::DELETE, &format!("/api/accounts/{ADMIN}"), &json!(null), ("cookie", &member)).await;
     assert_eq!(remove.status, StatusCode::FORBIDDEN);
@@ -141,7 +160,8 @@ async fn only_admins_manage_accounts_and_keys() {
     let gone = app.send_json_with(Method::DELETE, "/api/accounts/bob", &json!(null), ("cookie", &admin)).await;
     assert_eq!(gone.status, StatusCode::NO_CONTENT);
     assert_eq!(app.get_with("/", ("cookie", &member)).await.status, StatusCode::SEE_OTHER);
-    let names: Vec<_> = app.get_with("/api/accounts", ("cookie", &admin)).await.json().as_array().unwrap().iter().map(|a| a["name"].clone()).collect();
+    let names: Vec<_> =
+        app.get_with("/api/accounts", ("cookie", &admin)).await.json().as_array().unwrap().iter().map(|a| a["name"].clone()).collect();
     assert_eq!(names, vec![json!(ADMIN)]);
 }
 
@@ -170,14 +190,21 @@ async fn a_share_link_opens_its_one_trace_without_signing_in() {
     assert!(app.get(&format!("/share/{token}?span={span_a}")).await.text().contains("data-testid=\"span-detail\""));
     let shared_span = |trace: String, span: String| {
         let body = format!("token={token}&trace_id={trace}&span_id={span}");
-        let req = app.client.post(format!("{}/rpc/shared_span", app.base)).header("content-type", "application/x-www-form-urlencoded").body(body);
+        let req =
+            app.client.post(format!("{}/rpc/shared_span", app.base)).header("content-type", "application/x-www-form-urlencoded").body(body);
         async move { req.send().await.unwrap() }
     };
     assert_eq!(shared_span(a.clone(), span_a.clone()).await.status(), StatusCode::OK);
     assert!(shared_span(b.clone(), span_b.clone()).await.text().await.unwrap().contains("another trace"));
     assert_eq!(app.get(&format!("/traces/{a}")).await.status, StatusCode::SEE_OTHER);
     assert_eq!(app.get(&format!("/api/traces/{b}")).await.status, StatusCode::UNAUTHORIZED);
-    let rpc_span = app.client.post(format!("{}/rpc/span", app.base)).form_pairs(&[("trace_id", b.as_str()), ("span_id", span_b.as_str())]).send().await.unwrap();
+    let rpc_span = app
+        .client
+        .post(format!("{}/rpc/span", app.base))
+        .form_pairs(&[("trace_id", b.as_str()), ("span_id", span_b.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(rpc_span.status(), StatusCode::UNAUTHORIZED, "the signed-in span endpoint stays closed");
 
     // Revoked: gone, for everyone.

@@ -63,10 +63,23 @@ async fn invalid_rules_get_a_400_naming_the_field_and_store_nothing() {
         let msg = a.json()["error"].as_str().unwrap().to_string();
         assert!(msg.contains(field), "{msg:?} names {field:?}");
     }
-    let not_json = app.client.post(format!("{}/api/alerts/rules", app.base)).header("content-type", "application/json").body("{").send().await.unwrap();
+    let not_json = app
+        .client
+        .post(format!("{}/api/alerts/rules", app.base))
+        .header("content-type", "application/json")
+        .body("{")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(not_json.status(), StatusCode::BAD_REQUEST);
     let id = good["id"].as_i64().unwrap();
-    let bad_put = app.send_json(reqwest::Method::PUT, &format!("/api/alerts/rules/{id}"), &json!({"name": "y", "condition": {"type": "span_error"}, "cooldown_s": -5})).await;
+    let bad_put = app
+        .send_json(
+            reqwest::Method::PUT,
+            &format!("/api/alerts/rules/{id}"),
+            &json!({"name": "y", "condition": {"type": "span_error"}, "cooldown_s": -5}),
+        )
+        .await;
     assert_eq!(bad_put.status, StatusCode::BAD_REQUEST);
     assert!(bad_put.json()["error"].as_str().unwrap().contains("cooldown_s"));
     let rules = app.get("/api/alerts/rules").await.json();
@@ -107,7 +120,14 @@ async fn the_alert_pages_render_rules_and_firings_with_span_text_escaped() {
         ("f[format]", "json"),
         ("intent", "save"),
     ];
-    let saved = app.client.post(format!("{}/rpc/alert_rule_form", app.base)).header("content-type", "application/x-www-form-urlencoded").body(form_body(&form)).send().await.unwrap();
+    let saved = app
+        .client
+        .post(format!("{}/rpc/alert_rule_form", app.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form_body(&form))
+        .send()
+        .await
+        .unwrap();
     assert!(saved.status().is_success() || saved.status().is_redirection(), "{}", saved.status());
     let rules = app.get("/api/alerts/rules").await.json();
     assert_eq!(rules[0]["condition"], json!({"type": "span_duration", "threshold_ms": 2000.0}));
@@ -116,7 +136,10 @@ async fn the_alert_pages_render_rules_and_firings_with_span_text_escaped() {
     let end = loupe::domain::now_ns() as u64;
     let mut t = TraceBuilder::new(&mut Rng::new(11));
     t.span(None, "<script>alert(1)</script>", Internal, end - 2_500 * MS, end, vec![s("gen_ai.operation.name", "execute_tool")]);
-    assert_eq!(app.post_otlp(request("agent", "test", t.spans).encode_to_vec(), "application/x-protobuf", None).await.status, StatusCode::OK);
+    assert_eq!(
+        app.post_otlp(request("agent", "test", t.spans).encode_to_vec(), "application/x-protobuf", None).await.status,
+        StatusCode::OK
+    );
     for _ in 0..50 {
         if !events(&app).await.is_empty() {
             break;
@@ -137,7 +160,14 @@ async fn the_alert_pages_render_rules_and_firings_with_span_text_escaped() {
     assert!(edit.contains("Edit rule: Slow tools"));
 
     // A bad form answers 400 with the reason.
-    let bad = app.client.post(format!("{}/rpc/alert_rule_form", app.base)).header("content-type", "application/x-www-form-urlencoded").body(form_body(&[("f[name]", "x"), ("f[condition]", "span_duration"), ("f[threshold]", "soon")])).send().await.unwrap();
+    let bad = app
+        .client
+        .post(format!("{}/rpc/alert_rule_form", app.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form_body(&[("f[name]", "x"), ("f[condition]", "span_duration"), ("f[threshold]", "soon")]))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     assert!(bad.text().await.unwrap().contains("Threshold must be a number"));
     assert_eq!(app.get("/api/alerts/rules").await.json().as_array().unwrap().len(), 1);

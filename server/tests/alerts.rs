@@ -100,11 +100,22 @@ async fn a_cooldown_per_tool_notifies_each_tool_once() {
     let mut t = TraceBuilder::new(&mut Rng::new(3));
     for (i, tool) in ["search", "search", "book", "search"].iter().enumerate() {
         let start = end - 3_000 * MS - i as u64 * MS;
-        t.span(None, &format!("execute_tool {tool}"), Internal, start, end, vec![s("gen_ai.operation.name", "execute_tool"), s("gen_ai.tool.name", tool)]);
+        t.span(
+            None,
+            &format!("execute_tool {tool}"),
+            Internal,
+            start,
+            end,
+            vec![s("gen_ai.operation.name", "execute_tool"), s("gen_ai.tool.name", tool)],
+        );
     }
-    assert_eq!(app.post_otlp(request("agent", "test", t.spans).encode_to_vec(), "application/x-protobuf", None).await.status, StatusCode::OK);
+    assert_eq!(
+        app.post_otlp(request("agent", "test", t.spans).encode_to_vec(), "application/x-protobuf", None).await.status,
+        StatusCode::OK
+    );
     let got = hook.wait_for(3, Duration::from_secs(4)).await;
-    let mut groups: Vec<(String, u64)> = got.iter().map(|b| (b["group"].as_str().unwrap().to_string(), b["count"].as_u64().unwrap())).collect();
+    let mut groups: Vec<(String, u64)> =
+        got.iter().map(|b| (b["group"].as_str().unwrap().to_string(), b["count"].as_u64().unwrap())).collect();
     groups.sort();
     assert_eq!(groups, vec![("book".to_string(), 1), ("search".to_string(), 3)]);
 }

@@ -27,9 +27,24 @@ async fn a_trace_sent_in_pieces_out_of_order_and_twice_is_whole_once() {
     let mut rng = Rng::new(7);
     let mut t = TraceBuilder::new(&mut rng);
     let t0 = 1_700_000_000_000 * MS;
-    let root = t.span(None, "invoke_agent planner", SpanKind::Internal, t0, t0 + 900 * MS, vec![s("gen_ai.operation.name", "invoke_agent")]);
-    let child = t.span(Some(root), "chat gpt-4o", SpanKind::Client, t0 + 10 * MS, t0 + 500 * MS, vec![s("gen_ai.operation.name", "chat"), s("gen_ai.request.model", "gpt-4o")]);
-    t.span(Some(child), "execute_tool search", SpanKind::Internal, t0 + 20 * MS, t0 + 300 * MS, vec![s("gen_ai.operation.name", "execute_tool")]);
+    let root =
+        t.span(None, "invoke_agent planner", SpanKind::Internal, t0, t0 + 900 * MS, vec![s("gen_ai.operation.name", "invoke_agent")]);
+    let child = t.span(
+        Some(root),
+        "chat gpt-4o",
+        SpanKind::Client,
+        t0 + 10 * MS,
+        t0 + 500 * MS,
+        vec![s("gen_ai.operation.name", "chat"), s("gen_ai.request.model", "gpt-4o")],
+    );
+    t.span(
+        Some(child),
+        "execute_tool search",
+        SpanKind::Internal,
+        t0 + 20 * MS,
+        t0 + 300 * MS,
+        vec![s("gen_ai.operation.name", "execute_tool")],
+    );
     let id = t.trace_id_hex();
     let [root_span, chat, tool]: [_; 3] = t.spans.try_into().unwrap();
 
@@ -76,9 +91,23 @@ async fn list_filters_and_keyset_pagination() {
         let user = format!("user-{}", n % 2);
         let root = t.span(None, &format!("run {n}"), SpanKind::Server, t0, t0 + dur, vec![s("user.id", &user), s("session.id", "sess-1")]);
         let model = if n < 6 { "gpt-4o" } else { "claude-3-5-haiku" };
-        t.span(Some(root), "chat", SpanKind::Client, t0 + MS, t0 + 50 * MS, vec![s("gen_ai.operation.name", "chat"), s("gen_ai.request.model", model)]);
+        t.span(
+            Some(root),
+            "chat",
+            SpanKind::Client,
+            t0 + MS,
+            t0 + 50 * MS,
+            vec![s("gen_ai.operation.name", "chat"), s("gen_ai.request.model", model)],
+        );
         if n % 2 == 0 {
-            t.span(Some(root), "lookup_order tool", SpanKind::Internal, t0 + 60 * MS, t0 + 90 * MS, vec![s("gen_ai.operation.name", "execute_tool")]);
+            t.span(
+                Some(root),
+                "lookup_order tool",
+                SpanKind::Internal,
+                t0 + 60 * MS,
+                t0 + 90 * MS,
+                vec![s("gen_ai.operation.name", "execute_tool")],
+            );
         }
         if n % 3 == 0 {
             t.fail_last("TimeoutError", "too slow");
@@ -108,17 +137,22 @@ async fn list_filters_and_keyset_pagination() {
     // And back: from the last page, `newer` walks towards the newest, page by page,
     // ending on a full first page (as a fresh visit shows it).
     let mut pages = Vec::new();
-    let mut newer = app.get(&format!("/api/traces?limit=5&cursor={}", cursor.unwrap())).await.json()["prev_cursor"]
-        .as_str()
-        .map(str::to_string);
+    let mut newer =
+        app.get(&format!("/api/traces?limit=5&cursor={}", cursor.unwrap())).await.json()["prev_cursor"].as_str().map(str::to_string);
     while let Some(c) = newer {
         let page = app.get(&format!("/api/traces?limit=5&newer={c}")).await.json();
         pages.push(ids(&page));
         newer = page["prev_cursor"].as_str().map(str::to_string);
     }
     assert_eq!(pages.last().unwrap(), &all[..5], "the walk back ends on the first page");
-    assert_eq!(pages.iter().rev().flatten().cloned().collect::<Vec<_>>(), all[..all.len() - 2].to_vec(), "every page before the last, once");
-    let both = app.get(&format!("/api/traces?cursor={}&newer={}", "1-00000000000000000000000000000001", "2-00000000000000000000000000000001")).await;
+    assert_eq!(
+        pages.iter().rev().flatten().cloned().collect::<Vec<_>>(),
+        all[..all.len() - 2].to_vec(),
+        "every page before the last, once"
+    );
+    let both = app
+        .get(&format!("/api/traces?cursor={}&newer={}", "1-00000000000000000000000000000001", "2-00000000000000000000000000000001"))
+        .await;
     assert_eq!(both.status, StatusCode::BAD_REQUEST);
 
     let count = |q: &'static str| {

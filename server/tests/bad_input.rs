@@ -94,11 +94,11 @@ async fn invalid_spans_are_a_partial_success_and_valid_ones_are_kept() {
     let app = app_with_one_trace(&[]).await;
     let good = "0af7651916cd43dd8448eb211c80319c";
     let body = json!({"resourceSpans": [{"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "partial"}}]},
-        "scopeSpans": [{"spans": [
-            {"traceId": good, "spanId": "b7ad6b7169203331", "name": "kept", "startTimeUnixNano": "1000", "endTimeUnixNano": "2000"},
-            {"traceId": "abcdef", "spanId": "b7ad6b7169203332", "name": "short id", "startTimeUnixNano": "1000", "endTimeUnixNano": "2000"},
-            {"traceId": good, "spanId": "b7ad6b7169203333", "name": "backwards", "startTimeUnixNano": "5000", "endTimeUnixNano": "2000"}
-        ]}]}]});
+    "scopeSpans": [{"spans": [
+        {"traceId": good, "spanId": "b7ad6b7169203331", "name": "kept", "startTimeUnixNano": "1000", "endTimeUnixNano": "2000"},
+        {"traceId": "abcdef", "spanId": "b7ad6b7169203332", "name": "short id", "startTimeUnixNano": "1000", "endTimeUnixNano": "2000"},
+        {"traceId": good, "spanId": "b7ad6b7169203333", "name": "backwards", "startTimeUnixNano": "5000", "endTimeUnixNano": "2000"}
+    ]}]}]});
     let a = app.post_otlp(body.to_string().into_bytes(), "application/json", None).await;
     assert_eq!(a.status, StatusCode::OK);
     let partial = &a.json()["partialSuccess"];
@@ -109,7 +109,8 @@ async fn invalid_spans_are_a_partial_success_and_valid_ones_are_kept() {
     assert_eq!(app.get_trace(good).await["spans"].as_array().unwrap().len(), 1);
 
     // The same in protobuf: the answer is a protobuf ExportTraceServiceResponse.
-    let mut request = opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest::decode(fixture("genai.pb").as_slice()).unwrap();
+    let mut request =
+        opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest::decode(fixture("genai.pb").as_slice()).unwrap();
     request.resource_spans[0].scope_spans[0].spans[0].span_id = vec![1, 2, 3];
     let a = app.post_otlp(request.encode_to_vec(), "application/x-protobuf", None).await;
     assert_eq!(a.status, StatusCode::OK);

@@ -26,26 +26,47 @@ async fn send(app: &TestApp, seed: u64, user: &str, unknown_model: &str) -> Stri
     let t0 = (loupe::domain::now_ns() as u64) - 600_000 * MS;
     let mut rng = Rng::new(seed);
     let mut t = TraceBuilder::new(&mut rng);
-    let root = t.span(None, "invoke_agent support", Server, t0, t0 + 3_000 * MS, vec![
-        s("gen_ai.operation.name", "invoke_agent"),
-        s("gen_ai.request.model", "gpt-4o-mini"),
-        i("gen_ai.usage.input_tokens", 2_000),
-        s("user.id", user),
-    ]);
-    t.span(Some(root), "chat gpt-4o-mini", Client, t0, t0 + 1_000 * MS, vec![
-        s("gen_ai.operation.name", "chat"),
-        s("gen_ai.request.model", "gpt-4o-mini"),
-        s("gen_ai.response.model", "gpt-4o-mini-2024-07-18"),
-        i("gen_ai.usage.input_tokens", 1_000),
-        i("gen_ai.usage.cache_read.input_tokens", 400),
-        i("gen_ai.usage.output_tokens", 200),
-    ]);
-    t.span(Some(root), &format!("chat {unknown_model}"), Client, t0 + 1_000 * MS, t0 + 2_000 * MS, vec![
-        s("gen_ai.operation.name", "chat"),
-        s("gen_ai.request.model", unknown_model),
-        i("gen_ai.usage.input_tokens", 1_000),
-        i("gen_ai.usage.output_tokens", 100),
-    ]);
+    let root = t.span(
+        None,
+        "invoke_agent support",
+        Server,
+        t0,
+        t0 + 3_000 * MS,
+        vec![
+            s("gen_ai.operation.name", "invoke_agent"),
+            s("gen_ai.request.model", "gpt-4o-mini"),
+            i("gen_ai.usage.input_tokens", 2_000),
+            s("user.id", user),
+        ],
+    );
+    t.span(
+        Some(root),
+        "chat gpt-4o-mini",
+        Client,
+        t0,
+        t0 + 1_000 * MS,
+        vec![
+            s("gen_ai.operation.name", "chat"),
+            s("gen_ai.request.model", "gpt-4o-mini"),
+            s("gen_ai.response.model", "gpt-4o-mini-2024-07-18"),
+            i("gen_ai.usage.input_tokens", 1_000),
+            i("gen_ai.usage.cache_read.input_tokens", 400),
+            i("gen_ai.usage.output_tokens", 200),
+        ],
+    );
+    t.span(
+        Some(root),
+        &format!("chat {unknown_model}"),
+        Client,
+        t0 + 1_000 * MS,
+        t0 + 2_000 * MS,
+        vec![
+            s("gen_ai.operation.name", "chat"),
+            s("gen_ai.request.model", unknown_model),
+            i("gen_ai.usage.input_tokens", 1_000),
+            i("gen_ai.usage.output_tokens", 100),
+        ],
+    );
     let id = t.trace_id_hex();
     let a = app.post_otlp(request("support", "test", t.spans).encode_to_vec(), "application/x-protobuf", None).await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text());
@@ -82,7 +103,10 @@ async fn model_calls_are_costed_at_ingest_and_unknown_models_are_unpriced() {
     assert_eq!((by_model["total"]["calls"].as_i64(), by_model["total"]["unpriced"].as_i64()), (Some(2), Some(1)));
     let m = group(&by_model, "gpt-4o-mini-2024-07-18");
     assert!(close(&m["cost_usd"], MINI_USD));
-    assert_eq!((m["calls"].as_i64(), m["input_tokens"].as_i64(), m["output_tokens"].as_i64(), m["cache_read_tokens"].as_i64()), (Some(1), Some(1000), Some(200), Some(400)));
+    assert_eq!(
+        (m["calls"].as_i64(), m["input_tokens"].as_i64(), m["output_tokens"].as_i64(), m["cache_read_tokens"].as_i64()),
+        (Some(1), Some(1000), Some(200), Some(400))
+    );
     let judge = group(&by_model, "acme-judge-8b");
     assert_eq!((judge["cost_usd"].as_f64(), judge["unpriced"].as_i64()), (Some(0.0), Some(1)));
     assert_eq!(by_model["groups"][0]["key"], "gpt-4o-mini-2024-07-18", "costliest first");
@@ -97,7 +121,9 @@ async fn model_calls_are_costed_at_ingest_and_unknown_models_are_unpriced() {
     let day_total: f64 = days.iter().map(|d| d["cost_usd"].as_f64().unwrap()).sum();
     assert!((day_total - MINI_USD).abs() < 1e-12);
 
-    for (q, msg) in [("group_by=trace", "group_by must be"), ("since=yesterday", "since"), ("since=1h&until=2h", "until must be after since")] {
+    for (q, msg) in
+        [("group_by=trace", "group_by must be"), ("since=yesterday", "since"), ("since=1h&until=2h", "until must be after since")]
+    {
         let a = app.get(&format!("/api/stats/cost?{q}")).await;
         assert_eq!(a.status, StatusCode::BAD_REQUEST, "{q}");
         assert!(a.text().contains(msg), "{q}: {}", a.text());
@@ -117,7 +143,10 @@ async fn operator_prices_are_validated_stored_and_used_for_later_calls() {
     // Bad prices are refused with a reason, and nothing is stored.
     for (body, msg) in [
         (json!({"model": "acme-judge-8b", "input_per_mtok": -1, "output_per_mtok": 1}), "input_per_mtok"),
-        (json!({"model": "acme-judge-8b", "pattern": "(acme", "input_per_mtok": 1, "output_per_mtok": 1}), "not a valid regular expression"),
+        (
+            json!({"model": "acme-judge-8b", "pattern": "(acme", "input_per_mtok": 1, "output_per_mtok": 1}),
+            "not a valid regular expression",
+        ),
         (json!({"model": "acme-judge-8b"}), "input_per_mtok"),
         (json!({"model": "other", "input_per_mtok": 1, "output_per_mtok": 1}), "differs from the path"),
     ] {
@@ -148,7 +177,11 @@ async fn operator_prices_are_validated_stored_and_used_for_later_calls() {
     // Overrides win over shipped prices, survive a restart, and can be removed.
     let r = put(json!([{"model": "gpt-4o-mini", "input_per_mtok": 10, "output_per_mtok": 10}, {"model": "acme-judge-8b", "input_per_mtok": 1, "output_per_mtok": 2}]), "/api/prices").await;
     assert_eq!(r.status(), StatusCode::OK);
-    let dup = put(json!([{"model": "x", "input_per_mtok": 1, "output_per_mtok": 1}, {"model": "x", "input_per_mtok": 1, "output_per_mtok": 1}]), "/api/prices").await;
+    let dup = put(
+        json!([{"model": "x", "input_per_mtok": 1, "output_per_mtok": 1}, {"model": "x", "input_per_mtok": 1, "output_per_mtok": 1}]),
+        "/api/prices",
+    )
+    .await;
     assert_eq!(dup.status(), StatusCode::BAD_REQUEST);
     app.stop().await;
     app.restart().await;

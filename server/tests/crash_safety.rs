@@ -123,7 +123,8 @@ async fn every_acknowledged_span_survives_sigkill() {
         let mut server = start(dir.path(), &db).await;
         let acked = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
-        let exporters: Vec<_> = (0..4).map(|i| tokio::spawn(exporter(server.base.clone(), round * 10 + i, acked.clone(), stop.clone()))).collect();
+        let exporters: Vec<_> =
+            (0..4).map(|i| tokio::spawn(exporter(server.base.clone(), round * 10 + i, acked.clone(), stop.clone()))).collect();
         // Kill at a different moment each round, mid-stream.
         tokio::time::sleep(Duration::from_millis(700 + round * 350)).await;
         server.child.kill().expect("SIGKILL"); // Child::kill is SIGKILL on Unix
@@ -141,7 +142,13 @@ async fn every_acknowledged_span_survives_sigkill() {
     let server = start(dir.path(), &db).await;
     let stored = db.span_counts().await;
     let lost: Vec<_> = acked_all.iter().filter(|t| stored.get(*t) != Some(&(SPANS_PER_REQUEST as i64))).collect();
-    assert!(lost.is_empty(), "{} of {} acknowledged traces lost or incomplete: {:?}", lost.len(), acked_all.len(), &lost[..lost.len().min(5)]);
+    assert!(
+        lost.is_empty(),
+        "{} of {} acknowledged traces lost or incomplete: {:?}",
+        lost.len(),
+        acked_all.len(),
+        &lost[..lost.len().min(5)]
+    );
     assert!(stored.values().all(|&n| n == SPANS_PER_REQUEST as i64), "a request is stored whole or not at all");
     assert!(db.integrity_ok().await, "the database checks out");
     let summary: serde_json::Value = reqwest::get(format!("{}/api/stats/summary", server.base)).await.unwrap().json().await.unwrap();

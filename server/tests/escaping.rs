@@ -17,14 +17,30 @@ async fn markup_in_spans_shows_as_text_on_every_page() {
     let app = spawn_app().await;
     let end = loupe::domain::now_ns() as u64;
     let mut t = TraceBuilder::new(&mut Rng::new(1));
-    let root = t.span(None, EVIL, Server, end - 3_000 * MS, end, vec![s("user.id", EVIL), s("session.id", EVIL), s("gen_ai.operation.name", "invoke_agent")]);
-    t.span(Some(root), EVIL, Client, end - 2_900 * MS, end - 2_000 * MS, vec![
-        s("gen_ai.operation.name", "chat"),
-        s("gen_ai.request.model", EVIL),
-        s("gen_ai.usage.input_tokens", "100"),
-        s("note", EVIL),
-    ]);
-    let tool = t.span(Some(root), EVIL, Internal, end - 1_900 * MS, end - 100 * MS, vec![s("gen_ai.operation.name", "execute_tool"), s("gen_ai.tool.name", EVIL)]);
+    let root = t.span(
+        None,
+        EVIL,
+        Server,
+        end - 3_000 * MS,
+        end,
+        vec![s("user.id", EVIL), s("session.id", EVIL), s("gen_ai.operation.name", "invoke_agent")],
+    );
+    t.span(
+        Some(root),
+        EVIL,
+        Client,
+        end - 2_900 * MS,
+        end - 2_000 * MS,
+        vec![s("gen_ai.operation.name", "chat"), s("gen_ai.request.model", EVIL), s("gen_ai.usage.input_tokens", "100"), s("note", EVIL)],
+    );
+    let tool = t.span(
+        Some(root),
+        EVIL,
+        Internal,
+        end - 1_900 * MS,
+        end - 100 * MS,
+        vec![s("gen_ai.operation.name", "execute_tool"), s("gen_ai.tool.name", EVIL)],
+    );
     t.fail_last(EVIL, EVIL);
     let trace_id = t.trace_id_hex();
     let tool_id: String = tool.iter().map(|b| format!("{b:02x}")).collect();

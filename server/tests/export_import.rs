@@ -34,7 +34,28 @@ async fn an_exported_trace_imports_into_another_loupe_unchanged() {
     assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>(), "same span ids");
     for (span_id, x) in &a {
         let y = &b[span_id];
-        for field in ["trace_id", "parent_span_id", "name", "kind", "otel_kind", "start_ns", "end_ns", "status", "status_message", "tokens", "request_model", "response_model", "tool_name", "attributes", "events", "links", "content", "content_policy", "scope", "service"] {
+        for field in [
+            "trace_id",
+            "parent_span_id",
+            "name",
+            "kind",
+            "otel_kind",
+            "start_ns",
+            "end_ns",
+            "status",
+            "status_message",
+            "tokens",
+            "request_model",
+            "response_model",
+            "tool_name",
+            "attributes",
+            "events",
+            "links",
+            "content",
+            "content_policy",
+            "scope",
+            "service",
+        ] {
             assert_eq!(x[field], y[field], "span {span_id}: {field}");
         }
         assert!(y["attributes"].get("loupe.content").is_none());
@@ -67,7 +88,13 @@ async fn captured_content_is_hashed_by_a_loupe_that_hashes() {
         assert!(s["content"].as_array().unwrap().iter().all(|c| c.get("text").is_none() && c["hash"].is_string()), "{s}");
     }
     // No captured text reaches the hashing Loupe's files.
-    let sample = original["spans"].as_array().unwrap().iter().flat_map(|s| s["content"].as_array().unwrap().clone()).find_map(|c| c["text"].as_str().map(str::to_string)).unwrap();
+    let sample = original["spans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["content"].as_array().unwrap().clone())
+        .find_map(|c| c["text"].as_str().map(str::to_string))
+        .unwrap();
     let needle = &sample[..sample.len().min(40)];
     for (path, bytes) in to.data_files().await {
         assert!(!bytes.windows(needle.len()).any(|w| w == needle.as_bytes()), "{} holds captured text", path.display());

@@ -24,7 +24,13 @@ async fn guarded() -> TestApp {
 #[tokio::test]
 async fn webhooks_into_the_network_are_refused_at_save() {
     let app = guarded().await;
-    for url in ["http://127.0.0.1:2375/containers", "http://169.254.169.254/latest/meta-data/", "http://10.0.0.8/hook", "http://[::1]:9/x", "http://localhost:9/hook"] {
+    for url in [
+        "http://127.0.0.1:2375/containers",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.8/hook",
+        "http://[::1]:9/x",
+        "http://localhost:9/hook",
+    ] {
         let a = app.send_json(Method::POST, "/api/alerts/rules", &slow_tools(url, 0)).await;
         assert_eq!(a.status, StatusCode::BAD_REQUEST, "{url}: {}", a.text());
         let message = a.json()["error"].as_str().unwrap_or_default().to_string();
@@ -88,7 +94,11 @@ async fn delivery_checks_the_address_connected_to_and_does_not_follow_redirects(
     send_tool_call(&app, &mut rng, 2_500, false).await;
     let events = settled_events(&app).await;
     let attempts = events[0]["attempts"].as_array().unwrap();
-    assert_eq!((attempts.len(), attempts[0]["status"].as_u64(), attempts[0]["outcome"].as_str()), (1, Some(302), Some("failed")), "{events:?}");
+    assert_eq!(
+        (attempts.len(), attempts[0]["status"].as_u64(), attempts[0]["outcome"].as_str()),
+        (1, Some(302), Some("failed")),
+        "{events:?}"
+    );
     assert!(inside.bodies().is_empty(), "the redirect was not followed");
 }
 
@@ -107,7 +117,13 @@ async fn without_auth_only_loopback_names_and_the_public_url_are_answered() {
     assert_eq!(rebound.status, StatusCode::MISDIRECTED_REQUEST);
     assert!(rebound.text().contains("--public-url"), "{}", rebound.text());
     let post = answer(
-        app.client.post(format!("{}/api/alerts/rules", app.base)).header("host", "rebind.attacker.example:4318").json(&slow_tools("http://203.0.113.7/", 0)).send().await.unwrap(),
+        app.client
+            .post(format!("{}/api/alerts/rules", app.base))
+            .header("host", "rebind.attacker.example:4318")
+            .json(&slow_tools("http://203.0.113.7/", 0))
+            .send()
+            .await
+            .unwrap(),
     )
     .await;
     assert_eq!(post.status, StatusCode::MISDIRECTED_REQUEST);
@@ -149,7 +165,10 @@ async fn every_answer_carries_security_headers() {
     let page = app.get("/").await;
     let csp = page.headers["content-security-policy"].to_str().unwrap().to_string();
     let nonce = csp.split("'nonce-").nth(1).and_then(|r| r.split('\'').next()).unwrap_or_else(|| panic!("no nonce in {csp}"));
-    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("'wasm-unsafe-eval'") && !csp.contains("script-src 'self' 'unsafe-inline'"), "{csp}");
+    assert!(
+        csp.contains("frame-ancestors 'none'") && csp.contains("'wasm-unsafe-eval'") && !csp.contains("script-src 'self' 'unsafe-inline'"),
+        "{csp}"
+    );
     assert!(page.text().contains(&format!("nonce=\"{nonce}\"")), "the page's inline scripts carry the nonce");
     for path in ["/", "/api/traces", "/healthz", "/pkg/nothing.js", "/share/abc"] {
         let a = app.get(path).await;
@@ -213,9 +232,19 @@ async fn tool_trace(app: &TestApp, rng: &mut Rng, end_ns: u64, tool_ms: u64) -> 
     let t0 = end_ns - (tool_ms + 50) * MS;
     let mut t = TraceBuilder::new(rng);
     let root = t.span(None, "POST /refund", Server, t0, end_ns, vec![s("gen_ai.operation.name", "invoke_agent")]);
-    t.span(Some(root), "execute_tool lookup_order", Internal, t0 + 10 * MS, t0 + (10 + tool_ms) * MS, vec![s("gen_ai.operation.name", "execute_tool"), s("gen_ai.tool.name", "lookup_order")]);
+    t.span(
+        Some(root),
+        "execute_tool lookup_order",
+        Internal,
+        t0 + 10 * MS,
+        t0 + (10 + tool_ms) * MS,
+        vec![s("gen_ai.operation.name", "execute_tool"), s("gen_ai.tool.name", "lookup_order")],
+    );
     let id = t.trace_id_hex();
-    assert_eq!(app.post_otlp(request("agent", "test", t.spans).encode_to_vec(), "application/x-protobuf", None).await.status, StatusCode::OK);
+    assert_eq!(
+        app.post_otlp(request("agent", "test", t.spans).encode_to_vec(), "application/x-protobuf", None).await.status,
+        StatusCode::OK
+    );
     id
 }
 
@@ -283,17 +312,37 @@ async fn share_tokens_keys_and_cookies_stay_out_of_logs_and_self_traces() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let form = form_body(&[("name", ADMIN), ("password", ADMIN_PASSWORD), ("next", "/")]);
-    let signed = client.post(format!("{base}/login")).header("content-type", "application/x-www-form-urlencoded").body(form).send().await.unwrap();
+    let signed =
+        client.post(format!("{base}/login")).header("content-type", "application/x-www-form-urlencoded").body(form).send().await.unwrap();
     let cookie = signed.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
     let session = cookie.split('=').nth(1).unwrap().to_string();
-    let made = client.post(format!("{base}/api/keys")).header("cookie", &cookie).json(&serde_json::json!({"name": "ci", "scope": "api"})).send().await.unwrap();
+    let made = client
+        .post(format!("{base}/api/keys"))
+        .header("cookie", &cookie)
+        .json(&serde_json::json!({"name": "ci", "scope": "api"}))
+        .send()
+        .await
+        .unwrap();
     let key = made.json::<serde_json::Value>().await.unwrap()["key"].as_str().unwrap().to_string();
-    let sent = client.post(format!("{base}/v1/traces")).header("content-type", "application/x-protobuf").header("x-api-key", &key).body(fixture("genai.pb")).send().await.unwrap();
+    let sent = client
+        .post(format!("{base}/v1/traces"))
+        .header("content-type", "application/x-protobuf")
+        .header("x-api-key", &key)
+        .body(fixture("genai.pb"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(sent.status(), StatusCode::OK);
     let listed = client.get(format!("{base}/api/traces")).header("authorization", format!("Bearer {key}")).send().await.unwrap();
     assert_eq!(listed.status(), StatusCode::OK);
     let id = fixture_trace_id("genai.pb");
-    let share = client.post(format!("{base}/api/traces/{id}/share")).header("cookie", &cookie).json(&serde_json::json!({"expires_in": "1h"})).send().await.unwrap();
+    let share = client
+        .post(format!("{base}/api/traces/{id}/share"))
+        .header("cookie", &cookie)
+        .json(&serde_json::json!({"expires_in": "1h"}))
+        .send()
+        .await
+        .unwrap();
     let token = share.json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_string();
     for path in [format!("/share/{token}"), format!("/api/share/{token}")] {
         assert_eq!(client.get(format!("{base}{path}")).send().await.unwrap().status(), StatusCode::OK, "{path}");

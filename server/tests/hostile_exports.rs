@@ -22,8 +22,10 @@ use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
 /// `n` spans of two bytes each on the wire (the bomb's shape).
 fn empty_spans(n: usize) -> Vec<u8> {
     let spans = vec![Span::default(); n];
-    ExportTraceServiceRequest { resource_spans: vec![ResourceSpans { scope_spans: vec![ScopeSpans { spans, ..Default::default() }], ..Default::default() }] }
-        .encode_to_vec()
+    ExportTraceServiceRequest {
+        resource_spans: vec![ResourceSpans { scope_spans: vec![ScopeSpans { spans, ..Default::default() }], ..Default::default() }],
+    }
+    .encode_to_vec()
 }
 
 /// `n` valid spans of one trace in one request.
@@ -34,7 +36,14 @@ fn real_spans(n: usize) -> (Vec<u8>, String) {
     let root = t.span(None, "batch eval", opentelemetry_proto::tonic::trace::v1::span::SpanKind::Server, end - 10_000_000_000, end, vec![]);
     for i in 0..n - 1 {
         let start = end - 10_000_000_000 + i as u64 * 1_000_000;
-        t.span(Some(root), "execute_tool lookup", opentelemetry_proto::tonic::trace::v1::span::SpanKind::Internal, start, start + 500_000, vec![loupe::synth::s("gen_ai.operation.name", "execute_tool")]);
+        t.span(
+            Some(root),
+            "execute_tool lookup",
+            opentelemetry_proto::tonic::trace::v1::span::SpanKind::Internal,
+            start,
+            start + 500_000,
+            vec![loupe::synth::s("gen_ai.operation.name", "execute_tool")],
+        );
     }
     let id = t.trace_id_hex();
     (loupe::synth::request("eval-runner", "test", t.spans).encode_to_vec(), id)
@@ -146,7 +155,8 @@ async fn a_budget_in_use_asks_exporters_to_retry_and_one_too_big_for_it_is_refus
     // One upload holds most of the budget while its body is still arriving.
     let addr = app.base.trim_start_matches("http://").to_string();
     let mut slow = tokio::net::TcpStream::connect(&addr).await.unwrap();
-    let head = format!("POST /v1/traces HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-protobuf\r\nContent-Length: 4000000\r\n\r\n");
+    let head =
+        format!("POST /v1/traces HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-protobuf\r\nContent-Length: 4000000\r\n\r\n");
     slow.write_all(head.as_bytes()).await.unwrap();
     slow.write_all(&vec![0u8; 900_000]).await.unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;

@@ -101,13 +101,16 @@ async fn openinference_and_openllmetry_fixtures_are_normalized() {
         assert_eq!(app.post_otlp(fixture(file), "application/x-protobuf", None).await.status, StatusCode::OK);
     }
     let oi = app.get_trace(&fixture_trace_id("openinference.pb")).await;
-    let kinds: Vec<(&str, &str)> = oi["spans"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| (s["name"].as_str().unwrap(), s["kind"].as_str().unwrap()))
-        .collect();
-    for expected in [("planner", "agent"), ("retrieve", "retrieval"), ("rerank", "rerank"), ("ChatAnthropic", "llm"), ("get_weather", "tool"), ("guardrail pii", "guardrail")] {
+    let kinds: Vec<(&str, &str)> =
+        oi["spans"].as_array().unwrap().iter().map(|s| (s["name"].as_str().unwrap(), s["kind"].as_str().unwrap())).collect();
+    for expected in [
+        ("planner", "agent"),
+        ("retrieve", "retrieval"),
+        ("rerank", "rerank"),
+        ("ChatAnthropic", "llm"),
+        ("get_weather", "tool"),
+        ("guardrail pii", "guardrail"),
+    ] {
         assert!(kinds.contains(&expected), "{expected:?} in {kinds:?}");
     }
     let llm = span(&oi, "ChatAnthropic");

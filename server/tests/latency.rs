@@ -34,7 +34,14 @@ async fn send_known_trace(app: &TestApp) -> (String, String) {
     t.fail_last("TimeoutError", "lookup_order timed out");
     for n in 0..10 {
         let at = t0 + 5_000 * MS + n * 500 * MS;
-        t.span(Some(root), "chat gpt-4o", Client, at, at + 500 * MS, vec![s("gen_ai.operation.name", "chat"), s("gen_ai.request.model", "gpt-4o")]);
+        t.span(
+            Some(root),
+            "chat gpt-4o",
+            Client,
+            at,
+            at + 500 * MS,
+            vec![s("gen_ai.operation.name", "chat"), s("gen_ai.request.model", "gpt-4o")],
+        );
     }
     for n in 1..=3 {
         let at = t0 + 10_000 * MS + n * 1_000 * MS;

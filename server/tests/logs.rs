@@ -16,7 +16,17 @@ async fn every_log_line_of_a_request_carries_its_trace_id() {
     let db = TestDb::fresh(dir.path()).await;
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_loupe"))
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--grpc-addr", "off", "--data-dir", dir.path().to_str().unwrap(), "--log-format", "json"])
+        .args([
+            "serve",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--grpc-addr",
+            "off",
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+            "--log-format",
+            "json",
+        ])
         .args(db.serve_args())
         .env("LOUPE_LOG", "info,loupe=debug")
         .stderr(Stdio::piped())
@@ -52,7 +62,13 @@ async fn every_log_line_of_a_request_carries_its_trace_id() {
         .await
         .unwrap();
     assert_eq!(with.headers()["x-trace-id"], incoming);
-    let without = client.post(format!("{base}/v1/traces")).header("content-type", "application/x-protobuf").body(fixture("openllmetry.pb")).send().await.unwrap();
+    let without = client
+        .post(format!("{base}/v1/traces"))
+        .header("content-type", "application/x-protobuf")
+        .body(fixture("openllmetry.pb"))
+        .send()
+        .await
+        .unwrap();
     let fresh = without.headers()["x-trace-id"].to_str().unwrap().to_string();
     assert_eq!(fresh.len(), 32);
     assert_ne!(fresh, incoming);
@@ -73,10 +89,8 @@ async fn every_log_line_of_a_request_carries_its_trace_id() {
         assert!(messages.iter().any(|m| m == "request finished"), "{id}: {messages:?}");
     }
     // Every line logged about an export belongs to a request span.
-    let request_lines: Vec<&Value> = lines
-        .iter()
-        .filter(|l| matches!(l["fields"]["message"].as_str(), Some("export committed" | "request finished")))
-        .collect();
+    let request_lines: Vec<&Value> =
+        lines.iter().filter(|l| matches!(l["fields"]["message"].as_str(), Some("export committed" | "request finished"))).collect();
     assert!(request_lines.len() >= 4);
     for line in request_lines {
         let id = line["span"]["trace_id"].as_str().unwrap_or_else(|| panic!("no trace id on {line}"));

@@ -49,7 +49,10 @@ async fn with_auth_metrics_need_an_api_key_and_count_refused_exports() {
     let app = spawn_auth_app(&[]).await;
     assert_eq!(app.post_otlp(fixture("genai.pb"), "application/x-protobuf", None).await.status, StatusCode::UNAUTHORIZED);
     let revoked = format!("loupe_{}", "0".repeat(64));
-    assert_eq!(app.post_otlp_with(fixture("genai.pb"), "application/x-protobuf", ("x-api-key", &revoked)).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.post_otlp_with(fixture("genai.pb"), "application/x-protobuf", ("x-api-key", &revoked)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
     assert_eq!(app.get("/metrics").await.status, StatusCode::UNAUTHORIZED);
     let admin = app.sign_in(ADMIN, ADMIN_PASSWORD).await;
     let scraper = app.create_key(&admin, "prometheus", "api").await;

@@ -22,8 +22,14 @@ fn export_agent_run(endpoint: String, protocol: Protocol, gzip: bool, headers: H
 }
 
 /// The run's trace id, and whether the exporter's flush succeeded (the server took the spans).
-fn try_export_agent_run(endpoint: String, protocol: Protocol, gzip: bool, headers: HashMap<String, String>) -> (String, Result<(), String>) {
-    let mut builder = opentelemetry_otlp::SpanExporter::builder().with_http().with_endpoint(endpoint).with_protocol(protocol).with_headers(headers);
+fn try_export_agent_run(
+    endpoint: String,
+    protocol: Protocol,
+    gzip: bool,
+    headers: HashMap<String, String>,
+) -> (String, Result<(), String>) {
+    let mut builder =
+        opentelemetry_otlp::SpanExporter::builder().with_http().with_endpoint(endpoint).with_protocol(protocol).with_headers(headers);
     if gzip {
         builder = builder.with_compression(Compression::Gzip);
     }
@@ -42,7 +48,10 @@ fn try_export_agent_run(endpoint: String, protocol: Protocol, gzip: bool, header
             span.set_attribute(KeyValue::new("gen_ai.request.model", "gpt-4o-mini"));
             span.set_attribute(KeyValue::new("gen_ai.usage.input_tokens", 120_i64));
             span.set_attribute(KeyValue::new("gen_ai.usage.output_tokens", 30_i64));
-            span.set_attribute(KeyValue::new("gen_ai.input.messages", r#"[{"role":"user","parts":[{"type":"text","content":"secret rust prompt"}]}]"#));
+            span.set_attribute(KeyValue::new(
+                "gen_ai.input.messages",
+                r#"[{"role":"user","parts":[{"type":"text","content":"secret rust prompt"}]}]"#,
+            ));
         });
         tracer.in_span("execute_tool lookup", |cx| {
             let span = cx.span();
@@ -108,7 +117,8 @@ async fn rust_sdk_sends_its_api_key_as_a_header() {
     let key = app.create_key(&admin, "rust-agent", "ingest").await;
     let endpoint = format!("{}/v1/traces", app.base);
     let e = endpoint.clone();
-    let (refused, flushed) = tokio::task::spawn_blocking(move || try_export_agent_run(e, Protocol::HttpBinary, false, HashMap::new())).await.unwrap();
+    let (refused, flushed) =
+        tokio::task::spawn_blocking(move || try_export_agent_run(e, Protocol::HttpBinary, false, HashMap::new())).await.unwrap();
     assert!(flushed.unwrap_err().contains("401"), "the exporter is told it needs a key");
     assert_eq!(app.get_with(&format!("/api/traces/{refused}"), ("cookie", &admin)).await.status, reqwest::StatusCode::NOT_FOUND);
     let headers = HashMap::from([("x-api-key".to_string(), key)]);

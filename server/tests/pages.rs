@@ -27,9 +27,25 @@ async fn the_list_and_trace_pages_render_on_the_server_with_the_right_status() {
     assert!(html.contains(root_name));
     // Link previews: name, duration, errors and cost, in OpenGraph and Twitter tags.
     let errors = trace["spans"].as_array().unwrap().iter().filter(|s| s["status"] == "error").count();
-    let og = html.split("property=\"og:title\" content=\"").nth(1).unwrap_or_else(|| panic!("no og:title in the page")).split('"').next().unwrap();
+    let og = html
+        .split("property=\"og:title\" content=\"")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no og:title in the page"))
+        .split('"')
+        .next()
+        .unwrap();
     assert!(og.starts_with(&format!("{root_name} — ")), "{og}");
-    assert!(og.contains(match errors { 0 => "no errors".to_string(), 1 => "1 error".to_string(), n => format!("{n} errors") }.as_str()), "{og}");
+    assert!(
+        og.contains(
+            match errors {
+                0 => "no errors".to_string(),
+                1 => "1 error".to_string(),
+                n => format!("{n} errors"),
+            }
+            .as_str()
+        ),
+        "{og}"
+    );
     assert!(html.contains("name=\"twitter:card\" content=\"summary\""));
     assert_eq!(html.matches("data-testid=\"span-row\"").count(), trace["spans"].as_array().unwrap().len());
 
@@ -51,7 +67,11 @@ async fn the_list_and_trace_pages_render_on_the_server_with_the_right_status() {
     assert!(after.text().contains("No traces match these filters"));
 
     for (path, status, says) in [
-        ("/traces/0123456789abcdef0123456789abcdef".to_string(), StatusCode::NOT_FOUND, "No trace with id 0123456789abcdef0123456789abcdef"),
+        (
+            "/traces/0123456789abcdef0123456789abcdef".to_string(),
+            StatusCode::NOT_FOUND,
+            "No trace with id 0123456789abcdef0123456789abcdef",
+        ),
         ("/traces/zz".to_string(), StatusCode::BAD_REQUEST, "is not a trace id"),
         ("/?status=broken".to_string(), StatusCode::BAD_REQUEST, "status must be"),
         ("/?since=custom&from=yesterday".to_string(), StatusCode::BAD_REQUEST, "since must be"),

@@ -17,12 +17,19 @@ async fn send(app: &TestApp, seed: u64, user: &str, session: &str, ago_ms: u64, 
     let t0 = loupe::domain::now_ns() as u64 - ago_ms * MS;
     let mut t = TraceBuilder::new(&mut Rng::new(seed));
     let root = t.span(None, "turn", Server, t0, t0 + ms * MS, vec![s("user.id", user), s("session.id", session)]);
-    t.span(Some(root), "chat gpt-4o-mini", Client, t0, t0 + ms * MS / 2, vec![
-        s("gen_ai.operation.name", "chat"),
-        s("gen_ai.request.model", "gpt-4o-mini"),
-        i("gen_ai.usage.input_tokens", 1000),
-        i("gen_ai.usage.output_tokens", 100),
-    ]);
+    t.span(
+        Some(root),
+        "chat gpt-4o-mini",
+        Client,
+        t0,
+        t0 + ms * MS / 2,
+        vec![
+            s("gen_ai.operation.name", "chat"),
+            s("gen_ai.request.model", "gpt-4o-mini"),
+            i("gen_ai.usage.input_tokens", 1000),
+            i("gen_ai.usage.output_tokens", 100),
+        ],
+    );
     if fail {
         t.fail_last("RateLimitError", "429");
     }

@@ -87,7 +87,10 @@ async fn content_is_not_stored_by_default() {
 
     app.stop().await; // commit and checkpoint; then look at every byte on disk
     let files = app.data_files().await;
-    assert!(files.iter().any(|(p, _)| p.ends_with("loupe.db") || p.to_string_lossy().starts_with("table spans.")), "the spans are among what was read");
+    assert!(
+        files.iter().any(|(p, _)| p.ends_with("loupe.db") || p.to_string_lossy().starts_with("table spans.")),
+        "the spans are among what was read"
+    );
     for (path, bytes) in &files {
         for raw in RAW_CONTENT {
             let plain = raw.replace("\\\"", "\"");
@@ -101,7 +104,12 @@ async fn content_is_stored_as_sent_with_capture_content() {
     let app = spawn_app_with(&["--capture-content"]).await;
     load_fixtures(&app).await;
     let api = api_text(&app).await;
-    for raw in ["Find me a hotel in Lisbon for Alice Smith, alice@example.com", "Plan a weekend in Porto for Bob Jones", "Cheapest flight for Carol White, +1 415 555 0100", "Porto guide"] {
+    for raw in [
+        "Find me a hotel in Lisbon for Alice Smith, alice@example.com",
+        "Plan a weekend in Porto for Bob Jones",
+        "Cheapest flight for Carol White, +1 415 555 0100",
+        "Porto guide",
+    ] {
         assert!(api.contains(raw), "{raw:?} should be stored under --capture-content");
     }
     let trace = app.get_trace(&fixture_trace_id("genai.pb")).await;

@@ -192,7 +192,9 @@ async fn a_loupe_without_retention_says_so_and_bad_flags_name_the_rule() {
     let app = spawn_app().await;
     assert_eq!(retention(&app).await["policy"], Value::Null);
     assert!(app.get("/settings").await.text().contains("Retention is off: traces are kept until you delete them."));
-    for (flag, value, says) in [("--retain", "a while", "like 250ms"), ("--retain-service", "checkout", "SERVICE=DURATION"), ("--max-db-size", "big", "500MiB")] {
+    for (flag, value, says) in
+        [("--retain", "a while", "like 250ms"), ("--retain-service", "checkout", "SERVICE=DURATION"), ("--max-db-size", "big", "500MiB")]
+    {
         let err = loupe::cli::Cli::try_parse_from(["loupe", "serve", flag, value]).unwrap_err().to_string();
         assert!(err.contains(says), "{flag} {value}: {err}");
     }
@@ -258,5 +260,10 @@ async fn retention_under_concurrent_exports_never_fails_and_counts_every_trace()
     let metrics = app.get("/metrics").await.text();
     assert!(!metrics.contains("loupe_retention_runs_total{outcome=\"failed\"}"), "{metrics}");
     assert!(metrics.contains("loupe_retention_runs_total{outcome=\"ok\"}"), "{metrics}");
-    assert!(settled["traces_deleted"].as_u64().unwrap_or(0) > 100, "stored + deleted = sent, under the cap: {} {:?}", retention(&app).await, app.stats().await);
+    assert!(
+        settled["traces_deleted"].as_u64().unwrap_or(0) > 100,
+        "stored + deleted = sent, under the cap: {} {:?}",
+        retention(&app).await,
+        app.stats().await
+    );
 }

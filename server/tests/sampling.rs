@@ -88,7 +88,8 @@ const SAMPLED: [&str; 8] = ["--sample", "0.5", "--sample-grace", "1s", "--sample
 #[tokio::test]
 async fn errors_alert_matches_and_slow_traces_are_kept_and_half_of_the_rest_by_id() {
     let app = spawn_app_with(&SAMPLED).await;
-    let rule = json!({"name": "slow card checks", "match": {"name": "fetch-card"}, "condition": {"type": "span_duration", "threshold_ms": 500}});
+    let rule =
+        json!({"name": "slow card checks", "match": {"name": "fetch-card"}, "condition": {"type": "span_duration", "threshold_ms": 500}});
     assert_eq!(app.send_json(reqwest::Method::POST, "/api/alerts/rules", &rule).await.status, StatusCode::CREATED);
 
     let kept_by_id: Vec<_> = (0..10).map(|n| tid(n, true)).collect();
@@ -197,7 +198,12 @@ async fn a_restarted_sampler_decides_what_it_held_before() {
     send(&app, spans).await;
     send(&app, trace(tid(6, false), 100)).await;
     app.stop().await;
-    let restarted = spawn_app_on(std::mem::replace(&mut app.dir, tempfile::tempdir().unwrap()), app.db.clone(), &["--sample", "0", "--sample-grace", "100ms"]).await;
+    let restarted = spawn_app_on(
+        std::mem::replace(&mut app.dir, tempfile::tempdir().unwrap()),
+        app.db.clone(),
+        &["--sample", "0", "--sample-grace", "100ms"],
+    )
+    .await;
     let v = until_decided(&restarted, 2).await;
     assert_eq!((count_of(&v, "error"), count_of(&v, "sampled_out")), (1, 1), "{v}");
     assert_eq!(status_of(&restarted, failed).await, StatusCode::OK);
@@ -224,7 +230,9 @@ async fn beyond_the_pending_cap_the_oldest_traces_are_decided_early() {
 #[tokio::test]
 async fn bad_sampling_flags_are_refused_with_the_rule() {
     use clap::Parser;
-    for (flag, value, says) in [("--sample", "1.5", "from 0 to 1"), ("--sample-grace", "soon", "like 250ms"), ("--sample-slower-than", "5", "like 250ms")] {
+    for (flag, value, says) in
+        [("--sample", "1.5", "from 0 to 1"), ("--sample-grace", "soon", "like 250ms"), ("--sample-slower-than", "5", "like 250ms")]
+    {
         let err = loupe::cli::Cli::try_parse_from(["loupe", "serve", flag, value]).unwrap_err().to_string();
         assert!(err.contains(says), "{flag} {value}: {err}");
     }

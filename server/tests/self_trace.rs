@@ -37,7 +37,13 @@ async fn requests_are_traced_to_another_loupe_continuing_the_callers_trace() {
     let receiver = spawn_app().await;
     let mut traced = spawn_app_with(&["--self-trace", &receiver.base]).await;
     let (trace, parent) = ("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7");
-    let a = traced.client.get(format!("{}/api/stats/summary", traced.base)).header("traceparent", format!("00-{trace}-{parent}-01")).send().await.unwrap();
+    let a = traced
+        .client
+        .get(format!("{}/api/stats/summary", traced.base))
+        .header("traceparent", format!("00-{trace}-{parent}-01"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(a.status(), StatusCode::OK);
     assert_eq!(a.headers()["x-trace-id"], trace, "the logs and the span share the caller's trace id");
 

@@ -7,7 +7,6 @@ use super::palette;
 use crate::format::{count, usd, utc};
 use crate::model::cost::CostPoint;
 
-
 fn time_label(x: f64, step_ns: i64) -> String {
     let t = utc(x as i64);
     // Hourly points: "11-24 09:00"; daily: "11-24".

@@ -6,8 +6,8 @@
 //! never go into a chart.
 
 mod cost;
-pub(crate) mod palette;
 mod histogram;
+pub(crate) mod palette;
 mod series;
 mod spark;
 
@@ -15,4 +15,3 @@ pub use cost::{cost_over_time, ranked_bars, tokens_over_time};
 pub use histogram::{HistogramChart, histogram};
 pub use series::p95_series;
 pub use spark::{Tone, spark};
-

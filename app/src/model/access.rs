@@ -75,8 +75,16 @@ pub struct Account {
 pub enum Viewer {
     /// Authentication is off (Loupe is a local tool on 127.0.0.1).
     Local,
-    User { id: i64, name: String, admin: bool },
-    Key { id: i64, name: String, scope: KeyScope },
+    User {
+        id: i64,
+        name: String,
+        admin: bool,
+    },
+    Key {
+        id: i64,
+        name: String,
+        scope: KeyScope,
+    },
     /// Authentication is on and the request proved nothing (share-link pages).
     Anonymous,
 }

@@ -257,7 +257,9 @@ mod tests {
 
     #[test]
     fn group_by_parses_its_names_only() {
-        for (s, g) in [("model", CostGroupBy::Model), ("service", CostGroupBy::Service), ("user", CostGroupBy::User), ("day", CostGroupBy::Day)] {
+        for (s, g) in
+            [("model", CostGroupBy::Model), ("service", CostGroupBy::Service), ("user", CostGroupBy::User), ("day", CostGroupBy::Day)]
+        {
             assert_eq!(CostGroupBy::parse(s), Some(g));
             assert_eq!(serde_json::to_value(g).unwrap(), serde_json::json!(s));
         }

@@ -65,11 +65,8 @@ impl TraceFilter {
     /// As a URL query string (without `?`), absent values left out.
     pub fn to_query(&self) -> String {
         let mut me = self.clone();
-        let pairs: Vec<String> = KEYS
-            .iter()
-            .zip(me.slots())
-            .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", encode(v))))
-            .collect();
+        let pairs: Vec<String> =
+            KEYS.iter().zip(me.slots()).filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", encode(v)))).collect();
         pairs.join("&")
     }
 

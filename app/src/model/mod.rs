@@ -13,11 +13,11 @@ pub mod access;
 pub mod alerts;
 pub mod cost;
 pub mod latency;
+mod list;
 pub mod overview;
 pub mod people;
 pub mod sampling;
 pub mod share;
-mod list;
 pub use list::{ListView, TraceFilter, encode};
 
 /// A time range as the stats pages and endpoints take it (costs, users): their URL

@@ -62,7 +62,8 @@ pub fn assemble(steps: &[(i64, OverviewPoint)], p95_ns: i64, since_ns: i64, unti
     let step_ns = step_for(until_ns - since_ns);
     let first = since_ns.div_euclid(step_ns) * step_ns;
     let n = ((until_ns - first).max(1) as u64).div_ceil(step_ns as u64) as usize;
-    let mut points: Vec<OverviewPoint> = (0..n).map(|i| OverviewPoint { start_ns: first + i as i64 * step_ns, ..Default::default() }).collect();
+    let mut points: Vec<OverviewPoint> =
+        (0..n).map(|i| OverviewPoint { start_ns: first + i as i64 * step_ns, ..Default::default() }).collect();
     let mut o = TrafficOverview { since_ns, until_ns, step_ns, p95_ns, ..Default::default() };
     for (i, p) in steps {
         let Some(slot) = points.get_mut(*i as usize) else { continue };
@@ -92,7 +93,8 @@ mod tests {
 
     #[test]
     fn steps_with_traces_fill_a_whole_range_and_sum_up() {
-        let p = |traces: i64, errors: i64, usd: f64| OverviewPoint { traces, errors, cost_usd: usd, p95_ns: 7, start_ns: -1, unpriced: errors };
+        let p =
+            |traces: i64, errors: i64, usd: f64| OverviewPoint { traces, errors, cost_usd: usd, p95_ns: 7, start_ns: -1, unpriced: errors };
         let o = assemble(&[(0, p(20, 0, 0.2)), (2, p(1, 1, 0.5)), (99, p(5, 5, 5.0))], 2_000, 0, 15 * MINUTE);
         assert_eq!((o.step_ns, o.points.len()), (MINUTE, 15));
         assert_eq!((o.traces, o.errors, o.p95_ns), (21, 1, 2_000), "a step outside the range is ignored");

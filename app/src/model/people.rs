@@ -169,7 +169,16 @@ mod tests {
 
     fn t(key: &str, start: i64, ms: i64, error: bool, usd: f64) -> TraceOf {
         let d = ms * 1_000_000;
-        TraceOf { key: key.into(), start_ns: start, duration_ns: d, error, cost_usd: usd, unpriced: 0, user: Some(format!("u-{key}")), end_ns: start + d }
+        TraceOf {
+            key: key.into(),
+            start_ns: start,
+            duration_ns: d,
+            error,
+            cost_usd: usd,
+            unpriced: 0,
+            user: Some(format!("u-{key}")),
+            end_ns: start + d,
+        }
     }
 
     #[test]

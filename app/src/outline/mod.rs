@@ -6,14 +6,14 @@
 //! window over without building a tree itself.
 
 mod critical;
-mod row;
 mod insights;
+mod row;
 mod time_by_kind;
 mod tree;
 
 pub use critical::CriticalStep;
-pub use row::Row;
 pub use insights::{Finding, FindingKind};
+pub use row::Row;
 
 use std::collections::{HashMap, HashSet};
 
@@ -207,7 +207,13 @@ impl Outline {
             .iter()
             .map(|s| {
                 let r = &self.rows[s.row as usize];
-                PathStep { span_id: r.span_id.clone(), name: r.name.clone(), kind: r.kind, self_ns: s.self_ns, share: s.self_ns as f64 / total }
+                PathStep {
+                    span_id: r.span_id.clone(),
+                    name: r.name.clone(),
+                    kind: r.kind,
+                    self_ns: s.self_ns,
+                    share: s.self_ns as f64 / total,
+                }
             })
             .collect();
         Insights { trace_id: self.trace_id.clone(), duration_ns: self.duration_ns, critical_path, findings: self.findings.clone() }

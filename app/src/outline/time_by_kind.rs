@@ -31,11 +31,8 @@ pub fn time_by_kind(rows: &[Row]) -> Vec<KindTime> {
             entry.slowest = i as u32;
         }
     }
-    let mut out: Vec<KindTime> = stats
-        .into_iter()
-        .zip(own)
-        .filter_map(|(s, intervals)| s.map(|s| KindTime { wall_ns: union_length(intervals), ..s }))
-        .collect();
+    let mut out: Vec<KindTime> =
+        stats.into_iter().zip(own).filter_map(|(s, intervals)| s.map(|s| KindTime { wall_ns: union_length(intervals), ..s })).collect();
     out.sort_by(|a, b| b.wall_ns.cmp(&a.wall_ns).then(a.kind.cmp(&b.kind)));
     out
 }

@@ -73,4 +73,3 @@ pub fn lay_out(mut spans: Vec<SpanHead>) -> (Vec<(SpanHead, Place)>, u32) {
     let laid = order.into_iter().zip(places).map(|(i, place)| (slots[i].take().expect("each span once"), place)).collect();
     (laid, orphans)
 }
-

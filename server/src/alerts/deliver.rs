@@ -104,7 +104,14 @@ async fn deliver_to(alerts: &Alerts, event: &AlertEvent, rule: &RuleSpec, share:
     let mut delay = policy.base;
     if let Some(why) = reqwest::Url::parse(url).ok().and_then(|u| alerts.config().egress.refuse_literal(&u)) {
         let error = format!("refused: {why}");
-        let record = DeliveryAttempt { channel, attempt: 1, at_ns: crate::domain::now_ns(), status: None, error: Some(error.clone()), outcome: "failed".into() };
+        let record = DeliveryAttempt {
+            channel,
+            attempt: 1,
+            at_ns: crate::domain::now_ns(),
+            status: None,
+            error: Some(error.clone()),
+            outcome: "failed".into(),
+        };
         if let Err(e) = alerts.store().insert_delivery_attempt(event.id, &record).await {
             tracing::error!(event = event.id, error = %e, "cannot record a delivery attempt");
         }
@@ -122,9 +129,16 @@ async fn deliver_to(alerts: &Alerts, event: &AlertEvent, rule: &RuleSpec, share:
         let refused = error.as_deref().is_some_and(|e| e.starts_with("refused:"));
         let retryable = !ok && !refused && status.is_none_or(|s| s == 429 || s >= 500);
         let last = attempt == policy.max_attempts || !retryable;
-        let outcome = if ok { "delivered" } else if last { "failed" } else { "retrying" };
+        let outcome = if ok {
+            "delivered"
+        } else if last {
+            "failed"
+        } else {
+            "retrying"
+        };
         let error = error.or_else(|| (!ok).then(|| format!("HTTP {}", status.unwrap_or_default())));
-        let record = DeliveryAttempt { channel, attempt, at_ns: crate::domain::now_ns(), status, error: error.clone(), outcome: outcome.into() };
+        let record =
+            DeliveryAttempt { channel, attempt, at_ns: crate::domain::now_ns(), status, error: error.clone(), outcome: outcome.into() };
         if let Err(e) = alerts.store().insert_delivery_attempt(event.id, &record).await {
             tracing::error!(event = event.id, error = %e, "cannot record a delivery attempt");
         }
@@ -193,7 +207,10 @@ mod tests {
     }
 
     fn rule() -> RuleSpec {
-        serde_json::from_value(json!({"name": "slow tools", "match": {"kind": "tool"}, "condition": {"type": "span_duration", "threshold_ms": 2000}})).unwrap()
+        serde_json::from_value(
+            json!({"name": "slow tools", "match": {"kind": "tool"}, "condition": {"type": "span_duration", "threshold_ms": 2000}}),
+        )
+        .unwrap()
     }
 
     #[test]
@@ -224,7 +241,10 @@ mod tests {
         let share = Some("https://loupe.example/share/ab?span=y");
         assert_eq!(body(WebhookFormat::Json, &event(), &rule, share)["share_link"], share.unwrap());
         let slack = body(WebhookFormat::Slack, &event(), &rule, share);
-        assert!(slack["text"].as_str().unwrap().ends_with("<https://loupe.example/share/ab?span=y|Open without an account> (link valid 24h)"), "{slack}");
+        assert!(
+            slack["text"].as_str().unwrap().ends_with("<https://loupe.example/share/ab?span=y|Open without an account> (link valid 24h)"),
+            "{slack}"
+        );
     }
 
     #[test]

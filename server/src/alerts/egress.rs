@@ -82,7 +82,9 @@ impl Egress {
                 egress.nets.push(net);
             } else if let Ok(ip) = raw.trim_matches(|c| c == '[' || c == ']').parse::<IpAddr>() {
                 egress.nets.push(IpNet::from(ip));
-            } else if raw.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-') && raw.contains(|c: char| c.is_ascii_alphabetic()) {
+            } else if raw.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+                && raw.contains(|c: char| c.is_ascii_alphabetic())
+            {
                 egress.hosts.push(raw.to_ascii_lowercase());
             } else {
                 return Err(format!("--webhook-allow {raw:?} is not a host name, an IP address or a CIDR range like 10.0.0.0/8"));
@@ -94,7 +96,11 @@ impl Egress {
     /// For the start-up line.
     pub fn describe(&self) -> String {
         let all: Vec<String> = self.hosts.iter().cloned().chain(self.nets.iter().map(IpNet::to_string)).collect();
-        if all.is_empty() { "public addresses only (--webhook-allow for internal receivers)".into() } else { format!("public addresses and {}", all.join(", ")) }
+        if all.is_empty() {
+            "public addresses only (--webhook-allow for internal receivers)".into()
+        } else {
+            format!("public addresses and {}", all.join(", "))
+        }
     }
 
     fn host_allowed(&self, host: &str) -> bool {
@@ -148,7 +154,8 @@ impl Egress {
             return None;
         }
         let port = url.port_or_known_default().unwrap_or(443);
-        let resolved: Vec<IpAddr> = tokio::time::timeout(Duration::from_secs(3), tokio::net::lookup_host((host, port))).await.ok()?.ok()?.map(|a| a.ip()).collect();
+        let resolved: Vec<IpAddr> =
+            tokio::time::timeout(Duration::from_secs(3), tokio::net::lookup_host((host, port))).await.ok()?.ok()?.map(|a| a.ip()).collect();
         // Delivery connects only to allowed addresses, so one is enough.
         self.refuse_resolved(host, &resolved)
     }
@@ -183,7 +190,20 @@ mod tests {
 
     #[test]
     fn internal_addresses_are_named() {
-        for ip in ["127.0.0.1", "169.254.169.254", "10.1.2.3", "172.16.0.1", "192.168.1.1", "0.0.0.0", "224.0.0.1", "::1", "fe80::1", "fd00:ec2::254", "::ffff:127.0.0.1", "100.64.0.1"] {
+        for ip in [
+            "127.0.0.1",
+            "169.254.169.254",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "0.0.0.0",
+            "224.0.0.1",
+            "::1",
+            "fe80::1",
+            "fd00:ec2::254",
+            "::ffff:127.0.0.1",
+            "100.64.0.1",
+        ] {
             assert!(internal_kind(ip.parse().unwrap()).is_some(), "{ip}");
         }
         for ip in ["8.8.8.8", "52.1.2.3", "2606:4700::1111", "172.32.0.1"] {

@@ -110,10 +110,8 @@ impl Alerts {
         };
         alerts.reload().await?;
         let open = alerts.store().open_alert_events(crate::domain::now_ns()).await?;
-        let tasks = vec![
-            tokio::spawn(engine::run(alerts.clone(), rx, open)),
-            tokio::spawn(window::run(alerts.clone(), window_interval, tx)),
-        ];
+        let tasks =
+            vec![tokio::spawn(engine::run(alerts.clone(), rx, open)), tokio::spawn(window::run(alerts.clone(), window_interval, tx))];
         Ok((alerts, tasks))
     }
 

@@ -7,8 +7,8 @@ use serde_json::{Map, Value};
 
 use crate::domain::cost::span_tokens;
 use crate::domain::{Span, StepKind};
-use crate::store::RecentSpan;
 use crate::error::{Error, Result};
+use crate::store::RecentSpan;
 use app::model::alerts::{AlertRule, Channel, Condition, GroupBy, RuleSpec};
 
 /// Keys the API returns on a rule that a client may send back unchanged.
@@ -105,7 +105,11 @@ pub fn validate(spec: &RuleSpec) -> Result<()> {
 
 fn validate_condition(c: &Condition) -> Result<()> {
     let positive = |field: &str, v: f64| {
-        if v.is_finite() && v > 0.0 { Ok(()) } else { Err(bad(&format!("condition.{field}"), format!("must be a number above 0, got {v}"))) }
+        if v.is_finite() && v > 0.0 {
+            Ok(())
+        } else {
+            Err(bad(&format!("condition.{field}"), format!("must be a number above 0, got {v}")))
+        }
     };
     if let Some(w) = c.window_min() {
         if !(1..=1440).contains(&w) {
@@ -119,7 +123,9 @@ fn validate_condition(c: &Condition) -> Result<()> {
         Condition::SpanDuration { threshold_ms } | Condition::WindowP95 { threshold_ms, .. } => positive("threshold_ms", *threshold_ms),
         Condition::SpanCost { threshold_usd } | Condition::WindowCost { threshold_usd, .. } => positive("threshold_usd", *threshold_usd),
         Condition::SpanTokens { threshold } if *threshold == 0 => Err(bad("condition.threshold", "must be at least 1 token")),
-        Condition::WindowErrorRate { threshold_pct, .. } if !(threshold_pct.is_finite() && *threshold_pct >= 0.0 && *threshold_pct < 100.0) => {
+        Condition::WindowErrorRate { threshold_pct, .. }
+            if !(threshold_pct.is_finite() && *threshold_pct >= 0.0 && *threshold_pct < 100.0) =>
+        {
             Err(bad("condition.threshold_pct", format!("must be a percentage from 0 to below 100, got {threshold_pct}")))
         }
         _ => Ok(()),
@@ -274,12 +280,12 @@ impl CompiledRule {
                 let why = f.status_message.map(|m| format!(": {}", truncate(m, 200))).unwrap_or_default();
                 (1.0, format!("{} failed{why}", f.name))
             }),
-            Condition::SpanTokens { threshold } => {
-                (f.tokens > *threshold as i64).then(|| (f.tokens as f64, format!("{} used {} tokens (> {})", f.name, n(f.tokens as f64), n(*threshold as f64))))
-            }
-            Condition::SpanCost { threshold_usd } => f.cost_usd.filter(|c| c > threshold_usd).map(|c| {
-                (c, format!("{} cost {} (> {})", f.name, app::format::usd(c), app::format::usd(*threshold_usd)))
-            }),
+            Condition::SpanTokens { threshold } => (f.tokens > *threshold as i64)
+                .then(|| (f.tokens as f64, format!("{} used {} tokens (> {})", f.name, n(f.tokens as f64), n(*threshold as f64)))),
+            Condition::SpanCost { threshold_usd } => f
+                .cost_usd
+                .filter(|c| c > threshold_usd)
+                .map(|c| (c, format!("{} cost {} (> {})", f.name, app::format::usd(c), app::format::usd(*threshold_usd)))),
             _ => None,
         }
     }

@@ -26,16 +26,25 @@ fn bad_rules_name_the_field() {
         (json!({"name": "x", "condition": {"type": "span_duration"}}), "condition"),
         (json!({"name": "x", "condition": {"type": "span_duration", "threshold_ms": -1}}), "condition.threshold_ms"),
         (json!({"name": "x", "condition": {"type": "span_duration", "threshold_ms": "slow"}}), "condition.threshold_ms: invalid type"),
-        (json!({"name": "x", "condition": {"type": "window_p95", "window_min": 5, "threshold_ms": 9, "min_count": "many"}}), "condition.min_count"),
+        (
+            json!({"name": "x", "condition": {"type": "window_p95", "window_min": 5, "threshold_ms": 9, "min_count": "many"}}),
+            "condition.min_count",
+        ),
         (json!({"name": "", "condition": {"type": "span_error"}}), "name:"),
         (json!({"name": "x", "condition": {"type": "sometimes"}}), "condition"),
         (json!({"name": "x", "match": {"kind": "toaster"}, "condition": {"type": "span_error"}}), "match.kind"),
         (json!({"name": "x", "match": {"colour": "red"}, "condition": {"type": "span_error"}}), "match"),
         (json!({"name": "x", "condition": {"type": "span_error"}, "treshold": 3}), "treshold: unknown field"),
         (json!({"name": "x", "condition": {"type": "span_error"}, "channels": [{"type": "webhook", "url": "ftp://x"}]}), "channels[0].url"),
-        (json!({"name": "x", "condition": {"type": "span_error"}, "channels": [{"type": "webhook", "url": "not a url"}]}), "channels[0].url"),
+        (
+            json!({"name": "x", "condition": {"type": "span_error"}, "channels": [{"type": "webhook", "url": "not a url"}]}),
+            "channels[0].url",
+        ),
         (json!({"name": "x", "condition": {"type": "window_p95", "window_min": 0, "threshold_ms": 5}}), "condition.window_min"),
-        (json!({"name": "x", "condition": {"type": "window_error_rate", "window_min": 5, "threshold_pct": 150}}), "condition.threshold_pct"),
+        (
+            json!({"name": "x", "condition": {"type": "window_error_rate", "window_min": 5, "threshold_pct": 150}}),
+            "condition.threshold_pct",
+        ),
         (json!({"name": "x", "condition": {"type": "window_count", "window_min": 5, "threshold": 3}, "group_by": "tool"}), "group_by"),
         (json!({"name": "x", "condition": {"type": "span_error"}, "cooldown_s": "soon"}), "cooldown_s"),
         (json!(["not", "an", "object"]), "JSON object"),
@@ -62,7 +71,10 @@ fn matchers_select_spans() {
     assert!(!rule.matches(&facts("execute_tool search_hotels", StepKind::Llm, 10)));
     assert!(!rule.matches(&facts("call execute_tool x", StepKind::Tool, 10)));
     let attrs: Map<String, Value> = serde_json::from_value(json!({"http.status_code": 503, "tenant": "acme"})).unwrap();
-    let spec = parse(json!({"name": "x", "match": {"attribute": {"key": "http.status_code", "value": "503"}}, "condition": {"type": "span_error"}})).unwrap();
+    let spec = parse(
+        json!({"name": "x", "match": {"attribute": {"key": "http.status_code", "value": "503"}}, "condition": {"type": "span_error"}}),
+    )
+    .unwrap();
     let rule = CompiledRule::new(2, spec).unwrap();
     assert!(rule.needs_attributes());
     let mut f = facts("GET /", StepKind::Http, 1);

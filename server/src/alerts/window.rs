@@ -73,7 +73,8 @@ pub fn evaluate(condition: &Condition, spans: &[Facts], what: &str) -> Option<Wi
         }),
         Condition::WindowCost { threshold_usd, .. } => {
             let total: f64 = spans.iter().filter_map(|s| s.cost_usd).sum();
-            let costliest = (0..spans.len()).max_by(|&a, &b| spans[a].cost_usd.unwrap_or(0.0).total_cmp(&spans[b].cost_usd.unwrap_or(0.0)))?;
+            let costliest =
+                (0..spans.len()).max_by(|&a, &b| spans[a].cost_usd.unwrap_or(0.0).total_cmp(&spans[b].cost_usd.unwrap_or(0.0)))?;
             (total > *threshold_usd).then(|| WindowFiring {
                 observed: total,
                 example: costliest,

@@ -69,7 +69,9 @@ pub async fn bootstrap(store: &Store, admin_user: Option<&str>, admin_password: 
     let existing = store.account_count().await?;
     match (existing, admin_user, admin_password) {
         (0, Some(user), Some(pw)) => {
-            add(store, user, pw, true).await.map_err(|e| anyhow::anyhow!("cannot create the admin from LOUPE_ADMIN_USER/LOUPE_ADMIN_PASSWORD: {e}"))?;
+            add(store, user, pw, true)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot create the admin from LOUPE_ADMIN_USER/LOUPE_ADMIN_PASSWORD: {e}"))?;
             tracing::info!(account = user, "created the first admin from LOUPE_ADMIN_USER");
         }
         (0, _, _) => anyhow::bail!(

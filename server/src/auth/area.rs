@@ -53,7 +53,9 @@ pub fn admits(area: Area, viewer: &Viewer) -> Result<(), Error> {
         (Area::Api, Viewer::Key { .. }) => {
             Err(Error::Forbidden("this API key may only send spans; the JSON API needs a key with the api scope".into()))
         }
-        (Area::Rpc | Area::Page, Viewer::Key { .. }) => Err(Error::Unauthorized("API keys open the API only; sign in to use the pages".into())),
+        (Area::Rpc | Area::Page, Viewer::Key { .. }) => {
+            Err(Error::Unauthorized("API keys open the API only; sign in to use the pages".into()))
+        }
         (Area::Ingest, _) => Err(Error::Unauthorized(
             "this Loupe requires an API key: send `Authorization: Bearer <key>` or `x-api-key: <key>` \
              (for an SDK: OTEL_EXPORTER_OTLP_HEADERS=x-api-key=<key>). Create keys on the Access page or with `loupe key create NAME`."

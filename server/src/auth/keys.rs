@@ -30,7 +30,9 @@ pub fn presented(headers: &HeaderMap) -> Option<&str> {
 fn check_name(name: &str) -> Result<&str> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(Error::BadRequest("name: give the key a name of 1 to 100 characters (what sends with it, e.g. \"checkout-agent prod\")".into()));
+        return Err(Error::BadRequest(
+            "name: give the key a name of 1 to 100 characters (what sends with it, e.g. \"checkout-agent prod\")".into(),
+        ));
     }
     Ok(name)
 }

@@ -124,7 +124,8 @@ pub fn client_addr(peer: IpAddr, headers: &axum::http::HeaderMap, trusted: &[ipn
     if !is_trusted(&peer) {
         return peer;
     }
-    let forwarded = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).collect::<Vec<_>>();
+    let forwarded =
+        headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).collect::<Vec<_>>();
     forwarded.iter().rev().filter_map(|s| s.trim().parse::<IpAddr>().ok()).find(|ip| !is_trusted(ip)).unwrap_or(peer)
 }
 

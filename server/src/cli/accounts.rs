@@ -67,7 +67,12 @@ pub async fn key(command: KeyCommand) -> anyhow::Result<()> {
         KeyCommand::Create { name, scope, store } => {
             let scope = KeyScope::parse(&scope).context("--scope is ingest or api")?;
             let made = keys::create(&store.open().await?, &name, scope, None).await?;
-            eprintln!("API key {} ({}: {}). It is shown this once; Loupe keeps only a hash:", made.info.id, made.info.name, scope.describe());
+            eprintln!(
+                "API key {} ({}: {}). It is shown this once; Loupe keeps only a hash:",
+                made.info.id,
+                made.info.name,
+                scope.describe()
+            );
             println!("{}", made.key);
             eprintln!("Exporters send it as a header, e.g. OTEL_EXPORTER_OTLP_HEADERS=x-api-key={}", made.key);
         }

@@ -15,10 +15,10 @@ pub mod retention;
 pub mod sampling;
 mod store;
 pub use access::{KeyCommand, UserCommand};
-pub use store::StoreArgs;
 pub use exposure::ExposureArgs;
 pub use retention::RetentionArgs;
 pub use sampling::SamplingArgs;
+pub use store::StoreArgs;
 
 #[derive(Parser, Debug)]
 #[command(

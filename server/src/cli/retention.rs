@@ -37,7 +37,12 @@ impl RetentionArgs {
     /// The policy, when any retention is asked for.
     pub fn policy(&self) -> Option<Policy> {
         let on = self.retain.is_some() || !self.retain_service.is_empty() || self.max_db_size.is_some();
-        on.then(|| Policy { default: self.retain, per_service: self.retain_service.clone(), max_bytes: self.max_db_size, every: self.retention_every })
+        on.then(|| Policy {
+            default: self.retain,
+            per_service: self.retain_service.clone(),
+            max_bytes: self.max_db_size,
+            every: self.retention_every,
+        })
     }
 }
 

@@ -88,8 +88,7 @@ pub const EXCEPTION_MESSAGE: &str = "exception.message";
 
 /// Keys tried in order for each typed field; the first present wins.
 pub const INPUT_TOKENS: &[&str] = &[GEN_AI_USAGE_INPUT_TOKENS, GEN_AI_USAGE_PROMPT_TOKENS, OI_TOKENS_PROMPT];
-pub const OUTPUT_TOKENS: &[&str] =
-    &[GEN_AI_USAGE_OUTPUT_TOKENS, GEN_AI_USAGE_COMPLETION_TOKENS, OI_TOKENS_COMPLETION];
+pub const OUTPUT_TOKENS: &[&str] = &[GEN_AI_USAGE_OUTPUT_TOKENS, GEN_AI_USAGE_COMPLETION_TOKENS, OI_TOKENS_COMPLETION];
 pub const CACHE_READ_TOKENS: &[&str] = &[GEN_AI_USAGE_CACHE_READ, OI_TOKENS_CACHE_READ];
 pub const CACHE_WRITE_TOKENS: &[&str] = &[GEN_AI_USAGE_CACHE_CREATION, OI_TOKENS_CACHE_WRITE];
 pub const REASONING_TOKENS: &[&str] = &[GEN_AI_USAGE_REASONING, OI_TOKENS_REASONING];
@@ -99,7 +98,8 @@ pub const TOTAL_TOKENS: &[&str] = &[OI_TOKENS_TOTAL, LLM_USAGE_TOTAL_TOKENS];
 pub const LLM_REQUEST_MODEL: &str = "llm.request.model";
 pub const LLM_RESPONSE_MODEL: &str = "llm.response.model";
 
-pub const REQUEST_MODEL: &[&str] = &[GEN_AI_REQUEST_MODEL, OI_MODEL_NAME, OI_EMBEDDING_MODEL_NAME, OI_RERANKER_MODEL_NAME, LLM_REQUEST_MODEL];
+pub const REQUEST_MODEL: &[&str] =
+    &[GEN_AI_REQUEST_MODEL, OI_MODEL_NAME, OI_EMBEDDING_MODEL_NAME, OI_RERANKER_MODEL_NAME, LLM_REQUEST_MODEL];
 pub const RESPONSE_MODEL: &[&str] = &[GEN_AI_RESPONSE_MODEL, LLM_RESPONSE_MODEL];
 pub const PROVIDER: &[&str] = &[GEN_AI_PROVIDER_NAME, GEN_AI_SYSTEM, OI_PROVIDER, OI_SYSTEM];
 pub const TOOL_NAME: &[&str] = &[GEN_AI_TOOL_NAME, OI_TOOL_NAME];
@@ -200,15 +200,16 @@ pub const CONTENT_STRUCTURE_SUFFIXES: &[&str] =
 /// <https://opentelemetry.io/docs/specs/semconv/gen-ai/gen-ai-events/>
 pub const CONTENT_EVENT_PREFIX: &str = "gen_ai.";
 /// Attributes of such events that are structure.
-pub const CONTENT_EVENT_STRUCTURE_KEYS: &[&str] =
-    &["gen_ai.system", "gen_ai.provider.name", "role", "index", "finish_reason", "id"];
+pub const CONTENT_EVENT_STRUCTURE_KEYS: &[&str] = &["gen_ai.system", "gen_ai.provider.name", "role", "index", "finish_reason", "id"];
 
 /// Content keys that make up a model call's input (messages, system instructions,
 /// prompts), whichever convention sent them: two calls whose input hashes are equal
 /// were sent the same prompt.
 pub fn is_prompt_key(key: &str) -> bool {
-    matches!(key, "gen_ai.input.messages" | "gen_ai.system_instructions" | "gen_ai.prompt" | "llm.prompts" | "input.value" | "traceloop.entity.input")
-        || ["gen_ai.prompt.", "llm.input_messages.", "llm.prompts."].iter().any(|p| key.starts_with(p))
+    matches!(
+        key,
+        "gen_ai.input.messages" | "gen_ai.system_instructions" | "gen_ai.prompt" | "llm.prompts" | "input.value" | "traceloop.entity.input"
+    ) || ["gen_ai.prompt.", "llm.input_messages.", "llm.prompts."].iter().any(|p| key.starts_with(p))
 }
 
 /// Whether an attribute key holds prompt/completion content.
@@ -216,8 +217,7 @@ pub fn is_content_key(key: &str) -> bool {
     if CONTENT_KEYS.contains(&key) {
         return true;
     }
-    CONTENT_PREFIXES.iter().any(|p| key.starts_with(p))
-        && !CONTENT_STRUCTURE_SUFFIXES.iter().any(|s| key.ends_with(s))
+    CONTENT_PREFIXES.iter().any(|p| key.starts_with(p)) && !CONTENT_STRUCTURE_SUFFIXES.iter().any(|s| key.ends_with(s))
 }
 
 #[cfg(test)]
@@ -226,10 +226,22 @@ mod tests {
 
     #[test]
     fn prompt_keys_are_model_inputs_not_outputs() {
-        for key in ["gen_ai.input.messages", "gen_ai.system_instructions", "gen_ai.prompt.0.content", "llm.input_messages.0.message.content", "input.value"] {
+        for key in [
+            "gen_ai.input.messages",
+            "gen_ai.system_instructions",
+            "gen_ai.prompt.0.content",
+            "llm.input_messages.0.message.content",
+            "input.value",
+        ] {
             assert!(is_prompt_key(key) && is_content_key(key), "{key}");
         }
-        for key in ["gen_ai.output.messages", "gen_ai.completion.0.content", "llm.output_messages.0.message.content", "output.value", "gen_ai.tool.call.arguments"] {
+        for key in [
+            "gen_ai.output.messages",
+            "gen_ai.completion.0.content",
+            "llm.output_messages.0.message.content",
+            "output.value",
+            "gen_ai.tool.call.arguments",
+        ] {
             assert!(!is_prompt_key(key), "{key}");
         }
     }

@@ -11,7 +11,10 @@ pub enum Costing {
     NotModelCall,
     /// A model call no entry prices (unknown model, or no model named).
     Unpriced,
-    Priced { usd: f64, price_id: String },
+    Priced {
+        usd: f64,
+        price_id: String,
+    },
 }
 
 /// Model calls are the spans that bill tokens: chat/completion and embedding

@@ -6,9 +6,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-pub use app::model::{
-    ContentField, ContentPolicy, ExceptionInfo, SpanEvent, SpanLink, SpanStatus, StepKind, Tokens,
-};
+pub use app::model::{ContentField, ContentPolicy, ExceptionInfo, SpanEvent, SpanLink, SpanStatus, StepKind, Tokens};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
@@ -32,11 +30,7 @@ macro_rules! hex_id {
         impl $name {
             /// From raw bytes as OTLP protobuf carries them.
             pub fn from_bytes(bytes: &[u8]) -> Result<Self, IdError> {
-                let arr: [u8; $len] = bytes.try_into().map_err(|_| IdError::Length {
-                    what: $what,
-                    expected: $len,
-                    got: bytes.len(),
-                })?;
+                let arr: [u8; $len] = bytes.try_into().map_err(|_| IdError::Length { what: $what, expected: $len, got: bytes.len() })?;
                 if arr == [0; $len] {
                     return Err(IdError::Zero { what: $what });
                 }
@@ -116,11 +110,7 @@ pub struct Resource {
 
 impl Resource {
     pub fn new(attributes: Map<String, Value>) -> Self {
-        let service = attributes
-            .get(super::conventions::SERVICE_NAME)
-            .and_then(Value::as_str)
-            .unwrap_or("unknown_service")
-            .to_string();
+        let service = attributes.get(super::conventions::SERVICE_NAME).and_then(Value::as_str).unwrap_or("unknown_service").to_string();
         let canonical = serde_json::to_vec(&attributes).unwrap_or_default();
         let key = blake3::hash(&canonical).to_hex()[..32].to_string();
         Self { service, attributes, key }

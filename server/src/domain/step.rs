@@ -30,9 +30,7 @@ fn fold(token: &str) -> std::borrow::Cow<'_, str> {
         return "{n}".into();
     }
     let hex = token.bytes().filter(u8::is_ascii_hexdigit).count();
-    let id_like = hex >= 8
-        && token.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
-        && token.bytes().any(|b| b.is_ascii_digit());
+    let id_like = hex >= 8 && token.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') && token.bytes().any(|b| b.is_ascii_digit());
     if id_like { "{id}".into() } else { token.into() }
 }
 

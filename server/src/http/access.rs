@@ -44,7 +44,11 @@ async fn list_keys(State(state): State<AppState>, Extension(viewer): Extension<V
     Ok(Json(state.store.api_keys().await?))
 }
 
-async fn create_key(State(state): State<AppState>, Extension(viewer): Extension<Viewer>, body: axum::body::Bytes) -> Result<(StatusCode, Json<NewApiKey>)> {
+async fn create_key(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<NewApiKey>)> {
     require_admin(&viewer)?;
     let b: NewKeyBody = json_body(&body, r#"{"name": "...", "scope": "ingest" | "api"}"#)?;
     Ok((StatusCode::CREATED, Json(keys::create(&state.store, &b.name, b.scope, viewer.name()).await?)))
@@ -71,13 +75,21 @@ async fn list_accounts(State(state): State<AppState>, Extension(viewer): Extensi
     Ok(Json(state.store.accounts().await?))
 }
 
-async fn add_account(State(state): State<AppState>, Extension(viewer): Extension<Viewer>, body: axum::body::Bytes) -> Result<(StatusCode, Json<Account>)> {
+async fn add_account(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<Account>)> {
     require_admin(&viewer)?;
     let b: NewAccountBody = json_body(&body, r#"{"name": "...", "password": "...", "admin": false}"#)?;
     Ok((StatusCode::CREATED, Json(accounts::add(&state.store, &b.name, &b.password, b.admin).await?)))
 }
 
-async fn remove_account(State(state): State<AppState>, Extension(viewer): Extension<Viewer>, Path(name): Path<String>) -> Result<StatusCode> {
+async fn remove_account(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(name): Path<String>,
+) -> Result<StatusCode> {
     require_admin(&viewer)?;
     accounts::remove(&state.store, &name, viewer.name()).await?;
     Ok(StatusCode::NO_CONTENT)

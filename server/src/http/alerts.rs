@@ -40,11 +40,7 @@ async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Js
     Ok(Json(state.read().alert_rule(rule_id(&id)?).await?))
 }
 
-async fn replace(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    Body(b): Body<Value>,
-) -> Result<Json<AlertRule>> {
+async fn replace(State(state): State<AppState>, Path(id): Path<String>, Body(b): Body<Value>) -> Result<Json<AlertRule>> {
     let id = rule_id(&id)?;
     let spec = rule::parse(b)?;
     Ok(Json(state.alerts.update_rule(id, spec).await?))

@@ -99,7 +99,8 @@ mod tests {
     #[test]
     fn only_local_paths_are_followed() {
         assert_eq!(local_path("/traces/ab?span=cd"), "/traces/ab?span=cd");
-        for other in ["https://evil.example/", "//evil.example", "/\\evil.example", "", "traces", "/login?next=/", "/a\r\nSet-Cookie: x=1"] {
+        for other in ["https://evil.example/", "//evil.example", "/\\evil.example", "", "traces", "/login?next=/", "/a\r\nSet-Cookie: x=1"]
+        {
             assert_eq!(local_path(other), "/", "{other}");
         }
     }

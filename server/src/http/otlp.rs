@@ -13,10 +13,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use tower_http::decompression::RequestDecompressionLayer;
 
+use crate::error::Error;
 use crate::otlp::convert::convert;
 use crate::otlp::decode::{Encoding, code, encode_response, encode_status};
 use crate::otlp::limits::{Limits, Refusal, Reservation};
-use crate::error::Error;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -47,9 +47,7 @@ async fn export(State(state): State<AppState>, headers: HeaderMap, body: Body) -
 async fn handle(state: &AppState, headers: &HeaderMap, body: Body, counts: &mut Counts) -> Response {
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let Some(encoding) = Encoding::from_content_type(content_type) else {
-        let message = format!(
-            "unsupported Content-Type {content_type:?}: send application/x-protobuf or application/json (OTLP/HTTP)"
-        );
+        let message = format!("unsupported Content-Type {content_type:?}: send application/x-protobuf or application/json (OTLP/HTTP)");
         return answer(Encoding::Json, StatusCode::UNSUPPORTED_MEDIA_TYPE, encode_status(Encoding::Json, code::INVALID_ARGUMENT, &message));
     };
     let status = |status: StatusCode, rpc: i32, message: &str| answer(encoding, status, encode_status(encoding, rpc, message));
@@ -99,7 +97,8 @@ async fn handle(state: &AppState, headers: &HeaderMap, body: Body, counts: &mut 
         Err(e) => {
             (counts.rejected, counts.reason) = (received as u64, "storage");
             tracing::error!(error = %e, received, "export not stored");
-            let mut response = status(StatusCode::SERVICE_UNAVAILABLE, code::UNAVAILABLE, &format!("{e}; nothing from this request was stored, retry"));
+            let mut response =
+                status(StatusCode::SERVICE_UNAVAILABLE, code::UNAVAILABLE, &format!("{e}; nothing from this request was stored, retry"));
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
             response
         }

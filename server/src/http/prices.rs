@@ -24,11 +24,7 @@ async fn replace_all(State(state): State<AppState>, Body(all): Body<Vec<PriceOve
     Ok(Json(apply(&state.store, state.ingest.pricing(), Change::ReplaceAll(all)).await?))
 }
 
-async fn put_one(
-    State(state): State<AppState>,
-    Path(model): Path<String>,
-    Body(o): Body<PriceOverride>,
-) -> Result<Json<PriceList>> {
+async fn put_one(State(state): State<AppState>, Path(model): Path<String>, Body(o): Body<PriceOverride>) -> Result<Json<PriceList>> {
     if o.model != model {
         return Err(Error::BadRequest(format!("the body's model {:?} differs from the path's {model:?}", o.model)));
     }

@@ -35,7 +35,8 @@ async fn create(State(state): State<AppState>, Path(id): Path<String>, body: Byt
     let b: Option<CreateBody> = if body.iter().all(u8::is_ascii_whitespace) {
         None
     } else {
-        serde_json::from_slice(&body).map_err(|e| Error::BadRequest(format!("the body must be {{\"expires_in\": \"1h\" | \"24h\" | \"7d\"}}: {e}")))?
+        serde_json::from_slice(&body)
+            .map_err(|e| Error::BadRequest(format!("the body must be {{\"expires_in\": \"1h\" | \"24h\" | \"7d\"}}: {e}")))?
     };
     let expires = b.and_then(|b| b.expires_in).unwrap_or_else(|| "24h".into());
     let expires = expires.as_str();

@@ -53,8 +53,8 @@ pub struct RawLink {
 use crate::domain::Span;
 use crate::error::Result;
 use crate::pricing::Pricing;
-use sampling::Sampler;
 use privacy::Privacy;
+use sampling::Sampler;
 use writer::Writer;
 
 /// The ingest pipeline that every transport calls: normalize → redact/scrub → cost

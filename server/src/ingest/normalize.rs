@@ -3,9 +3,9 @@
 
 use serde_json::{Map, Value};
 
-use crate::domain::conventions as c;
 use super::privacy::Privacy;
 use super::{RawEvent, RawSpan};
+use crate::domain::conventions as c;
 use crate::domain::{ExceptionInfo, GenAi, Span, SpanEvent, SpanLink, StepKind, Tokens};
 
 /// Normalizes one span under the installation's privacy settings.

@@ -76,7 +76,9 @@ fn openllmetry_kinds_map_to_kinds() {
     for (tl, kind) in [("workflow", StepKind::Chain), ("task", StepKind::Chain), ("agent", StepKind::Agent), ("tool", StepKind::Tool)] {
         assert_eq!(step_kind(&attrs(json!({"traceloop.span.kind": tl})), "internal"), kind, "{tl}");
     }
-    for (rt, kind) in [("chat", StepKind::Llm), ("completion", StepKind::Llm), ("embedding", StepKind::Embedding), ("rerank", StepKind::Rerank)] {
+    for (rt, kind) in
+        [("chat", StepKind::Llm), ("completion", StepKind::Llm), ("embedding", StepKind::Embedding), ("rerank", StepKind::Rerank)]
+    {
         assert_eq!(step_kind(&attrs(json!({"llm.request.type": rt})), "client"), kind, "{rt}");
     }
 }
@@ -148,7 +150,10 @@ fn openinference_and_openllmetry_fields() {
     assert_eq!((emb.kind, emb.model()), (StepKind::Embedding, Some("text-embedding-3-small")));
     let rerank = normalize(raw(json!({"openinference.span.kind": "RERANKER", "reranker.model_name": "rerank-english-v3.0"})), &hashed());
     assert_eq!(rerank.model(), Some("rerank-english-v3.0"));
-    let old_tl = normalize(raw(json!({"llm.request.type": "chat", "llm.request.model": "gpt-4o", "llm.response.model": "gpt-4o-2024-08-06"})), &hashed());
+    let old_tl = normalize(
+        raw(json!({"llm.request.type": "chat", "llm.request.model": "gpt-4o", "llm.response.model": "gpt-4o-2024-08-06"})),
+        &hashed(),
+    );
     assert_eq!(old_tl.model(), Some("gpt-4o-2024-08-06"));
 
     let tool = normalize(raw(json!({"openinference.span.kind": "TOOL", "tool.name": "get_weather"})), &hashed());
@@ -181,11 +186,7 @@ fn exceptions_are_typed_and_scrubbed() {
 #[test]
 fn content_is_fingerprinted_in_attributes_and_events() {
     let mut span = raw(json!({"input.value": "Plan a weekend in Porto for Bob Jones", "input.mime_type": "text/plain"}));
-    span.events.push(RawEvent {
-        time_ns: 12,
-        name: "gen_ai.user.message".into(),
-        attributes: attrs(json!({"content": "secret plan"})),
-    });
+    span.events.push(RawEvent { time_ns: 12, name: "gen_ai.user.message".into(), attributes: attrs(json!({"content": "secret plan"})) });
     let span = normalize(span, &hashed());
     assert!(!span.attributes.contains_key("input.value"));
     assert!(span.attributes.contains_key("input.mime_type"));

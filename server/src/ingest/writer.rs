@@ -15,9 +15,9 @@ use std::sync::Arc;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
+use crate::domain::sampling::Reason;
 use crate::domain::{Span, TraceId};
 use crate::error::{Error, Result};
-use crate::domain::sampling::Reason;
 use crate::store::{PendingSpan, TakenTrace};
 use crate::store::{Store, WriteConn};
 

@@ -36,9 +36,10 @@ pub fn convert(request: ExportTraceServiceRequest) -> Converted {
     for rs in request.resource_spans {
         let resource = Arc::new(Resource::new(attributes(rs.resource.map(|r| r.attributes).unwrap_or_default())));
         for ss in rs.scope_spans {
-            let scope = ss.scope.filter(|s| !s.name.is_empty()).map(|s| {
-                if s.version.is_empty() { s.name } else { format!("{} {}", s.name, s.version) }
-            });
+            let scope = ss
+                .scope
+                .filter(|s| !s.name.is_empty())
+                .map(|s| if s.version.is_empty() { s.name } else { format!("{} {}", s.name, s.version) });
             for span in ss.spans {
                 match raw_span(span, &resource, &scope) {
                     Ok(raw) => out.spans.push(raw),
@@ -167,10 +168,7 @@ mod tests {
 
     fn request(spans: Vec<OtlpSpan>) -> ExportTraceServiceRequest {
         ExportTraceServiceRequest {
-            resource_spans: vec![ResourceSpans {
-                scope_spans: vec![ScopeSpans { spans, ..Default::default() }],
-                ..Default::default()
-            }],
+            resource_spans: vec![ResourceSpans { scope_spans: vec![ScopeSpans { spans, ..Default::default() }], ..Default::default() }],
         }
     }
 

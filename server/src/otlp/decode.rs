@@ -80,8 +80,9 @@ pub fn decode_request(encoding: Encoding, body: &[u8]) -> Result<ExportTraceServ
     match encoding {
         Encoding::Protobuf => ExportTraceServiceRequest::decode(body)
             .map_err(|e| format!("the body is not a valid OTLP protobuf ExportTraceServiceRequest: {e}")),
-        Encoding::Json => serde_json::from_slice(body)
-            .map_err(|e| format!("the body is not a valid OTLP JSON ExportTraceServiceRequest: {e}")),
+        Encoding::Json => {
+            serde_json::from_slice(body).map_err(|e| format!("the body is not a valid OTLP JSON ExportTraceServiceRequest: {e}"))
+        }
     }
 }
 

@@ -125,9 +125,8 @@ impl Limits {
         let scanned = match encoding {
             Encoding::Protobuf => cost::protobuf(bytes)
                 .map_err(|e| Refusal::Undecodable(format!("the body is not a valid OTLP protobuf ExportTraceServiceRequest: {e}")))?,
-            Encoding::Json => {
-                cost::json(bytes).map_err(|e| Refusal::Undecodable(format!("the body is not a valid OTLP JSON ExportTraceServiceRequest: {e}")))?
-            }
+            Encoding::Json => cost::json(bytes)
+                .map_err(|e| Refusal::Undecodable(format!("the body is not a valid OTLP JSON ExportTraceServiceRequest: {e}")))?,
         };
         self.admit(scanned)?;
         self.reserve(held, scanned.decoded_bytes)?;

@@ -113,17 +113,15 @@ mod tests {
 
     #[test]
     fn a_total_price_covers_input_and_output() {
-        let tiers = [PriceTier { name: "t".into(), above_input_tokens: None, prices: TokenPrices { total: Some(1e-7), ..Default::default() } }];
+        let tiers =
+            [PriceTier { name: "t".into(), above_input_tokens: None, prices: TokenPrices { total: Some(1e-7), ..Default::default() } }];
         assert_eq!(cost_usd(&tiers, &tokens(1000, 0, 0, 0)).unwrap(), 1000.0 * 1e-7);
     }
 
     #[test]
     fn a_missing_price_for_used_tokens_is_unknown_not_zero() {
-        let tiers = [PriceTier {
-            name: "t".into(),
-            above_input_tokens: None,
-            prices: TokenPrices { input: Some(1e-6), ..Default::default() },
-        }];
+        let tiers =
+            [PriceTier { name: "t".into(), above_input_tokens: None, prices: TokenPrices { input: Some(1e-6), ..Default::default() } }];
         assert_eq!(cost_usd(&tiers, &tokens(10, 5, 0, 0)), None);
         assert_eq!(cost_usd(&tiers, &tokens(10, 0, 0, 0)), Some(10.0 * 1e-6));
     }

@@ -133,12 +133,19 @@ pub fn validate(o: &PriceOverride) -> Result<()> {
     if model.is_empty() || model.len() > 200 || model != o.model {
         return Err(Error::BadRequest("model must be 1 to 200 characters, without leading or trailing spaces".into()));
     }
-    let prices = [("input_per_mtok", Some(o.input_per_mtok)), ("output_per_mtok", Some(o.output_per_mtok)), ("cache_read_per_mtok", o.cache_read_per_mtok), ("cache_write_per_mtok", o.cache_write_per_mtok)];
+    let prices = [
+        ("input_per_mtok", Some(o.input_per_mtok)),
+        ("output_per_mtok", Some(o.output_per_mtok)),
+        ("cache_read_per_mtok", o.cache_read_per_mtok),
+        ("cache_write_per_mtok", o.cache_write_per_mtok),
+    ];
     for (name, value) in prices {
         if let Some(v) = value
             && !(v.is_finite() && v >= 0.0 && v <= 1e6)
         {
-            return Err(Error::BadRequest(format!("{name} of {model:?} must be a number of USD per million tokens, 0 to 1,000,000; got {v}")));
+            return Err(Error::BadRequest(format!(
+                "{name} of {model:?} must be a number of USD per million tokens, 0 to 1,000,000; got {v}"
+            )));
         }
     }
     let pattern = override_pattern(o);

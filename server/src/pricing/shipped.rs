@@ -63,7 +63,9 @@ fn entry(raw: RawEntry) -> Result<PriceEntry, String> {
         .map(|t| {
             let above_input_tokens = match t.conditions.as_slice() {
                 [] => None,
-                [c] if c.operator == "gt" && regex::Regex::new(&format!("(?i){}", c.usage_detail_pattern)).is_ok_and(|r| r.is_match("input")) => {
+                [c] if c.operator == "gt"
+                    && regex::Regex::new(&format!("(?i){}", c.usage_detail_pattern)).is_ok_and(|r| r.is_match("input")) =>
+                {
                     Some(c.value)
                 }
                 _ => return Err(format!("{}: tier {:?} has conditions Loupe cannot apply", raw.model_name, t.name)),
@@ -76,10 +78,22 @@ fn entry(raw: RawEntry) -> Result<PriceEntry, String> {
     }
     // Ids name the entry ("shipped:gpt-4o"), so a span's recorded price reads
     // without a lookup (Langfuse's own ids are opaque).
-    Ok(PriceEntry { id: format!("shipped:{}", raw.model_name), model: raw.model_name, pattern: raw.match_pattern, tiers, source: PriceSource::Shipped })
+    Ok(PriceEntry {
+        id: format!("shipped:{}", raw.model_name),
+        model: raw.model_name,
+        pattern: raw.match_pattern,
+        tiers,
+        source: PriceSource::Shipped,
+    })
 }
 
 fn prices(p: &Map<String, Value>) -> TokenPrices {
     let first = |keys: &[&str]| keys.iter().find_map(|k| p.get(*k).and_then(Value::as_f64));
-    TokenPrices { input: first(INPUT), output: first(OUTPUT), cache_read: first(CACHE_READ), cache_write: first(CACHE_WRITE), total: first(TOTAL) }
+    TokenPrices {
+        input: first(INPUT),
+        output: first(OUTPUT),
+        cache_read: first(CACHE_READ),
+        cache_write: first(CACHE_WRITE),
+        total: first(TOTAL),
+    }
 }

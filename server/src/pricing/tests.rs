@@ -66,7 +66,14 @@ fn shipped_prices_are_read_per_token() {
 }
 
 fn over(model: &str, input: f64, output: f64) -> PriceOverride {
-    PriceOverride { model: model.into(), pattern: None, input_per_mtok: input, output_per_mtok: output, cache_read_per_mtok: None, cache_write_per_mtok: None }
+    PriceOverride {
+        model: model.into(),
+        pattern: None,
+        input_per_mtok: input,
+        output_per_mtok: output,
+        cache_read_per_mtok: None,
+        cache_write_per_mtok: None,
+    }
 }
 
 #[test]

@@ -15,8 +15,8 @@ use tokio::task::JoinHandle;
 
 use crate::error::Result;
 use crate::metrics::Metrics;
-use crate::store::Store;
 use crate::store::RetentionServices as Services;
+use crate::store::Store;
 
 /// Traces deleted per transaction.
 const BATCH: i64 = 500;
@@ -73,7 +73,9 @@ pub fn start(policy: Policy, store: Store, metrics: Metrics) -> JoinHandle<()> {
                     metrics.retention_run(outcome.is_ok());
                     match outcome {
                         Ok((0, _)) => {}
-                        Ok((traces, spans)) => tracing::info!(traces, spans, "retention deleted traces past their time or over the size cap"),
+                        Ok((traces, spans)) => {
+                            tracing::info!(traces, spans, "retention deleted traces past their time or over the size cap")
+                        }
                         Err(e) => tracing::error!(error = %e, "retention run failed; it is tried again at the next interval"),
                     }
                     lease.release().await;
@@ -190,10 +192,13 @@ mod tests {
         };
         let now = 100 * DAY;
         let rules = p.age_rules(now);
-        assert_eq!(rules, vec![
-            AgeRule { services: Services::Only("checkout"), cutoff_ns: 10 * DAY },
-            AgeRule { services: Services::AllBut(&[]), cutoff_ns: 70 * DAY },
-        ]);
+        assert_eq!(
+            rules,
+            vec![
+                AgeRule { services: Services::Only("checkout"), cutoff_ns: 10 * DAY },
+                AgeRule { services: Services::AllBut(&[]), cutoff_ns: 70 * DAY },
+            ]
+        );
         let only_service = Policy { default: None, ..p };
         assert_eq!(only_service.age_rules(now).len(), 1, "without --retain other services are kept forever");
     }

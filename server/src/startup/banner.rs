@@ -37,9 +37,9 @@ pub(crate) async fn log(args: &ServeArgs, state: &AppState, f: &Facts<'_>) -> an
         ContentPolicy::Hashed => tracing::info!(
             "  content policy:   hashed: prompts and completions are stored as keyed hashes, lengths and structure, never as text (--capture-content to store them)"
         ),
-        ContentPolicy::Captured => tracing::warn!(
-            "  content policy:   captured: prompts and completions are stored as sent (--capture-content is on)"
-        ),
+        ContentPolicy::Captured => {
+            tracing::warn!("  content policy:   captured: prompts and completions are stored as sent (--capture-content is on)")
+        }
     }
     match &state.self_trace {
         Some(s) => tracing::info!("  self-trace:       Loupe's own requests are traced to {} (service.name=loupe)", s.endpoint),
@@ -56,7 +56,12 @@ pub(crate) async fn log(args: &ServeArgs, state: &AppState, f: &Facts<'_>) -> an
     log_access(args, &state.store).await?;
     tracing::info!("  webhooks:         {}", state.alerts.config().egress.describe());
     let rules = state.alerts.rules();
-    tracing::info!("  alert rules:      {} ({} paused); links point at {} (--public-url)", rules.len(), rules.iter().filter(|r| r.spec.paused).count(), state.public_url);
+    tracing::info!(
+        "  alert rules:      {} ({} paused); links point at {} (--public-url)",
+        rules.len(),
+        rules.iter().filter(|r| r.spec.paused).count(),
+        state.public_url
+    );
     if f.site_found {
         tracing::info!("  UI assets:        {}", f.site_root.display());
     } else {
@@ -112,9 +117,14 @@ async fn log_access(args: &ServeArgs, store: &Store) -> anyhow::Result<()> {
     let accounts = store.account_count().await?;
     let keys = store.api_keys().await?.iter().filter(|k| k.revoked_ns.is_none()).count();
     if args.auth {
-        tracing::info!("  access:           sign-in required ({accounts} accounts); ingest needs an API key ({keys} active; `loupe key create NAME`)");
+        tracing::info!(
+            "  access:           sign-in required ({accounts} accounts); ingest needs an API key ({keys} active; `loupe key create NAME`)"
+        );
     } else if accounts > 0 {
-        tracing::warn!("  access:           open: {accounts} accounts exist but --auth is off, so nobody signs in; anyone who can reach {} uses Loupe", args.addr);
+        tracing::warn!(
+            "  access:           open: {accounts} accounts exist but --auth is off, so nobody signs in; anyone who can reach {} uses Loupe",
+            args.addr
+        );
     } else {
         tracing::info!("  access:           open to this machine (loopback, no sign-in; --auth to require it)");
     }

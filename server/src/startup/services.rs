@@ -18,7 +18,13 @@ use crate::store::Store;
 use crate::{auth, metrics, otlp, retention, self_trace};
 
 /// Builds the state every route shares, with the tasks to stop at shutdown.
-pub(crate) async fn start(args: &ServeArgs, store: Store, addr: std::net::SocketAddr, public_url: String, site_root: &std::path::Path) -> anyhow::Result<(AppState, Tasks)> {
+pub(crate) async fn start(
+    args: &ServeArgs,
+    store: Store,
+    addr: std::net::SocketAddr,
+    public_url: String,
+    site_root: &std::path::Path,
+) -> anyhow::Result<(AppState, Tasks)> {
     let retention_policy = args.retention.policy().map(Arc::new);
     let key = crate::ingest::privacy::key::from_setting_or_dir(args.content_key.as_deref(), &args.data_dir())?;
     let policy = if args.capture_content { ContentPolicy::Captured } else { ContentPolicy::Hashed };
@@ -41,7 +47,8 @@ pub(crate) async fn start(args: &ServeArgs, store: Store, addr: std::net::Socket
         egress: Arc::new(args.exposure.egress()?),
     };
     let (alerts, alert_tasks) = Alerts::start(store.clone(), alert_config).await?;
-    let (writer, writer_task) = Writer::spawn(store.writer_connection().await?, store.clone(), args.queue_spans.max(1), Arc::new(alerts.clone()));
+    let (writer, writer_task) =
+        Writer::spawn(store.writer_connection().await?, store.clone(), args.queue_spans.max(1), Arc::new(alerts.clone()));
     let (sampler, sampler_task) = match args.sampling.policy() {
         Some(p) => {
             let (s, t) = Sampler::start(p, &store, writer.clone(), Arc::new(alerts.clone()), metrics.clone()).await?;
@@ -75,6 +82,7 @@ pub(crate) async fn start(args: &ServeArgs, store: Store, addr: std::net::Socket
         throttle: Default::default(),
         trusted_proxies: Arc::new(args.exposure.trusted_proxy.clone()),
     };
-    let tasks = Tasks { store, writer: writer_task, sampler: sampler_task, retention: retention_task, summary, alerts: alert_tasks, self_trace };
+    let tasks =
+        Tasks { store, writer: writer_task, sampler: sampler_task, retention: retention_task, summary, alerts: alert_tasks, self_trace };
     Ok((state, tasks))
 }

@@ -71,7 +71,15 @@ impl TraceBuilder {
     }
 
     /// Adds a span and returns its id.
-    pub fn span(&mut self, parent: Option<[u8; 8]>, name: &str, kind: SpanKind, start: u64, end: u64, attributes: Vec<KeyValue>) -> [u8; 8] {
+    pub fn span(
+        &mut self,
+        parent: Option<[u8; 8]>,
+        name: &str,
+        kind: SpanKind,
+        start: u64,
+        end: u64,
+        attributes: Vec<KeyValue>,
+    ) -> [u8; 8] {
         let span_id: [u8; 8] = self.ids.id();
         self.spans.push(Span {
             trace_id: self.trace_id.to_vec(),

@@ -52,13 +52,16 @@ impl TestApp {
 
     /// An OTLP export with one extra header (the API key).
     pub async fn post_otlp_with(&self, body: Vec<u8>, content_type: &str, header: (&str, &str)) -> Answer {
-        let req = self.client.post(format!("{}/v1/traces", self.base)).header("content-type", content_type).header(header.0, header.1).body(body);
+        let req =
+            self.client.post(format!("{}/v1/traces", self.base)).header("content-type", content_type).header(header.0, header.1).body(body);
         answer(req.send().await.unwrap()).await
     }
 
     /// Creates an API key as the signed-in `cookie`; returns the key.
     pub async fn create_key(&self, cookie: &str, name: &str, scope: &str) -> String {
-        let made = self.send_json_with(reqwest::Method::POST, "/api/keys", &serde_json::json!({"name": name, "scope": scope}), ("cookie", cookie)).await;
+        let made = self
+            .send_json_with(reqwest::Method::POST, "/api/keys", &serde_json::json!({"name": name, "scope": scope}), ("cookie", cookie))
+            .await;
         assert_eq!(made.status, StatusCode::CREATED, "{}", made.text());
         made.json()["key"].as_str().unwrap().to_string()
     }

@@ -73,7 +73,14 @@ pub async fn send_tool_call(app: &TestApp, rng: &mut Rng, tool_ms: u64, failed: 
     let t0 = end - (tool_ms + 200) * MS;
     let mut t = TraceBuilder::new(rng);
     let root = t.span(None, "POST /refund", Server, t0, end, vec![s("gen_ai.operation.name", "invoke_agent")]);
-    t.span(Some(root), "chat gpt-4o", Client, t0, t0 + 100 * MS, vec![s("gen_ai.operation.name", "chat"), s("gen_ai.request.model", "gpt-4o")]);
+    t.span(
+        Some(root),
+        "chat gpt-4o",
+        Client,
+        t0,
+        t0 + 100 * MS,
+        vec![s("gen_ai.operation.name", "chat"), s("gen_ai.request.model", "gpt-4o")],
+    );
     let tool = t.span(
         Some(root),
         "execute_tool lookup_order",

@@ -152,10 +152,11 @@ impl TestDb {
             .await
             .unwrap();
             for (table, column) in columns {
-                let text: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT string_agg({column}, E'\\n') FROM {table}")))
-                    .fetch_one(&mut conn)
-                    .await
-                    .unwrap();
+                let text: Option<String> =
+                    sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT string_agg({column}, E'\\n') FROM {table}")))
+                        .fetch_one(&mut conn)
+                        .await
+                        .unwrap();
                 out.push((format!("table {table}.{column}"), text.unwrap_or_default().into_bytes()));
             }
             conn.close().await.unwrap();

@@ -57,8 +57,7 @@ pub struct Answer {
 
 impl Answer {
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
     }
 
     pub fn text(&self) -> String {
@@ -90,7 +89,15 @@ pub async fn spawn_app_on(dir: tempfile::TempDir, db: TestDb, extra: &[&str]) ->
     let Command::Serve(args) = Cli::parse_from(argv).command else { unreachable!() };
     let running = loupe::start(&args).await.expect("server starts");
     let extra = extra.iter().map(|s| s.to_string()).collect();
-    TestApp { base: format!("http://{}", running.addr), dir, client: client_builder().build().unwrap(), extra, api_key: None, db, running: Some(running) }
+    TestApp {
+        base: format!("http://{}", running.addr),
+        dir,
+        client: client_builder().build().unwrap(),
+        extra,
+        api_key: None,
+        db,
+        running: Some(running),
+    }
 }
 
 /// The HTTP client tests use: a request that gets no answer within a minute

@@ -137,9 +137,9 @@ impl Condition {
     /// The minimum number of matching spans a window needs before it can fire.
     pub fn min_count(&self) -> Option<u64> {
         match self {
-            Condition::WindowP95 { min_count, .. } | Condition::WindowErrorRate { min_count, .. } | Condition::WindowCost { min_count, .. } => {
-                Some(*min_count)
-            }
+            Condition::WindowP95 { min_count, .. }
+            | Condition::WindowErrorRate { min_count, .. }
+            | Condition::WindowCost { min_count, .. } => Some(*min_count),
             _ => None,
         }
     }

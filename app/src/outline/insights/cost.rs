@@ -23,7 +23,11 @@ pub fn prompt_dominates_cost(o: &Outline) -> Option<(i64, Finding)> {
         return None;
     }
     let calls = o.rows.iter().filter(|r| r.cost_usd.is_some()).count();
-    let of_trace = if calls == 1 { "the trace's only priced model call".to_string() } else { format!("{:.0}% of the trace's {}", share * 100.0, usd(o.cost_usd)) };
+    let of_trace = if calls == 1 {
+        "the trace's only priced model call".to_string()
+    } else {
+        format!("{:.0}% of the trace's {}", share * 100.0, usd(o.cost_usd))
+    };
     Some((
         (row.duration_ns as f64 * share) as i64,
         Finding {

@@ -141,7 +141,12 @@ fn kind_share(o: &Outline, total: f64, dominant: Option<u32>) -> Option<(i64, Fi
             kind: FindingKind::KindShare,
             span_ids: vec![o.rows[top.slowest as usize].span_id.clone()],
             numbers: numbers(&[("wall_ns", top.wall_ns as f64), ("share", share), ("count", n as f64)]),
-            text: format!("{n} {what}{} took {:.0}% of the time ({}).", if n == 1 { "" } else { "s" }, share * 100.0, duration(top.wall_ns)),
+            text: format!(
+                "{n} {what}{} took {:.0}% of the time ({}).",
+                if n == 1 { "" } else { "s" },
+                share * 100.0,
+                duration(top.wall_ns)
+            ),
             fix: fix.to_string(),
         },
     ))

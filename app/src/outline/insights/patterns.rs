@@ -115,10 +115,9 @@ pub fn fix_for_slow_step(r: &Row) -> String {
             "Give `{}` a timeout and a fallback, cache its results when the inputs repeat, and do not wait for it if the answer is not needed yet.",
             r.tool.as_deref().unwrap_or(&r.name)
         ),
-        StepKind::Llm => format!(
-            "Try a smaller or faster model for this step, stream its output, or cut its {} input tokens.",
-            count(r.tokens.input)
-        ),
+        StepKind::Llm => {
+            format!("Try a smaller or faster model for this step, stream its output, or cut its {} input tokens.", count(r.tokens.input))
+        }
         StepKind::Retrieval | StepKind::Embedding => {
             "Lower top-k, cache embeddings of repeated queries, and check the index is warm.".into()
         }
@@ -160,7 +159,8 @@ pub fn loops(o: &Outline) -> Vec<(i64, Finding)> {
                 span_ids: block.iter().map(|r| r.span_id.clone()).collect(),
                 numbers: numbers(&[("repeats", reps as f64), ("period", period as f64), ("duration_ns", spent as f64)]),
                 text: format!("{steps} ran {reps} times in a row{under} ({} in all).", duration(spent)),
-                fix: "Check the loop's exit condition and cap its iterations; if each round gets the same result, stop early or cache it.".into(),
+                fix: "Check the loop's exit condition and cap its iterations; if each round gets the same result, stop early or cache it."
+                    .into(),
             },
         ));
     }

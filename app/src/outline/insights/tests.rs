@@ -157,7 +157,10 @@ fn a_prompt_that_is_most_of_the_cost_is_found_with_a_trimming_fix() {
     let o = Outline::build("t".into(), spans(12_000)).unwrap();
     assert!((o.cost_usd - 0.032).abs() < 1e-12);
     let f = o.findings.iter().find(|f| f.kind == FindingKind::PromptCost).expect("a prompt cost finding");
-    assert_eq!(f.text, "`chat answer` cost $0.030 (94% of the trace's $0.032), and its input is most of that: 12,000 tokens in for 300 out.");
+    assert_eq!(
+        f.text,
+        "`chat answer` cost $0.030 (94% of the trace's $0.032), and its input is most of that: 12,000 tokens in for 300 out."
+    );
     assert!(f.fix.starts_with("Trim the prompt"));
     assert_eq!(f.span_ids, ["answer"]);
     assert_eq!(f.numbers["input_tokens"], 12_000.0);

@@ -19,7 +19,8 @@ pub async fn fetch_access() -> Result<AccessOverview, PageError> {
 #[server(prefix = "/rpc", endpoint = "key_create")]
 pub async fn create_key(name: String, scope: String) -> Result<NewApiKey, PageError> {
     let outcome = async {
-        let scope = crate::model::access::KeyScope::parse(&scope).ok_or_else(|| PageError::BadRequest(format!("scope is ingest or api, not {scope:?}")))?;
+        let scope = crate::model::access::KeyScope::parse(&scope)
+            .ok_or_else(|| PageError::BadRequest(format!("scope is ingest or api, not {scope:?}")))?;
         crate::data::access()?.create_key(&crate::data::viewer(), &name, scope).await
     };
     PageError::answer(outcome.await)

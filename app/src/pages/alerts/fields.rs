@@ -90,12 +90,24 @@ impl RuleFields {
         };
         let format = if self.format == "slack" { WebhookFormat::Slack } else { WebhookFormat::Json };
         let group_by = match opt(&self.group_by) {
-            Some(g) => Some(GroupBy::ALL.into_iter().find(|x| x.as_str() == g).ok_or_else(|| PageError::BadRequest(format!("Group by {g:?} is not one of tool, step, model, service")))?),
+            Some(g) => Some(
+                GroupBy::ALL
+                    .into_iter()
+                    .find(|x| x.as_str() == g)
+                    .ok_or_else(|| PageError::BadRequest(format!("Group by {g:?} is not one of tool, step, model, service")))?,
+            ),
             None => None,
         };
         Ok(RuleSpec {
             name: self.name.trim().to_string(),
-            matcher: SpanMatch { kind, name: opt(&self.span_name), tool: opt(&self.tool), model: opt(&self.model), service: opt(&self.service), attribute },
+            matcher: SpanMatch {
+                kind,
+                name: opt(&self.span_name),
+                tool: opt(&self.tool),
+                model: opt(&self.model),
+                service: opt(&self.service),
+                attribute,
+            },
             condition,
             channels: opt(&self.url).map(|url| Channel::Webhook { url, format }).into_iter().collect(),
             cooldown_s: or_default("Cooldown (seconds)", &self.cooldown_s, 300)?,
@@ -184,7 +196,10 @@ mod tests {
         };
         let spec = f.to_spec().unwrap();
         assert_eq!(spec.condition, Condition::WindowErrorRate { window_min: 10, threshold_pct: 12.5, min_count: 20 });
-        assert_eq!(spec.channels, vec![Channel::Webhook { url: "https://hooks.slack.com/services/x".into(), format: WebhookFormat::Slack }]);
+        assert_eq!(
+            spec.channels,
+            vec![Channel::Webhook { url: "https://hooks.slack.com/services/x".into(), format: WebhookFormat::Slack }]
+        );
         assert_eq!(RuleFields::from_spec(Some(4), &spec), RuleFields { group_by: String::new(), ..f });
     }
 
@@ -192,7 +207,10 @@ mod tests {
     fn bad_fields_say_which() {
         let bad = |f: RuleFields| f.to_spec().unwrap_err().to_string();
         assert!(bad(RuleFields { threshold: "fast".into(), ..RuleFields::new_rule() }).starts_with("Threshold must be a number"));
-        assert!(bad(RuleFields { condition: "window_p95".into(), window_min: "".into(), ..RuleFields::new_rule() }).starts_with("Window (minutes)"));
+        assert!(
+            bad(RuleFields { condition: "window_p95".into(), window_min: "".into(), ..RuleFields::new_rule() })
+                .starts_with("Window (minutes)")
+        );
         assert!(bad(RuleFields { kind: "robot".into(), ..RuleFields::new_rule() }).contains("not a step kind"));
         assert!(bad(RuleFields { attr_value: "x".into(), ..RuleFields::new_rule() }).contains("attribute name"));
     }

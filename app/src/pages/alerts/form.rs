@@ -41,10 +41,8 @@ pub fn RuleEditor(fields: RuleFields, action: ServerAction<RuleForm>) -> impl In
         .into_iter()
         .map(|k| view! { <option value=k.as_str() selected=f.kind == k.as_str()>{k.as_str()}</option> })
         .collect_view();
-    let conditions = CONDITIONS
-        .into_iter()
-        .map(|(v, label)| view! { <option value=v selected=f.condition == v>{label}</option> })
-        .collect_view();
+    let conditions =
+        CONDITIONS.into_iter().map(|(v, label)| view! { <option value=v selected=f.condition == v>{label}</option> }).collect_view();
     let groups = GroupBy::ALL
         .into_iter()
         .map(|g| view! { <option value=g.as_str() selected=f.group_by == g.as_str()>{format!("per {}", g.as_str())}</option> })

@@ -11,12 +11,12 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
-pub use fields::RuleFields;
-use form::{RuleEditor, RuleForm};
 use crate::components::error_page::ErrorPage;
 use crate::error::PageError;
 use crate::format;
 use crate::model::alerts::{AlertEvent, AlertRule, Channel};
+pub use fields::RuleFields;
+use form::{RuleEditor, RuleForm};
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct AlertsView {
@@ -48,10 +48,7 @@ pub fn AlertsPage() -> impl IntoView {
     let save = ServerAction::<RuleForm>::new();
     let pause = ServerAction::<PauseRule>::new();
     let delete = ServerAction::<DeleteRule>::new();
-    let view = Resource::new(
-        move || (save.version().get(), pause.version().get(), delete.version().get()),
-        |_| fetch_alerts(),
-    );
+    let view = Resource::new(move || (save.version().get(), pause.version().get(), delete.version().get()), |_| fetch_alerts());
     view! {
         <section class="alerts">
             <div class="page-head">

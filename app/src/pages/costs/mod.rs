@@ -10,8 +10,8 @@ use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 use crate::components::error_page::ErrorPage;
-use crate::components::stat::Stat;
 use crate::components::range_form::{RangeForm, range_from_query};
+use crate::components::stat::Stat;
 use crate::error::PageError;
 use crate::format;
 use crate::model::RangeFilter;
@@ -42,7 +42,8 @@ pub async fn fetch_costs(filter: RangeFilter) -> Result<CostsView, PageError> {
     let overview = data.cost_overview(&filter).await?;
     let step_ns = overview.step_ns;
     let ranked = |groups: &[crate::model::cost::CostGroup]| {
-        let rows: Vec<(String, f64)> = groups.iter().filter(|g| g.totals.cost_usd > 0.0).take(TOP).map(|g| (g.key.clone(), g.totals.cost_usd)).collect();
+        let rows: Vec<(String, f64)> =
+            groups.iter().filter(|g| g.totals.cost_usd > 0.0).take(TOP).map(|g| (g.key.clone(), g.totals.cost_usd)).collect();
         ranked_bars(&rows, 420, 26)
     };
     Ok(CostsView {

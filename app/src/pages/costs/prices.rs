@@ -5,9 +5,9 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 
 use crate::error::PageError;
-use crate::model::cost::{PriceEntry, PriceList, per_mtok};
 #[cfg(feature = "ssr")]
 use crate::model::cost::{PriceChange, PriceOverride};
+use crate::model::cost::{PriceEntry, PriceList, per_mtok};
 
 /// A number of USD per million tokens from a form field; `what` names the field.
 #[cfg_attr(not(feature = "ssr"), allow(dead_code))]
@@ -41,7 +41,6 @@ pub async fn save_price(
     };
     PageError::answer(saved.await)
 }
-
 
 #[server(prefix = "/rpc", endpoint = "delete_price")]
 pub async fn delete_price(model: String) -> Result<String, PageError> {
@@ -148,8 +147,11 @@ pub fn Prices(list: PriceList, save: ServerAction<SavePrice>, delete: ServerActi
 fn ShippedRow(e: PriceEntry) -> impl IntoView {
     let p = e.tiers.first().map(|t| t.prices).unwrap_or_default();
     let (input, output) = if p.input.is_none() && p.output.is_none() { (p.total, p.total) } else { (p.input, p.output) };
-    let tiers: Vec<String> =
-        e.tiers.iter().filter_map(|t| t.above_input_tokens.map(|n| format!("{} above {} input tokens", t.name, crate::format::count(n)))).collect();
+    let tiers: Vec<String> = e
+        .tiers
+        .iter()
+        .filter_map(|t| t.above_input_tokens.map(|n| format!("{} above {} input tokens", t.name, crate::format::count(n))))
+        .collect();
     view! {
         <tr>
             <td class="mono" title=e.pattern>{e.model}</td>

@@ -75,7 +75,14 @@ pub async fn fetch_latency(filter: LatencyFilter, bucket: Option<i64>) -> Result
                 Some(b) => Some((b, data.spans_in_bucket(&filter, b).await?)),
                 None => None,
             };
-            Some(SelectedView { series_svg: p95_series(&series, 760, 170), series, histogram_svg: chart.svg, bars: chart.bars, latency, bucket })
+            Some(SelectedView {
+                series_svg: p95_series(&series, 760, 170),
+                series,
+                histogram_svg: chart.svg,
+                bars: chart.bars,
+                latency,
+                bucket,
+            })
         }
         None => None,
     };
@@ -97,7 +104,8 @@ pub fn LatencyPage() -> impl IntoView {
     let params = Memo::new(move |_| {
         query.with(|q| {
             let get = |k: &str| q.get(k).filter(|v| !v.trim().is_empty());
-            let filter = LatencyFilter { since: get("since"), until: get("until"), service: get("service"), kind: get("kind"), step: get("step") };
+            let filter =
+                LatencyFilter { since: get("since"), until: get("until"), service: get("service"), kind: get("kind"), step: get("step") };
             (filter, get("bucket").and_then(|b| b.parse::<i64>().ok()))
         })
     });

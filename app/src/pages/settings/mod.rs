@@ -51,5 +51,3 @@ pub fn SettingsPage() -> impl IntoView {
         </section>
     }
 }
-
-

@@ -99,7 +99,9 @@ fn SpanFacts(detail: SpanDetail, trace_start_ns: i64, shared: bool) -> impl Into
         facts.push(("instrumentation", scope.clone()));
     }
     let (status, status_class) = match s.status {
-        SpanStatus::Error => (format!("error{}", s.status_message.as_deref().map(|m| format!(": {m}")).unwrap_or_default()), "status error"),
+        SpanStatus::Error => {
+            (format!("error{}", s.status_message.as_deref().map(|m| format!(": {m}")).unwrap_or_default()), "status error")
+        }
         SpanStatus::Ok => ("ok".to_string(), "status ok"),
         SpanStatus::Unset => ("unset (no error reported)".to_string(), "status"),
     };

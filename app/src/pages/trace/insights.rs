@@ -86,12 +86,6 @@ pub fn Insights(outline: Arc<Outline>, index: Arc<HashMap<String, u32>>, select:
 fn ticked(text: &str) -> impl IntoView + use<> {
     text.split('`')
         .enumerate()
-        .map(|(i, part)| {
-            if i % 2 == 1 {
-                view! { <code>{part.to_string()}</code> }.into_any()
-            } else {
-                part.to_string().into_any()
-            }
-        })
+        .map(|(i, part)| if i % 2 == 1 { view! { <code>{part.to_string()}</code> }.into_any() } else { part.to_string().into_any() })
         .collect_view()
 }

@@ -43,7 +43,8 @@ pub async fn load_outline(trace_id: &str, usual: bool) -> Result<Outline, PageEr
     } else {
         Default::default()
     };
-    Outline::build_with(trace_id.trim().to_lowercase(), spans, &usual).ok_or_else(|| PageError::NotFound(format!("No trace with id {trace_id} is stored.")))
+    Outline::build_with(trace_id.trim().to_lowercase(), spans, &usual)
+        .ok_or_else(|| PageError::NotFound(format!("No trace with id {trace_id} is stored.")))
 }
 
 /// Everything about one span, for the detail panel.

@@ -41,7 +41,8 @@ pub fn SharePanel(trace_id: String) -> impl IntoView {
     let revoke = ServerAction::<RevokeShareLink>::new();
     let (list_trace, rows_trace) = (trace_id.clone(), trace_id.clone());
     let links = Resource::new(move || (create.version().get(), revoke.version().get()), move |_| share_links(list_trace.clone()));
-    let made = move || match create.value().get() {
+    let made = move || {
+        match create.value().get() {
         Some(Ok(s)) => view! {
             <div class="share-made" data-testid="share-made">
                 <input class="mono" readonly value=s.url.clone() data-testid="share-url" />
@@ -52,6 +53,7 @@ pub fn SharePanel(trace_id: String) -> impl IntoView {
         .into_any(),
         Some(Err(e)) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
         None => ().into_any(),
+    }
     };
     view! {
         <details class="share-panel" data-testid="share-panel">

@@ -12,8 +12,14 @@ use leptos_router::hooks::use_navigate;
 use crate::components::kind::label;
 use crate::model::{StepKind, TraceFilter};
 
-const RANGES: [(&str, &str); 6] =
-    [("", "any time"), ("15m", "last 15 min"), ("1h", "last hour"), ("24h", "last 24 h"), ("7d", "last 7 days"), ("custom", "custom (UTC)…")];
+const RANGES: [(&str, &str); 6] = [
+    ("", "any time"),
+    ("15m", "last 15 min"),
+    ("1h", "last hour"),
+    ("24h", "last 24 h"),
+    ("7d", "last 7 days"),
+    ("custom", "custom (UTC)…"),
+];
 
 #[component]
 pub fn Filters(filter: Memo<TraceFilter>) -> impl IntoView {

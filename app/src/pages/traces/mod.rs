@@ -27,19 +27,8 @@ pub async fn fetch_traces(filter: TraceFilter) -> Result<ListView, PageError> {
     let page = data.list_traces(&filter).await?;
     let stats = data.stats().await?;
     let (services, models) = data.filter_values().await?;
-    let now_ns = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as i64)
-        .unwrap_or_default();
-    Ok(ListView {
-        page,
-        stats,
-        now_ns,
-        content_policy: data.content_policy(),
-        otlp_endpoint: data.otlp_endpoint(),
-        services,
-        models,
-    })
+    let now_ns = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as i64).unwrap_or_default();
+    Ok(ListView { page, stats, now_ns, content_policy: data.content_policy(), otlp_endpoint: data.otlp_endpoint(), services, models })
 }
 
 #[component]

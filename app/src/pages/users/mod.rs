@@ -9,8 +9,8 @@ use crate::components::error_page::ErrorPage;
 use crate::components::range_form::{RangeForm, range_from_query};
 use crate::error::PageError;
 use crate::format;
-use crate::model::{RangeFilter, encode as enc};
 use crate::model::people::{PeopleReport, SessionStats, UserStats};
+use crate::model::{RangeFilter, encode as enc};
 
 #[server(prefix = "/rpc", endpoint = "people", input = leptos::server_fn::codec::Json)]
 pub async fn fetch_people(filter: RangeFilter) -> Result<PeopleReport, PageError> {

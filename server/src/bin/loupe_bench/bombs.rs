@@ -84,13 +84,25 @@ async fn grpc(addr: &str, body: Bytes) -> anyhow::Result<tonic::Code> {
 }
 
 async fn http(client: &reqwest::Client, base: &str, gz: Vec<u8>) -> anyhow::Result<u16> {
-    let r = client.post(format!("{base}/v1/traces")).header("content-type", "application/x-protobuf").header("content-encoding", "gzip").body(gz).send().await?;
+    let r = client
+        .post(format!("{base}/v1/traces"))
+        .header("content-type", "application/x-protobuf")
+        .header("content-encoding", "gzip")
+        .body(gz)
+        .send()
+        .await?;
     Ok(r.status().as_u16())
 }
 
 /// Sends four bombs at once on each transport to `servers`; returns the HTTP
 /// statuses and gRPC codes seen.
-async fn volley(client: &reqwest::Client, servers: &Servers, grpc_addr: &str, raw: &Bytes, gz: &[u8]) -> anyhow::Result<(Vec<u16>, Vec<tonic::Code>)> {
+async fn volley(
+    client: &reqwest::Client,
+    servers: &Servers,
+    grpc_addr: &str,
+    raw: &Bytes,
+    gz: &[u8],
+) -> anyhow::Result<(Vec<u16>, Vec<tonic::Code>)> {
     let h = futures::future::try_join_all((0..4).map(|_| http(client, servers.base(), gz.to_vec())));
     let g = futures::future::try_join_all((0..4).map(|_| grpc(grpc_addr, raw.clone())));
     let (h, g) = futures::future::try_join(h, g).await?;
@@ -103,7 +115,9 @@ pub async fn run(spans: usize, db: Option<&str>, ordinary: Vec<u8>) -> anyhow::R
     eprintln!("Bomb: {spans} empty spans, {} bytes of protobuf, {} gzipped", raw.len(), gz.len());
     let client = reqwest::Client::new();
     println!("## Export bombs: four at once per transport ({spans} empty spans, {} MB, {} KB gzipped)\n", raw.len() >> 20, gz.len() >> 10);
-    println!("| Loupe | HTTP answers | gRPC answers | server peak RSS (MiB) | then: 10,000-span export | time |\n|---|---|---|---|---|---|");
+    println!(
+        "| Loupe | HTTP answers | gRPC answers | server peak RSS (MiB) | then: 10,000-span export | time |\n|---|---|---|---|---|---|"
+    );
     for auth in [true, false] {
         let grpc_port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let grpc_addr = format!("127.0.0.1:{grpc_port}");
@@ -119,11 +133,20 @@ pub async fn run(spans: usize, db: Option<&str>, ordinary: Vec<u8>) -> anyhow::R
         let after = if auth {
             "(needs a key)".to_string()
         } else {
-            let r = client.post(format!("{}/v1/traces", servers.base())).header("content-type", "application/x-protobuf").body(ordinary.clone()).send().await?;
+            let r = client
+                .post(format!("{}/v1/traces", servers.base()))
+                .header("content-type", "application/x-protobuf")
+                .body(ordinary.clone())
+                .send()
+                .await?;
             format!("{}", r.status().as_u16())
         };
         let label = if auth { "`--auth`, no key" } else { "no auth" };
-        println!("| {label} | {h:?} | {:?} | {rss:.0} | {after} | {:.2} s |", g.iter().map(|c| format!("{c:?}")).collect::<Vec<_>>(), took.as_secs_f64());
+        println!(
+            "| {label} | {h:?} | {:?} | {rss:.0} | {after} | {:.2} s |",
+            g.iter().map(|c| format!("{c:?}")).collect::<Vec<_>>(),
+            took.as_secs_f64()
+        );
         servers.stop().await?;
     }
     Ok(())

@@ -102,7 +102,8 @@ async fn main() -> anyhow::Result<()> {
     let bytes_per_span = server.disk_bytes().await? as f64 / stored as f64;
 
     eprintln!("Filling to {} spans…", args.total_spans);
-    let big = fill(&client, &server.bases, &mut rng, args.big_trace_spans, args.total_spans, args.traces_per_request, args.concurrency).await?;
+    let big =
+        fill(&client, &server.bases, &mut rng, args.big_trace_spans, args.total_spans, args.traces_per_request, args.concurrency).await?;
     let total = stored_spans(&client, server.base()).await?;
 
     eprintln!("Timing queries at {total} spans…");
@@ -155,14 +156,23 @@ async fn main() -> anyhow::Result<()> {
     for row in rows {
         println!("{row}");
     }
-    println!("\nPeak RSS of the server over the whole run: {final_rss:.0} MiB; {final_bytes_per_span:.0} bytes on disk per span at {total} spans.");
+    println!(
+        "\nPeak RSS of the server over the whole run: {final_rss:.0} MiB; {final_bytes_per_span:.0} bytes on disk per span at {total} spans."
+    );
     server.stop().await
 }
 
 /// With tail sampling: spans acknowledged per second, then how long the
 /// decisions took to catch up and what was kept (no query phase: the stored
 /// set is a sample).
-async fn sampled_report(client: &reqwest::Client, server: Servers, sent: usize, wall: Duration, mut latencies: Vec<Duration>, retries: usize) -> anyhow::Result<()> {
+async fn sampled_report(
+    client: &reqwest::Client,
+    server: Servers,
+    sent: usize,
+    wall: Duration,
+    mut latencies: Vec<Duration>,
+    retries: usize,
+) -> anyhow::Result<()> {
     let d = sampling::drain(client, &server.bases, sent as u64).await?;
     let stored = stored_spans(client, server.base()).await?;
     anyhow::ensure!(d.kept_spans + d.dropped_spans == sent as u64, "decided {} of {sent} spans", d.kept_spans + d.dropped_spans);
@@ -175,7 +185,12 @@ async fn sampled_report(client: &reqwest::Client, server: Servers, sent: usize, 
     println!("| request p50 / p99 (ms) | {:.1} / {:.1} |", pct(0.50), pct(0.99));
     println!("| 503 retries | {retries} |");
     println!("| all decided, after the last export (s) | {:.1} |", d.after_last_export.as_secs_f64());
-    println!("| traces kept / dropped | {} / {} ({:.1}% kept) |", d.kept_traces, d.dropped_traces, d.kept_traces as f64 / (d.kept_traces + d.dropped_traces).max(1) as f64 * 100.0);
+    println!(
+        "| traces kept / dropped | {} / {} ({:.1}% kept) |",
+        d.kept_traces,
+        d.dropped_traces,
+        d.kept_traces as f64 / (d.kept_traces + d.dropped_traces).max(1) as f64 * 100.0
+    );
     println!("| spans kept / dropped | {} / {} |", d.kept_spans, d.dropped_spans);
     println!("| decided early at the cap | {} |", d.at_cap);
     println!("| peak RSS of the server (MiB) | {:.0} |", server.peak_rss_mib());
@@ -226,7 +241,9 @@ async fn capped_report(
             println!("Data measured as {} (see README, Retention); files: the database's files at the end of the round.\n", r.measure);
         }
     }
-    println!("| round | stored spans/s (acknowledged) | request p50 / p99 (ms) | 503 retries | spans deleted in all | spans left | under the cap after the last export (s) | data (MiB) | files (MiB) |");
+    println!(
+        "| round | stored spans/s (acknowledged) | request p50 / p99 (ms) | 503 retries | spans deleted in all | spans left | under the cap after the last export (s) | data (MiB) | files (MiB) |"
+    );
     println!("|---|---|---|---|---|---|---|---|---|");
     for row in rows {
         println!("{row}");
@@ -262,7 +279,12 @@ fn encode_batches(rng: &mut Rng, spans: usize, traces_per_request: usize) -> Vec
 
 /// Sends every batch with `concurrency` clients; returns each request's latency
 /// and how many times the server asked to retry.
-async fn send_all(client: &reqwest::Client, bases: &[String], batches: Vec<(usize, Vec<u8>)>, concurrency: usize) -> anyhow::Result<(Vec<Duration>, usize)> {
+async fn send_all(
+    client: &reqwest::Client,
+    bases: &[String],
+    batches: Vec<(usize, Vec<u8>)>,
+    concurrency: usize,
+) -> anyhow::Result<(Vec<Duration>, usize)> {
     let bar = ProgressBar::new(batches.iter().map(|(n, _)| *n as u64).sum())
         .with_style(ProgressStyle::with_template("{bar:40} {pos}/{len} spans {per_sec}").expect("template"));
     let queue = Arc::new(Mutex::new(batches.into_iter()));
@@ -305,10 +327,19 @@ async fn send_all(client: &reqwest::Client, bases: &[String], batches: Vec<(usiz
 
 /// Sends more traffic until `total` spans are stored, including one `big_spans`-span
 /// trace; returns that trace's id.
-async fn fill(client: &reqwest::Client, bases: &[String], rng: &mut Rng, big_spans: usize, total: usize, per_request: usize, concurrency: usize) -> anyhow::Result<String> {
+async fn fill(
+    client: &reqwest::Client,
+    bases: &[String],
+    rng: &mut Rng,
+    big_spans: usize,
+    total: usize,
+    per_request: usize,
+    concurrency: usize,
+) -> anyhow::Result<String> {
     let big = scenarios::evaluation_run(rng, loupe::domain::now_ns() as u64 - 3_600_000 * MS, big_spans);
     let big_id = big.trace_id_hex();
-    let chunks: Vec<(usize, Vec<u8>)> = big.spans.chunks(1000).map(|c| (c.len(), request("eval-runner", "bench", c.to_vec()).encode_to_vec())).collect();
+    let chunks: Vec<(usize, Vec<u8>)> =
+        big.spans.chunks(1000).map(|c| (c.len(), request("eval-runner", "bench", c.to_vec()).encode_to_vec())).collect();
     send_all(client, bases, chunks, concurrency).await?;
     loop {
         let stored = stored_spans(client, &bases[0]).await? as usize;

@@ -38,7 +38,8 @@ pub async fn drain(client: &reqwest::Client, bases: &[String], sent: u64) -> any
         }
         let v = sampling(client, &bases[0]).await?;
         let counts = v["counts"].as_array().cloned().unwrap_or_default();
-        let sum = |kept: bool, field: &str| counts.iter().filter(|c| c["kept"] == kept).map(|c| c[field].as_u64().unwrap_or(0)).sum::<u64>();
+        let sum =
+            |kept: bool, field: &str| counts.iter().filter(|c| c["kept"] == kept).map(|c| c[field].as_u64().unwrap_or(0)).sum::<u64>();
         let decided = sum(true, "spans") + sum(false, "spans");
         bar.set_position(decided);
         if waiting == 0 && decided >= sent {

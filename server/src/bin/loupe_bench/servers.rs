@@ -26,7 +26,10 @@ impl Servers {
     /// else on a new schema of that database.
     pub async fn start(postgres: Option<&str>, replicas: usize, extra: &[String]) -> anyhow::Result<Servers> {
         anyhow::ensure!(replicas >= 1, "--replicas must be at least 1");
-        anyhow::ensure!(replicas == 1 || postgres.is_some(), "several replicas need --db postgres://…: a SQLite file belongs to one process");
+        anyhow::ensure!(
+            replicas == 1 || postgres.is_some(),
+            "several replicas need --db postgres://…: a SQLite file belongs to one process"
+        );
         let exe: PathBuf = std::env::current_exe()?.with_file_name("loupe");
         anyhow::ensure!(exe.exists(), "{} not found: build it with `cargo build --release -p loupe --bins`", exe.display());
         let postgres = match postgres {

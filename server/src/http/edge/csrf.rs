@@ -21,7 +21,8 @@ pub fn refusal(method: &Method, headers: &HeaderMap, public_url: &str) -> Option
     let get = |name| headers.get(name).and_then(|v: &axum::http::HeaderValue| v.to_str().ok());
     if let Some(site) = get("sec-fetch-site") {
         // `none`: typed into the address bar or a bookmark, not from a page.
-        return (!matches!(site, "same-origin" | "none")).then(|| format!("refused a {site} {method}: changes must come from Loupe's own pages"));
+        return (!matches!(site, "same-origin" | "none"))
+            .then(|| format!("refused a {site} {method}: changes must come from Loupe's own pages"));
     }
     let origin = get(header::ORIGIN.as_str())?;
     let host = get(header::HOST.as_str()).unwrap_or("");

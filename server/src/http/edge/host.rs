@@ -75,7 +75,12 @@ pub async fn check(State(check): State<Option<HostCheck>>, req: Request, next: N
     if req.uri().path() == "/healthz" {
         return next.run(req).await;
     }
-    let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).map(str::to_string).or_else(|| req.uri().authority().map(|a| a.to_string()));
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| req.uri().authority().map(|a| a.to_string()));
     match host {
         Some(h) if check.allows(&h) => next.run(req).await,
         Some(h) => {

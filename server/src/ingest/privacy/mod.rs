@@ -71,16 +71,12 @@ impl Privacy {
     pub fn split_event_content(&self, name: &str, attrs: Map<String, Value>) -> (Map<String, Value>, Vec<ContentField>) {
         let message_event = name.starts_with(c::CONTENT_EVENT_PREFIX);
         let is_content = |k: &str, v: &Value| {
-            c::is_content_key(k)
-                || (message_event && !c::CONTENT_EVENT_STRUCTURE_KEYS.contains(&k) && !v.is_number() && !v.is_boolean())
+            c::is_content_key(k) || (message_event && !c::CONTENT_EVENT_STRUCTURE_KEYS.contains(&k) && !v.is_number() && !v.is_boolean())
         };
         let (content, kept): (Vec<_>, Vec<_>) = attrs.into_iter().partition(|(k, v)| is_content(k, v));
         let kept: Map<String, Value> = kept.into_iter().collect();
         let role = kept.get("role").and_then(Value::as_str).map(str::to_string);
-        let fields = content
-            .into_iter()
-            .map(|(key, value)| self.fingerprint(format!("{name}/{key}"), &value, role.as_deref()))
-            .collect();
+        let fields = content.into_iter().map(|(key, value)| self.fingerprint(format!("{name}/{key}"), &value, role.as_deref())).collect();
         (kept, fields)
     }
 
@@ -180,8 +176,7 @@ mod tests {
     #[test]
     fn message_events_are_content_except_structure() {
         let attrs = json!({"content": "hi there", "role": "user", "index": 0});
-        let (kept, content) =
-            privacy(ContentPolicy::Hashed).split_event_content("gen_ai.user.message", attrs.as_object().unwrap().clone());
+        let (kept, content) = privacy(ContentPolicy::Hashed).split_event_content("gen_ai.user.message", attrs.as_object().unwrap().clone());
         assert_eq!(kept.len(), 2);
         assert_eq!(content[0].key, "gen_ai.user.message/content");
         assert_eq!(content[0].summary, "user message, 8 chars");

@@ -58,12 +58,8 @@ pub fn scrub(s: &str) -> Cow<'_, str> {
 
 fn luhn_valid(number: &str) -> bool {
     let digits: Vec<u32> = number.chars().filter_map(|c| c.to_digit(10)).collect();
-    let sum: u32 = digits
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, &d)| if i % 2 == 1 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d })
-        .sum();
+    let sum: u32 =
+        digits.iter().rev().enumerate().map(|(i, &d)| if i % 2 == 1 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d }).sum();
     digits.len() >= 13 && sum % 10 == 0
 }
 
@@ -109,10 +105,7 @@ mod tests {
     }
 
     fn luhn_complete(prefix_and_body: &str) -> String {
-        (0..10)
-            .map(|d| format!("{prefix_and_body}{d}"))
-            .find(|n| luhn_valid(n))
-            .expect("one check digit fits")
+        (0..10).map(|d| format!("{prefix_and_body}{d}")).find(|n| luhn_valid(n)).expect("one check digit fits")
     }
 
     proptest! {

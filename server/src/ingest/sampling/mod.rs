@@ -63,7 +63,13 @@ struct Inner {
 
 impl Sampler {
     /// Rebuilds the schedule from the pending table and starts deciding.
-    pub async fn start(policy: Policy, store: &Store, writer: Writer, alerts: Arc<dyn AlertMatch>, metrics: Metrics) -> Result<(Sampler, JoinHandle<()>)> {
+    pub async fn start(
+        policy: Policy,
+        store: &Store,
+        writer: Writer,
+        alerts: Arc<dyn AlertMatch>,
+        metrics: Metrics,
+    ) -> Result<(Sampler, JoinHandle<()>)> {
         let mut schedule = Schedule::new(policy.grace, policy.max_wait, policy.max_pending_spans);
         let pending = store.pending_traces().await?;
         if !pending.is_empty() {
@@ -179,7 +185,9 @@ pub async fn view(store: &Store, sampler: Option<&Sampler>) -> Result<app::model
         pending_spans: sampler.map_or(0, |s| s.pending_spans() as u64),
         counts: Reason::ALL
             .into_iter()
-            .filter_map(|r| counts.get(&r).map(|&(traces, spans)| ReasonCount { reason: r.as_str().into(), kept: r.keeps(), traces, spans }))
+            .filter_map(|r| {
+                counts.get(&r).map(|&(traces, spans)| ReasonCount { reason: r.as_str().into(), kept: r.keeps(), traces, spans })
+            })
             .collect(),
         decided_at_cap,
     })

@@ -84,7 +84,10 @@ mod tests {
     fn reasons_come_in_order_of_precedence() {
         let p = policy(0.0);
         let slow = 6_000_000_000;
-        assert_eq!(p.decide(id(1), &TraceFacts { any_error: true, alert_match: true, extent_ns: slow, already_stored: true }), Reason::Error);
+        assert_eq!(
+            p.decide(id(1), &TraceFacts { any_error: true, alert_match: true, extent_ns: slow, already_stored: true }),
+            Reason::Error
+        );
         assert_eq!(p.decide(id(1), &TraceFacts { alert_match: true, extent_ns: slow, ..Default::default() }), Reason::Alert);
         assert_eq!(p.decide(id(1), &TraceFacts { extent_ns: slow, already_stored: true, ..Default::default() }), Reason::Slow);
         assert_eq!(p.decide(id(1), &TraceFacts { extent_ns: 4_999_999_999, already_stored: true, ..Default::default() }), Reason::Stored);

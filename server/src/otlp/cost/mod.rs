@@ -102,11 +102,22 @@ impl Msg {
 
 /// The largest decoded message but a span: what one JSON object may cost.
 pub(super) fn largest_other() -> u64 {
-    [Msg::ResourceSpans, Msg::Resource, Msg::EntityRef, Msg::ScopeSpans, Msg::Scope, Msg::Event, Msg::Link, Msg::Status, Msg::KeyValue, Msg::AnyValue]
-        .iter()
-        .map(|m| m.decoded_size())
-        .max()
-        .unwrap_or(0)
+    [
+        Msg::ResourceSpans,
+        Msg::Resource,
+        Msg::EntityRef,
+        Msg::ScopeSpans,
+        Msg::Scope,
+        Msg::Event,
+        Msg::Link,
+        Msg::Status,
+        Msg::KeyValue,
+        Msg::AnyValue,
+    ]
+    .iter()
+    .map(|m| m.decoded_size())
+    .max()
+    .unwrap_or(0)
 }
 
 /// The cost of a protobuf `ExportTraceServiceRequest`; an error for bytes that
@@ -213,10 +224,17 @@ mod tests {
     use prost::Message;
 
     fn request(spans: usize, attrs: usize) -> ExportTraceServiceRequest {
-        let kv = KeyValue { key: "k".into(), value: Some(AnyValue { value: Some(opentelemetry_proto::tonic::common::v1::any_value::Value::StringValue("v".into())) }), ..Default::default() };
+        let kv = KeyValue {
+            key: "k".into(),
+            value: Some(AnyValue { value: Some(opentelemetry_proto::tonic::common::v1::any_value::Value::StringValue("v".into())) }),
+            ..Default::default()
+        };
         let span = Span { name: "s".into(), trace_id: vec![1; 16], span_id: vec![2; 8], attributes: vec![kv; attrs], ..Default::default() };
         ExportTraceServiceRequest {
-            resource_spans: vec![ResourceSpans { scope_spans: vec![ScopeSpans { spans: vec![span; spans], ..Default::default() }], ..Default::default() }],
+            resource_spans: vec![ResourceSpans {
+                scope_spans: vec![ScopeSpans { spans: vec![span; spans], ..Default::default() }],
+                ..Default::default()
+            }],
         }
     }
 
@@ -234,7 +252,10 @@ mod tests {
         // The bomb's shape: spans of 2 bytes each on the wire.
         let bytes = request(10_000, 0).encode_to_vec();
         let plain = ExportTraceServiceRequest {
-            resource_spans: vec![ResourceSpans { scope_spans: vec![ScopeSpans { spans: vec![Span::default(); 10_000], ..Default::default() }], ..Default::default() }],
+            resource_spans: vec![ResourceSpans {
+                scope_spans: vec![ScopeSpans { spans: vec![Span::default(); 10_000], ..Default::default() }],
+                ..Default::default()
+            }],
         }
         .encode_to_vec();
         assert!(plain.len() < 30_000, "{}", plain.len());

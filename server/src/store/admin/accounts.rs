@@ -1,9 +1,8 @@
 //! Accounts and sign-in sessions (writes through the admin pool, like share links).
 
-
+use crate::error::Result;
 use crate::store::Store;
 use crate::store::backend::{Cols, with_db};
-use crate::error::Result;
 use app::model::access::Account;
 
 fn account(r: &impl Cols) -> Account {

@@ -2,10 +2,10 @@
 //! one notification per burst: the decision "a new event, or a count on the open
 //! one" is made in the database, one replica at a time per (rule, group).
 
+use crate::error::Result;
 use crate::store::Store;
 use crate::store::admin::alerts::NewEvent;
 use crate::store::backend::{Cols, Dialect, advisory_key, with_db};
-use crate::error::Result;
 
 /// A firing whose cooldown has not ended (restored at start so a restart does not
 /// notify again for the same burst).

@@ -6,10 +6,10 @@ use futures::TryStreamExt;
 use serde_json::{Map, Value};
 use sqlx::QueryBuilder;
 
-use crate::store::Store;
-use crate::store::backend::{Cols, with_db};
 use crate::domain::StepKind;
 use crate::error::{Error, Result};
+use crate::store::Store;
+use crate::store::backend::{Cols, with_db};
 use app::model::alerts::{AlertEvent, AlertRule, DeliveryAttempt, DeliveryState, RuleSpec};
 
 /// A firing about to be stored.
@@ -59,7 +59,8 @@ macro_rules! rule_sql {
 
 fn rule(row: &impl Cols) -> Result<AlertRule> {
     let spec: String = row.get(1);
-    let mut spec: RuleSpec = serde_json::from_str(&spec).map_err(|e| Error::Storage(format!("stored rule {} is unreadable: {e}", row.get::<i64>(0))))?;
+    let mut spec: RuleSpec =
+        serde_json::from_str(&spec).map_err(|e| Error::Storage(format!("stored rule {} is unreadable: {e}", row.get::<i64>(0))))?;
     spec.paused = row.get::<i64>(2) != 0;
     Ok(AlertRule { id: row.get(0), spec, created_ns: row.get(3), updated_ns: row.get(4), last_fired_ns: row.get(5) })
 }

@@ -1,9 +1,8 @@
 //! API keys (writes through the admin pool).
 
-
+use crate::error::Result;
 use crate::store::Store;
 use crate::store::backend::{Cols, with_db};
-use crate::error::Result;
 use app::model::access::{ApiKey, KeyScope};
 
 const COLUMNS: &str = "id, name, prefix, scope, created_by, created_ns, last_used_ns, revoked_ns";

@@ -7,9 +7,9 @@
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::Postgres;
 
+use crate::error::Result;
 use crate::store::Store;
 use crate::store::backend::{Db, advisory_key, per_backend};
-use crate::error::Result;
 
 /// The job-lease statements, once per backend.
 pub(in crate::store) struct JobSql<DB>(std::marker::PhantomData<DB>);

@@ -1,10 +1,9 @@
 //! The operator's price overrides. Written on their own short-lived connection
 //! (the read pool is query-only; the ingest writer owns the other one), rarely.
 
-
-use crate::store::Store;
-use crate::store::backend::{Cols, with_db, per_backend};
 use crate::error::Result;
+use crate::store::Store;
+use crate::store::backend::{Cols, per_backend, with_db};
 use app::model::cost::PriceOverride;
 
 /// The price-override statements, once per backend.

@@ -7,9 +7,9 @@ use sqlx::QueryBuilder;
 
 use app::model::sampling::SizeMeasure;
 
+use crate::error::Result;
 use crate::store::Store;
 use crate::store::backend::{Cols, Dialect, Sql, push_in_list, with_db};
-use crate::error::Result;
 
 /// Which traces an age rule covers: one service, or every service but some.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -1,9 +1,8 @@
 //! Share links (through the admin pool for writes, like alert rules).
 
-
+use crate::error::Result;
 use crate::store::Store;
 use crate::store::backend::{Cols, with_db};
-use crate::error::Result;
 use app::model::share::{ShareLink, ShareState};
 
 fn link(r: &impl Cols, now_ns: i64) -> ShareLink {

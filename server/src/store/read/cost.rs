@@ -3,16 +3,13 @@
 
 use std::collections::BTreeMap;
 
-
+use crate::domain::HOUR_NS;
+use crate::error::Result;
 use crate::store::Store;
 use crate::store::backend::{Cols, with_db};
 use crate::store::read::cost_query::CostQuery;
 use crate::store::read::cost_traces::trace_cost_stats;
-use crate::domain::HOUR_NS;
-use crate::error::Result;
-use app::model::cost::{
-    CostGroup, CostGroupBy, CostOverview, CostPoint, CostReport, CostTotals,
-};
+use app::model::cost::{CostGroup, CostGroupBy, CostOverview, CostPoint, CostReport, CostTotals};
 
 const DAY_HOURS: i64 = 24;
 
@@ -60,7 +57,12 @@ impl Store {
                     until_ns: q.until_ns(),
                     group_by,
                     total,
-                    groups: self.cost_series(q, DAY_HOURS).await?.into_iter().map(|p| CostGroup { key: day(p.start_ns), totals: p.totals }).collect(),
+                    groups: self
+                        .cost_series(q, DAY_HOURS)
+                        .await?
+                        .into_iter()
+                        .map(|p| CostGroup { key: day(p.start_ns), totals: p.totals })
+                        .collect(),
                 });
             }
         };

@@ -1,8 +1,8 @@
 //! [`CostQuery`]: a cost range validated and widened to the rollup's hours.
 
-use crate::store::read::filter::parse_range;
 use crate::domain::HOUR_NS;
 use crate::error::Result;
+use crate::store::read::filter::parse_range;
 use app::model::RangeFilter;
 
 /// A validated range, widened to whole hours (the rollup's grain).

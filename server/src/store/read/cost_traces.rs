@@ -5,11 +5,11 @@ use std::collections::HashMap;
 
 use sqlx::QueryBuilder;
 
+use crate::error::Result;
 use crate::store::Store;
 use crate::store::backend::{Cols, with_db};
 use crate::store::read::cost_query::CostQuery;
 use crate::store::read::trace_scan::TraceFigures;
-use crate::error::Result;
 use app::model::cost::{CostGroup, CostTotals, ExpensiveTrace, TraceCostStats, exact_quantile};
 
 impl Store {

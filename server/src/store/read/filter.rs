@@ -194,13 +194,19 @@ mod tests {
     #[test]
     fn times_outside_what_is_stored_are_refused_by_name() {
         let now = 1_800_000_000_000_000_000;
-        for (s, want) in [("-9223372036854", "outside"), ("-5", "before 1970"), ("1969-12-31T23:59", "before 1970"), ("999999999999d", "outside")] {
+        for (s, want) in
+            [("-9223372036854", "outside"), ("-5", "before 1970"), ("1969-12-31T23:59", "before 1970"), ("999999999999d", "outside")]
+        {
             let e = parse_range(&Some(s.into()), &None, now).unwrap_err().to_string();
             assert!(e.contains("since") && e.contains(want), "{s}: {e}");
         }
         let e = parse_range(&Some("1h".into()), &Some("2h".into()), now).unwrap_err().to_string();
         assert!(e.contains("until must be after since"), "{e}");
-        let list = ListQuery { filter: TraceFilter { since: Some("1h".into()), ..TraceFilter::default() }, until: Some("2h".into()), ..ListQuery::default() };
+        let list = ListQuery {
+            filter: TraceFilter { since: Some("1h".into()), ..TraceFilter::default() },
+            until: Some("2h".into()),
+            ..ListQuery::default()
+        };
         assert!(list.parse(now).unwrap_err().to_string().contains("until must be after since"));
         assert!(parse_time("since", "9223372036854", now).is_ok());
     }

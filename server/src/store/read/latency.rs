@@ -5,17 +5,17 @@ use std::collections::BTreeMap;
 
 use sqlx::QueryBuilder;
 
-use crate::store::Store;
-use crate::store::backend::{Cols, Sql, with_db};
-use crate::store::read::filter::parse_range;
 use crate::domain::HOUR_NS;
 use crate::domain::StepKind;
 use crate::error::{Error, Result};
-use app::outline::{Usual, UsualLatency};
+use crate::store::Store;
+use crate::store::backend::{Cols, Sql, with_db};
+use crate::store::read::filter::parse_range;
 use app::model::latency::{
     Bucket, BucketSpan, LatencyFilter, LatencyPoint, LatencyReport, RELATIVE_ERROR, StepLatency, by_kind, lower_ns, quantile,
     slowest_first, upper_ns,
 };
+use app::outline::{Usual, UsualLatency};
 
 /// Which rows a latency question is about.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -4,11 +4,11 @@ use std::collections::HashMap;
 
 use sqlx::QueryBuilder;
 
+use crate::domain::Tokens;
+use crate::error::Result;
 use crate::store::Store;
 use crate::store::backend::{Cols, with_db};
 use crate::store::read::filter::{ParsedQuery, make_cursor};
-use crate::domain::Tokens;
-use crate::error::Result;
 use app::model::{TracePage, TraceSummary};
 
 /// Which way a page walks from its cursor.

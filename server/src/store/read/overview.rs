@@ -2,10 +2,9 @@
 //! `traces_by_start_stats`: per step, the count, errors, cost and the exact
 //! (nearest-rank) p95 by window functions, so no trace row leaves the database.
 
-
+use crate::error::Result;
 use crate::store::Store;
 use crate::store::backend::{Cols, with_db};
-use crate::error::Result;
 use app::model::overview::{OverviewPoint, TrafficOverview, assemble, step_for};
 
 impl Store {

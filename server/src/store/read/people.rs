@@ -1,11 +1,10 @@
 //! Users and sessions: the traces of a range joined (in memory) with the users and
 //! sessions their spans named.
 
-
+use crate::error::Result;
 use crate::store::Store;
 use crate::store::backend::{Cols, with_db};
 use crate::store::read::trace_scan::TraceFigures;
-use crate::error::Result;
 use app::model::people::{LISTED, PeopleReport, SessionDetail, SessionTrace, TraceOf, overall_p95, sessions, users};
 
 /// Most traces a session page lists.
@@ -30,8 +29,7 @@ impl Store {
         let (traces, _) = self.traces_in_range(since_ns, until_ns).await?;
         let user_of = self.tag_of_traces("user", since_ns, until_ns).await?;
         let session_of = self.tag_of_traces("session", since_ns, until_ns).await?;
-        let by_user: Vec<TraceOf> =
-            traces.iter().filter_map(|t| user_of.get(&t.trace_id).map(|u| trace_of(u, t, Some(u)))).collect();
+        let by_user: Vec<TraceOf> = traces.iter().filter_map(|t| user_of.get(&t.trace_id).map(|u| trace_of(u, t, Some(u)))).collect();
         let by_session: Vec<TraceOf> =
             traces.iter().filter_map(|t| session_of.get(&t.trace_id).map(|s| trace_of(s, t, user_of.get(&t.trace_id)))).collect();
         let (mut users, mut sessions) = (users(&by_user), sessions(&by_session));

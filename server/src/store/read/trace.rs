@@ -4,13 +4,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
+use crate::domain::conventions::is_prompt_key;
+use crate::domain::is_model_call;
+use crate::domain::{ContentPolicy, SpanId, SpanStatus, StepKind, Tokens, TraceId};
+use crate::error::Result;
 use crate::store::Store;
 use crate::store::backend::{Cols, Dialect, with_db};
 use crate::store::detail::raw;
-use crate::domain::{ContentPolicy, SpanId, SpanStatus, StepKind, Tokens, TraceId};
-use crate::error::Result;
-use crate::domain::conventions::is_prompt_key;
-use crate::domain::is_model_call;
 use app::model::cost::SpanCost;
 use app::model::{ContentField, SpanDetail, SpanView, TraceDetail};
 use app::outline::SpanHead;

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 
 use futures::TryStreamExt;
 
+use crate::error::Result;
 use crate::store::Store;
 use crate::store::backend::{Cols, with_db};
-use crate::error::Result;
 
 /// Most traces one figure reads. Past it, figures are for the latest traces of the
 /// range, and say so.
@@ -84,4 +84,3 @@ impl Store {
         })
     }
 }
-

@@ -1,8 +1,8 @@
 //! Distinct values of a list tag (services, models), for filter suggestions.
 
+use crate::error::Result;
 use crate::store::Store;
 use crate::store::backend::with_db;
-use crate::error::Result;
 
 impl Store {
     /// Up to `limit` distinct values of `tag`, in order. A skip-scan over the

@@ -9,19 +9,19 @@ use sqlx::postgres::{PgConnection, Postgres};
 use sqlx::sqlite::{Sqlite, SqliteConnection};
 use sqlx::{ConnectOptions, Connection, QueryBuilder};
 
+use crate::domain::Costing;
+use crate::domain::sampling::Reason;
+use crate::domain::{Span, TraceId};
+use crate::error::Result;
 use crate::store::Store;
+use crate::store::backend::SMALL_ROWS_PER_STATEMENT;
 use crate::store::backend::{Cols, Db, per_backend};
 use crate::store::detail::detail_columns;
-use crate::store::write::footprint;
 use crate::store::write::cost::{CostRollup, CostSample};
+use crate::store::write::footprint;
 use crate::store::write::latency::{LatencyRollup, LatencySample};
 use crate::store::write::rollup::TraceRollup;
 use crate::store::write::sampling::{DECIDED_AT_CAP, Held, PendingSpan, TakenTrace};
-use crate::domain::{Span, TraceId};
-use crate::store::backend::SMALL_ROWS_PER_STATEMENT;
-use crate::error::Result;
-use crate::domain::Costing;
-use crate::domain::sampling::Reason;
 
 /// The batch statements, once per backend (`Batch::<Sqlite>`, `Batch::<Postgres>`).
 pub(in crate::store) struct Batch<DB>(std::marker::PhantomData<DB>);
@@ -330,7 +330,27 @@ impl Batch<Postgres> {
             }
             a.cost.push(cost);
         }
-        let [trace_id, span_id, parent, name, service, kind, otel_kind, status_message, request_model, response_model, provider, tool, user, session, resource, policy, scope, step, price] = a.text;
+        let [
+            trace_id,
+            span_id,
+            parent,
+            name,
+            service,
+            kind,
+            otel_kind,
+            status_message,
+            request_model,
+            response_model,
+            provider,
+            tool,
+            user,
+            session,
+            resource,
+            policy,
+            scope,
+            step,
+            price,
+        ] = a.text;
         let [start, end, status, input, output, cache_read, cache_write, reasoning, total] = a.int;
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO spans ({SPAN_COLUMNS}) SELECT * FROM UNNEST(\
@@ -340,11 +360,35 @@ impl Batch<Postgres> {
              $26::text[], $27::text[], $28::float8[], $29::text[]) \
              ON CONFLICT (trace_id, span_id) DO NOTHING RETURNING id, trace_id, span_id"
         )))
-        .bind(trace_id).bind(span_id).bind(parent).bind(name).bind(service).bind(kind).bind(otel_kind)
-        .bind(start).bind(end).bind(status).bind(status_message).bind(request_model).bind(response_model)
-        .bind(provider).bind(input).bind(output).bind(cache_read).bind(cache_write).bind(reasoning).bind(total)
-        .bind(tool).bind(user).bind(session).bind(resource).bind(policy).bind(scope).bind(step)
-        .bind(a.cost).bind(price)
+        .bind(trace_id)
+        .bind(span_id)
+        .bind(parent)
+        .bind(name)
+        .bind(service)
+        .bind(kind)
+        .bind(otel_kind)
+        .bind(start)
+        .bind(end)
+        .bind(status)
+        .bind(status_message)
+        .bind(request_model)
+        .bind(response_model)
+        .bind(provider)
+        .bind(input)
+        .bind(output)
+        .bind(cache_read)
+        .bind(cache_write)
+        .bind(reasoning)
+        .bind(total)
+        .bind(tool)
+        .bind(user)
+        .bind(session)
+        .bind(resource)
+        .bind(policy)
+        .bind(scope)
+        .bind(step)
+        .bind(a.cost)
+        .bind(price)
         .fetch_all(&mut *conn)
         .await?;
         let mut inserted = Vec::with_capacity(rows.len());

@@ -6,13 +6,13 @@ use std::collections::HashMap;
 use sqlx::sqlite::{Sqlite, SqliteConnection};
 use sqlx::{Connection, QueryBuilder};
 
-use crate::store::Store;
-use crate::store::backend::{Cols, Db, per_backend};
+use crate::domain::Costing;
 use crate::domain::HOUR_NS;
-use crate::store::backend::SMALL_ROWS_PER_STATEMENT;
 use crate::domain::{Span, StepKind, Tokens};
 use crate::error::Result;
-use crate::domain::Costing;
+use crate::store::Store;
+use crate::store::backend::SMALL_ROWS_PER_STATEMENT;
+use crate::store::backend::{Cols, Db, per_backend};
 
 /// The cost rollup's statements, once per backend.
 pub(in crate::store) struct CostRollup<DB>(std::marker::PhantomData<DB>);
@@ -35,7 +35,13 @@ impl<'a> CostSample<'a> {
             Costing::Unpriced => None,
             Costing::Priced { usd, .. } => Some(*usd),
         };
-        Some(CostSample { start_ns: s.start_ns, model: s.model().unwrap_or(""), service: &s.resource.service, cost_usd, tokens: s.gen_ai.tokens })
+        Some(CostSample {
+            start_ns: s.start_ns,
+            model: s.model().unwrap_or(""),
+            service: &s.resource.service,
+            cost_usd,
+            tokens: s.gen_ai.tokens,
+        })
     }
 }
 
@@ -122,7 +128,8 @@ impl Store {
             let calls: Vec<Stored> = rows
                 .iter()
                 .map(|r| {
-                    let tokens = Tokens { input: r.get(7), output: r.get(8), cache_read: r.get(9), cache_write: r.get(10), ..Default::default() };
+                    let tokens =
+                        Tokens { input: r.get(7), output: r.get(8), cache_read: r.get(9), cache_write: r.get(10), ..Default::default() };
                     let (response, request): (Option<String>, Option<String>) = (r.get(4), r.get(5));
                     let kind = StepKind::parse(r.str(2)).unwrap_or(StepKind::Other);
                     let costing = price(kind, response.as_deref(), request.as_deref(), &tokens);

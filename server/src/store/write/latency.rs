@@ -3,14 +3,14 @@
 
 use std::collections::HashMap;
 
-use sqlx::sqlite::{Sqlite, SqliteConnection};
 use sqlx::QueryBuilder;
+use sqlx::sqlite::{Sqlite, SqliteConnection};
 
-use crate::store::backend::{Cols, per_backend};
-use crate::store::backend::SMALL_ROWS_PER_STATEMENT;
 use crate::domain::Span;
-use crate::error::Result;
 use crate::domain::step::step_name;
+use crate::error::Result;
+use crate::store::backend::SMALL_ROWS_PER_STATEMENT;
+use crate::store::backend::{Cols, per_backend};
 use app::model::latency::bucket_of;
 
 use crate::domain::HOUR_NS;

@@ -8,4 +8,3 @@ pub(super) mod footprint;
 pub(super) mod latency;
 mod rollup;
 pub(super) mod sampling;
-

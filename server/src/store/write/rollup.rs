@@ -5,11 +5,11 @@ use std::collections::{BTreeSet, HashMap};
 
 use sqlx::QueryBuilder;
 
-use crate::store::backend::{Cols, per_backend};
-use crate::store::backend::SMALL_ROWS_PER_STATEMENT;
+use crate::domain::Costing;
 use crate::domain::Span;
 use crate::error::Result;
-use crate::domain::Costing;
+use crate::store::backend::SMALL_ROWS_PER_STATEMENT;
+use crate::store::backend::{Cols, per_backend};
 
 /// The trace summary rollup's statements, once per backend.
 pub(in crate::store) struct TraceRollup<DB>(std::marker::PhantomData<DB>);
@@ -36,9 +36,11 @@ struct TraceDelta<'a> {
 fn deltas<'a>(inserted: &[&'a Span], bytes: &[i64]) -> Vec<(String, TraceDelta<'a>)> {
     let mut deltas: HashMap<String, TraceDelta> = HashMap::new();
     for (s, bytes) in inserted.iter().zip(bytes) {
-        let d = deltas
-            .entry(s.trace_id.to_string())
-            .or_insert_with(|| TraceDelta { start_ns: i64::MAX, end_ns: i64::MIN, ..Default::default() });
+        let d = deltas.entry(s.trace_id.to_string()).or_insert_with(|| TraceDelta {
+            start_ns: i64::MAX,
+            end_ns: i64::MIN,
+            ..Default::default()
+        });
         d.start_ns = d.start_ns.min(s.start_ns);
         d.end_ns = d.end_ns.max(s.end_ns);
         if s.parent_span_id.is_none() {

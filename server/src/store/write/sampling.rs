@@ -7,11 +7,11 @@ use std::collections::{BTreeMap, HashSet};
 
 use sqlx::QueryBuilder;
 
-use crate::store::Store;
-use crate::store::backend::{Cols, push_in_list, with_db, per_backend};
+use crate::domain::sampling::{Reason, TraceFacts};
 use crate::domain::{Span, TraceId};
 use crate::error::{Error, Result};
-use crate::domain::sampling::{Reason, TraceFacts};
+use crate::store::Store;
+use crate::store::backend::{Cols, per_backend, push_in_list, with_db};
 
 /// The held-span (tail sampling) statements, once per backend.
 pub(in crate::store) struct Held<DB>(std::marker::PhantomData<DB>);
