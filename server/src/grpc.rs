@@ -144,7 +144,7 @@ async fn export(state: &AppState, bytes: bytes::Bytes) -> Result<Response<Export
             let rejected = received - stored as i64;
             state.metrics.export(200, received as u64, stored as u64, rejected as u64, "invalid");
             tracing::debug!(received, stored, rejected, transport = "grpc", "export committed");
-            let partial_success = (rejected > 0).then(|| ExportTracePartialSuccess { rejected_spans: rejected, error_message: message });
+            let partial_success = (rejected > 0).then_some(ExportTracePartialSuccess { rejected_spans: rejected, error_message: message });
             Ok(Response::new(ExportTraceServiceResponse { partial_success }))
         }
         Err(Error::Overloaded) => {

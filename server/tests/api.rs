@@ -70,7 +70,7 @@ async fn a_trace_sent_in_pieces_out_of_order_and_twice_is_whole_once() {
     // (the tool span came first, 20 ms after the root's start).
     let until_ms = (t0 + 5 * MS) / 1_000_000;
     let by_service = app.get(&format!("/api/traces?service=agent&until={until_ms}")).await.json();
-    assert_eq!(ids(&by_service), [id.clone()]);
+    assert_eq!(ids(&by_service), std::slice::from_ref(&id));
     let trace = app.get_trace(&id).await;
     let names: Vec<&str> = trace["spans"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["invoke_agent planner", "chat gpt-4o", "execute_tool search"], "ordered by start");

@@ -43,10 +43,11 @@ async fn start(dir: &Path, db: &TestDb) -> Server {
         .stderr(Stdio::null())
         .spawn()
         .expect("loupe starts");
-    let base = format!("http://127.0.0.1:{port}");
+    // Owned by `Server` at once: its drop kills and reaps the child on every path.
+    let server = Server { child, base: format!("http://127.0.0.1:{port}") };
     for _ in 0..200 {
-        if reqwest::get(format!("{base}/healthz")).await.is_ok_and(|r| r.status().is_success()) {
-            return Server { child, base };
+        if reqwest::get(format!("{}/healthz", server.base)).await.is_ok_and(|r| r.status().is_success()) {
+            return server;
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }

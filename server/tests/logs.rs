@@ -74,6 +74,7 @@ async fn every_log_line_of_a_request_carries_its_trace_id() {
     assert_ne!(fresh, incoming);
     tokio::time::sleep(Duration::from_millis(300)).await;
     let _ = child.kill();
+    let _ = child.wait();
 
     let lines: Vec<Value> = rx.try_iter().filter_map(|l| serde_json::from_str(&l).ok()).collect();
     let of = |id: &str| -> Vec<String> {

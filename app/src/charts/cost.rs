@@ -15,12 +15,15 @@ fn time_label(x: f64, step_ns: i64) -> String {
 
 /// One bar per point: what the point's `value` is, drawn in `colour`, with the
 /// y axis labelled by `label`.
+/// One stacked series: the value of a point, and its colour.
+type Stack<'a> = (&'a dyn Fn(&CostPoint) -> f64, RGBColor);
+
 fn bars_over_time(
     points: &[CostPoint],
     (since_ns, until_ns): (i64, i64),
     step_ns: i64,
     (width, height): (u32, u32),
-    stacks: &[(&dyn Fn(&CostPoint) -> f64, RGBColor)],
+    stacks: &[Stack<'_>],
     label: &dyn Fn(f64) -> String,
 ) -> String {
     let mut svg = String::new();

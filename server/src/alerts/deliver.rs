@@ -238,8 +238,9 @@ mod tests {
     #[test]
     fn a_share_link_rides_along_when_the_rule_asks() {
         let rule = RuleSpec { share_expires_in: Some("24h".into()), ..rule() };
-        let share = Some("https://loupe.example/share/ab?span=y");
-        assert_eq!(body(WebhookFormat::Json, &event(), &rule, share)["share_link"], share.unwrap());
+        let link = "https://loupe.example/share/ab?span=y";
+        let share = Some(link);
+        assert_eq!(body(WebhookFormat::Json, &event(), &rule, share)["share_link"], link);
         let slack = body(WebhookFormat::Slack, &event(), &rule, share);
         assert!(
             slack["text"].as_str().unwrap().ends_with("<https://loupe.example/share/ab?span=y|Open without an account> (link valid 24h)"),

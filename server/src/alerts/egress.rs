@@ -105,7 +105,7 @@ impl Egress {
 
     fn host_allowed(&self, host: &str) -> bool {
         let host = host.trim_end_matches('.').to_ascii_lowercase();
-        self.hosts.iter().any(|h| *h == host)
+        self.hosts.contains(&host)
     }
 
     /// What kind of refused address `ip` is, if it is refused.

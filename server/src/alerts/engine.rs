@@ -75,11 +75,11 @@ pub(super) async fn run(alerts: Alerts, mut rx: mpsc::Receiver<Vec<Hit>>, restor
 async fn on_hit(alerts: &Alerts, open: &mut HashMap<Key, Open>, hit: Hit) {
     let now = crate::domain::now_ns();
     let key = (hit.rule_id, hit.group_key.clone());
-    if let Some(o) = open.get_mut(&key) {
-        if now < o.until_ns {
-            o.unsaved += 1;
-            return;
-        }
+    if let Some(o) = open.get_mut(&key)
+        && now < o.until_ns
+    {
+        o.unsaved += 1;
+        return;
     }
     let rules = alerts.rules();
     // Edited or deleted since the span matched: the rule in force decides.

@@ -30,10 +30,10 @@ pub fn parse(v: Value) -> Result<RuleSpec> {
     let spec: RuleSpec = serde_path_to_error::deserialize(v).map_err(|e| {
         let mut path = e.path().to_string();
         let message = e.into_inner().to_string();
-        if path == "condition" {
-            if let Some(field) = condition.as_ref().and_then(|c| culprit(c, &message)) {
-                path = format!("condition.{field}");
-            }
+        if path == "condition"
+            && let Some(field) = condition.as_ref().and_then(|c| culprit(c, &message))
+        {
+            path = format!("condition.{field}");
         }
         bad(if path == "." { "rule" } else { &path }, message)
     })?;
@@ -67,16 +67,16 @@ pub fn validate(spec: &RuleSpec) -> Result<()> {
     }
     let m = &spec.matcher;
     for (field, v) in [("match.name", &m.name), ("match.tool", &m.tool), ("match.model", &m.model), ("match.service", &m.service)] {
-        if let Some(v) = v {
-            if v.trim().is_empty() || v.len() > 500 {
-                return Err(bad(field, "must be 1 to 500 characters (leave it out to match any)"));
-            }
+        if let Some(v) = v
+            && (v.trim().is_empty() || v.len() > 500)
+        {
+            return Err(bad(field, "must be 1 to 500 characters (leave it out to match any)"));
         }
     }
-    if let Some(a) = &m.attribute {
-        if a.key.trim().is_empty() || a.key.len() > 200 {
-            return Err(bad("match.attribute.key", "must be 1 to 200 characters"));
-        }
+    if let Some(a) = &m.attribute
+        && (a.key.trim().is_empty() || a.key.len() > 200)
+    {
+        return Err(bad("match.attribute.key", "must be 1 to 200 characters"));
     }
     validate_condition(&spec.condition)?;
     if spec.channels.len() > 10 {
@@ -111,10 +111,10 @@ fn validate_condition(c: &Condition) -> Result<()> {
             Err(bad(&format!("condition.{field}"), format!("must be a number above 0, got {v}")))
         }
     };
-    if let Some(w) = c.window_min() {
-        if !(1..=1440).contains(&w) {
-            return Err(bad("condition.window_min", format!("must be 1 to 1440 minutes, got {w}")));
-        }
+    if let Some(w) = c.window_min()
+        && !(1..=1440).contains(&w)
+    {
+        return Err(bad("condition.window_min", format!("must be 1 to 1440 minutes, got {w}")));
     }
     if c.min_count() == Some(0) {
         return Err(bad("condition.min_count", "must be at least 1"));

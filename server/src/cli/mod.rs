@@ -38,6 +38,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once per process: boxing `serve`'s many flags buys nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run the server: UI, JSON API and OTLP/HTTP ingest (POST /v1/traces) on one address.

@@ -72,7 +72,7 @@ pub fn size(s: &str) -> Result<u64, String> {
         _ => return Err(bad()),
     };
     let bytes = n * factor;
-    if !(bytes >= 1.0 && bytes < 1e18) {
+    if !(1.0..1e18).contains(&bytes) {
         return Err(bad());
     }
     Ok(bytes as u64)

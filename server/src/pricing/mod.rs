@@ -141,7 +141,7 @@ pub fn validate(o: &PriceOverride) -> Result<()> {
     ];
     for (name, value) in prices {
         if let Some(v) = value
-            && !(v.is_finite() && v >= 0.0 && v <= 1e6)
+            && !(v.is_finite() && (0.0..=1e6).contains(&v))
         {
             return Err(Error::BadRequest(format!(
                 "{name} of {model:?} must be a number of USD per million tokens, 0 to 1,000,000; got {v}"

@@ -91,7 +91,7 @@ pub fn find(o: &Outline, prompts: &[Option<String>], steps: &[String], usual: &U
     if let Some(f) = root_self_time(o, total) {
         found.push(f);
     }
-    found.sort_by(|a, b| b.0.cmp(&a.0));
+    found.sort_by_key(|f| std::cmp::Reverse(f.0));
     found.into_iter().take(MOST).map(|(_, f)| f).collect()
 }
 

@@ -13,6 +13,8 @@ use crate::format;
 use crate::model::StepKind;
 use crate::model::alerts::{AlertRule, GroupBy, RulePreview};
 
+// One value per form submission, moved once: boxing the larger variant buys nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum FormOutcome {
     Saved(AlertRule),

@@ -264,9 +264,9 @@ fn encode_batches(rng: &mut Rng, spans: usize, traces_per_request: usize) -> Vec
             n += 1;
             let t0 = now - rng.range(0, 7 * 24 * 3_600_000) * MS;
             let t = match n % 3 {
-                0 => scenarios::travel_agent(rng, t0, TravelOptions { tool_timeout: n % 5 == 0, fails: n % 11 == 0 }),
+                0 => scenarios::travel_agent(rng, t0, TravelOptions { tool_timeout: n.is_multiple_of(5), fails: n.is_multiple_of(11) }),
                 1 => scenarios::support_bot(rng, t0, &format!("sess-{}", n % 500), &format!("customer-{}", n % 97), (n % 20) as u32),
-                _ => scenarios::rag_api(rng, t0, n % 13 == 0),
+                _ => scenarios::rag_api(rng, t0, n.is_multiple_of(13)),
             };
             batch.extend(t.spans);
         }

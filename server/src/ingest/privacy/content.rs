@@ -6,10 +6,10 @@ use serde_json::Value;
 /// "JSON object with 2 keys: city, nights", "text, 1,024 chars, 3 lines".
 pub fn summarize(text: &str, role: Option<&str>) -> String {
     let trimmed = text.trim_start();
-    if trimmed.starts_with('[') || trimmed.starts_with('{') {
-        if let Ok(value) = serde_json::from_str::<Value>(text) {
-            return summarize_json(&value);
-        }
+    if (trimmed.starts_with('[') || trimmed.starts_with('{'))
+        && let Ok(value) = serde_json::from_str::<Value>(text)
+    {
+        return summarize_json(&value);
     }
     let chars = thousands(text.chars().count() as u64);
     match role {
@@ -73,7 +73,7 @@ pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);

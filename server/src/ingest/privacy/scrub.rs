@@ -60,7 +60,7 @@ fn luhn_valid(number: &str) -> bool {
     let digits: Vec<u32> = number.chars().filter_map(|c| c.to_digit(10)).collect();
     let sum: u32 =
         digits.iter().rev().enumerate().map(|(i, &d)| if i % 2 == 1 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d }).sum();
-    digits.len() >= 13 && sum % 10 == 0
+    digits.len() >= 13 && sum.is_multiple_of(10)
 }
 
 #[cfg(test)]

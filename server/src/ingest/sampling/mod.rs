@@ -134,7 +134,7 @@ async fn run(sampler: Sampler, writer: Writer, metrics: Metrics) {
                     sampler.lock().decided(&round, crate::domain::now_ns());
                     metrics.sampled(&counts, round.at_cap as u64);
                 }
-                Err(e) if matches!(e, crate::error::Error::ShuttingDown) => return,
+                Err(crate::error::Error::ShuttingDown) => return,
                 Err(_) => {
                     // Logged by the writer; the traces stay pending and are
                     // tried again on a later tick.

@@ -85,11 +85,11 @@ impl Store {
 impl JobLease {
     /// Ends the run: the advisory lock is given back with the connection.
     pub async fn release(mut self) {
-        if let Some((mut conn, key)) = self.lock.take() {
-            if sqlx::query("SELECT pg_advisory_unlock($1)").bind(key).execute(&mut *conn).await.is_err() {
-                // Closing the session releases its locks just as well.
-                drop(conn.detach());
-            }
+        if let Some((mut conn, key)) = self.lock.take()
+            && sqlx::query("SELECT pg_advisory_unlock($1)").bind(key).execute(&mut *conn).await.is_err()
+        {
+            // Closing the session releases its locks just as well.
+            drop(conn.detach());
         }
     }
 }

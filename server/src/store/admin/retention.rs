@@ -24,7 +24,7 @@ fn push_services(q: &mut impl Sql, col: &str, services: Services<'_>) {
         Services::Only(s) => {
             q.push(format!(" AND {col} = ")).push_bind(s.to_string());
         }
-        Services::AllBut(except) if except.is_empty() => {}
+        Services::AllBut([]) => {}
         Services::AllBut(except) => {
             q.push(format!(" AND {col} NOT IN "));
             push_in_list(q, except.iter().cloned());

@@ -14,6 +14,10 @@ use crate::store::Store;
 use crate::store::backend::SMALL_ROWS_PER_STATEMENT;
 use crate::store::backend::{Cols, Db, per_backend};
 
+/// Rollup rows summed in memory: (hour, model, service) → (calls, unpriced,
+/// input, output, cache read, usd).
+type CostRows<'a> = HashMap<(i64, &'a str, &'a str), (i64, i64, i64, i64, i64, f64)>;
+
 /// The cost rollup's statements, once per backend.
 pub(in crate::store) struct CostRollup<DB>(std::marker::PhantomData<DB>);
 
@@ -50,7 +54,7 @@ impl CostRollup {
     /// Adds model calls to the hourly rollup: summed in memory, then one upsert per row.
     pub(super) async fn add_to_cost<'a>(conn: &mut Conn, samples: impl Iterator<Item = CostSample<'a>>) -> Result<()> {
         // (hour, model, service) → (calls, unpriced, input, output, cache read, usd)
-        let mut rows: HashMap<(i64, &str, &str), (i64, i64, i64, i64, i64, f64)> = HashMap::new();
+        let mut rows: CostRows<'_> = HashMap::new();
         for s in samples {
             let e = rows.entry((s.start_ns.div_euclid(HOUR_NS), s.model, s.service)).or_default();
             e.0 += 1;

@@ -15,6 +15,10 @@ use app::model::latency::bucket_of;
 
 use crate::domain::HOUR_NS;
 
+/// Rollup rows counted in memory: (hour, kind, step, service, bucket) → (count,
+/// errors, max_ns).
+type LatencyRows<'a> = HashMap<(i64, &'a str, &'a str, &'a str, i64), (i64, i64, i64)>;
+
 /// The latency rollup's statements, once per backend.
 pub(in crate::store) struct LatencyRollup<DB>(std::marker::PhantomData<DB>);
 
@@ -46,7 +50,7 @@ impl LatencyRollup {
     /// Adds spans to the rollup: counted in memory first, then one upsert per row.
     pub(super) async fn add_to_latency<'a>(conn: &mut Conn, samples: impl Iterator<Item = LatencySample<'a>>) -> Result<()> {
         // (hour, kind, step, service, bucket) → (count, errors, max_ns)
-        let mut rows: HashMap<(i64, &str, &str, &str, i64), (i64, i64, i64)> = HashMap::new();
+        let mut rows: LatencyRows<'_> = HashMap::new();
         for s in samples {
             let key = (s.start_ns.div_euclid(HOUR_NS), s.kind, s.step, s.service, bucket_of(s.duration_ns));
             let e = rows.entry(key).or_insert((0, 0, 0));
