@@ -1,7 +1,7 @@
 //! Alert rules through the API and the pages: create, read, replace, pause,
 //! delete, refusals naming the field, the preview, and the pages themselves.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! Spans from the real OpenTelemetry Rust SDK and its OTLP/HTTP exporter
 //! (`opentelemetry-otlp`), in protobuf, gzip-compressed protobuf and JSON.
 
-mod common;
+use crate::common;
 
 use common::*;
 use std::collections::HashMap;

@@ -3,7 +3,7 @@
 //! with a rule of its own keeps its time, the size cap deletes the oldest first
 //! while exports keep arriving, and the settings page says what is in force.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

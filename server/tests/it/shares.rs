@@ -1,7 +1,7 @@
 //! Share links: a token opens its one trace, read-only, until it is revoked or
 //! expires; only its hash is stored; link previews carry figures, no content.
 
-mod common;
+use crate::common;
 
 use common::*;
 use reqwest::StatusCode;

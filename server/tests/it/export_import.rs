@@ -1,7 +1,7 @@
 //! Export a trace as OTLP/JSON and import it into another Loupe: ids, timings,
 //! attributes and kinds come back the same, and content stays as private as it was.
 
-mod common;
+use crate::common;
 
 use common::*;
 use reqwest::StatusCode;

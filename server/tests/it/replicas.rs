@@ -4,7 +4,7 @@
 //! once; a window rule is judged once per interval, not once per replica.
 //! PostgreSQL only (an SQLite file belongs to one process).
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -1,7 +1,7 @@
 //! Loupe's own logs carry each request's trace id: from `traceparent` when the
 //! request has one, otherwise a fresh one. Runs the real binary with JSON logs.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

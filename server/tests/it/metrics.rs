@@ -1,6 +1,6 @@
 //! `GET /metrics`: what a Prometheus scrape sees after real traffic.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -4,7 +4,7 @@
 //! held spans survive a restart (and are all kept when sampling is turned
 //! off); beyond the pending cap the oldest traces are decided early.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! Raw prompt/completion content in the fixtures is nowhere in the database files or
 //! the API by default, and is there with `--capture-content`.
 
-mod common;
+use crate::common;
 
 use common::*;
 use reqwest::StatusCode;

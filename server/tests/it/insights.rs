@@ -1,7 +1,7 @@
 //! `GET /api/traces/{trace_id}/insights` with traces whose numbers are known: the
 //! critical path and the findings, as data and as sentences.
 
-mod common;
+use crate::common;
 
 use common::*;
 use loupe::synth::{MS, Rng, TraceBuilder, request, s};

@@ -2,7 +2,7 @@
 //! Chromium): status codes, server-rendered content, and the server functions the
 //! hydrated pages call.
 
-mod common;
+use crate::common;
 
 use common::*;
 use reqwest::StatusCode;

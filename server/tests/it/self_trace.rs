@@ -2,7 +2,7 @@
 //! continuing a caller's `traceparent`, never tracing its own exports (no
 //! feedback loop), and let in by its token when `--auth` is on.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! the notification carries a share link that opens the slow span for a teammate
 //! who has no account, and nothing else.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! bound, steps with folded names, p95 by hour, the spans behind a bucket, and the
 //! rollup rebuilt for spans stored before it existed.
 
-mod common;
+use crate::common;
 
 use common::*;
 use loupe::synth::{MS, Rng, TraceBuilder, request, s};

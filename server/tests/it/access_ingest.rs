@@ -2,7 +2,7 @@
 //! key (stored hashed, revocable), refused requests store nothing, and Loupe will
 //! not listen beyond loopback without authentication.
 
-mod common;
+use crate::common;
 
 use common::access::*;
 use common::*;

@@ -2,7 +2,7 @@
 //! the Host check, sign-in throttling, security headers, secrets kept out of
 //! logs and spans, and the small holes (`next=`, times, `/pkg/`, shares).
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

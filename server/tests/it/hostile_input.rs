@@ -3,7 +3,7 @@
 //! Each has a defined answer (stored safely, or refused with a message), and
 //! after each the server still answers and shows the trace.
 
-mod common;
+use crate::common;
 
 use common::*;
 use loupe::synth::{MS, request, s};

@@ -1,7 +1,7 @@
 //! Everything shown from spans is text: a span name, attribute, model, tool, user,
 //! service or status message holding HTML or script shows escaped on every page.
 
-mod common;
+use crate::common;
 
 use common::*;
 use loupe::synth::{MS, Rng, TraceBuilder, request, s};

@@ -1,7 +1,7 @@
 //! Bad input gets its status and a message that says what is wrong, nothing stored
 //! earlier is lost, and the server keeps serving.
 
-mod common;
+use crate::common;
 
 use common::*;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceResponse;

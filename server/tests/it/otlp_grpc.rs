@@ -4,7 +4,7 @@
 //! UNAVAILABLE with a RetryInfo while the write queue is full, OUT_OF_RANGE
 //! beyond the size limit. Nothing refused is stored.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 //! for later calls only, kept across restarts), and calls stored before costs
 //! existed costed at start.
 
-mod common;
+use crate::common;
 
 use common::*;
 use loupe::synth::{MS, Rng, TraceBuilder, i, request, s};

@@ -1,7 +1,7 @@
 //! The JSON API over stored traces: listing, filters, keyset pagination, traces that
 //! arrive in pieces, retries that must not duplicate.
 
-mod common;
+use crate::common;
 
 use common::*;
 use loupe::synth::{MS, Rng, TraceBuilder, request, s};

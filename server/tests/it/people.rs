@@ -1,7 +1,7 @@
 //! Users, sessions and the list page's overview through the API and the pages,
 //! with known traces: exact percentiles, error rates, costs and order.
 
-mod common;
+use crate::common;
 
 use common::*;
 use loupe::synth::{MS, Rng, TraceBuilder, i, request, s};

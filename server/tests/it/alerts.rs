@@ -1,7 +1,7 @@
 //! Alerts firing end to end: spans over OTLP, a real webhook receiver on a local
 //! port; matching, folding, grouping, retries, windows and restarts.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -4,7 +4,7 @@
 //! got no answer may or may not be there, but never half a request. And SIGTERM
 //! under the same load exits cleanly after finishing what it accepted.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};

@@ -4,7 +4,7 @@
 //! spans in one request) still go through. The memory these bombs took before
 //! is measured by `loupe-bench --bombs` (BENCHMARKS.md).
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

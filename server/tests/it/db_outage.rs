@@ -4,7 +4,7 @@
 //! on by itself, with everything stored before intact. PostgreSQL only: an
 //! embedded SQLite file cannot become unreachable this way.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! Every recorded fixture, with its content type and encoding, through the real
 //! endpoint; the stored trace is normalized as each convention says.
 
-mod common;
+use crate::common;
 
 use common::*;
 use reqwest::StatusCode;

@@ -3,7 +3,7 @@
 //! state changes from other sites are refused, admins alone manage access, and a
 //! share link still opens its one trace for someone who never signed in.
 
-mod common;
+use crate::common;
 
 use common::access::*;
 use common::*;
