@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
 # One command from a fresh clone to every test: installs what is needed (toolchain
-# pieces, npm packages, chromium, PostgreSQL), builds, then runs the Rust unit and
-# integration tests on SQLite, the integration tests again on PostgreSQL, and the
-# browser tests.
+# pieces, npm packages, chromium, PostgreSQL), checks the house (formatting, the
+# one-way imports, clippy), builds, then runs the Rust unit and integration tests
+# on SQLite, the integration tests again on PostgreSQL, and the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --browser
+
+# The quick checks first: a formatting slip or an import reaching up fails in
+# seconds, not after the long build.
+printf '\n==> cargo fmt --check\n'
+cargo fmt --all --check
+printf '\n==> imports point one way (scripts/layers.py, docs/architecture.md)\n'
+python3 scripts/layers.py
+printf '\n==> clippy, warnings as errors (server and app; the wasm hydrate build)\n'
+cargo clippy -p loupe -p app --all-targets -- -D warnings
+cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
 printf '\n==> PostgreSQL for the second run of the integration tests\n'
 POSTGRES_URL=$(scripts/postgres.sh)
 case "$POSTGRES_URL" in

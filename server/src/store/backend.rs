@@ -6,12 +6,13 @@
 //! row values, window functions. Where they differ, [`Dialect`] says how. A query
 //! is written once inside [`with_db!`], which expands it once per backend, so each
 //! copy is type-checked against its driver and nothing is decided at run time but
-//! the one `match`. Row decoding and binding go through [`Cols`] and [`Arg`], which
-//! hold for both drivers, so helpers stay ordinary generic functions.
+//! the one `match`. Rows are decoded by column name into `#[derive(sqlx::FromRow)]`
+//! structs, which hold for both drivers; binding goes through [`Arg`], so helpers
+//! stay ordinary generic functions.
 
-use sqlx::postgres::{PgConnectOptions, PgRow, Postgres};
-use sqlx::sqlite::{Sqlite, SqliteConnectOptions, SqliteRow};
-use sqlx::{Decode, Encode, Pool, QueryBuilder, Type};
+use sqlx::postgres::{PgConnectOptions, Postgres};
+use sqlx::sqlite::{Sqlite, SqliteConnectOptions};
+use sqlx::{Encode, Pool, QueryBuilder, Type};
 
 /// The pools of one backend. On SQLite `read` is query-only and `admin` is one
 /// connection (one writer at a time); on PostgreSQL both are the same pool.
@@ -167,35 +168,6 @@ pub(crate) const SMALL_ROWS_PER_STATEMENT: usize = 2000;
 pub(crate) fn advisory_key(name: &str) -> i64 {
     let h = blake3::hash(format!("loupe:{name}").as_bytes());
     i64::from_le_bytes(h.as_bytes()[..8].try_into().expect("8 bytes"))
-}
-
-/// A value both drivers decode.
-pub(crate) trait Value: for<'r> Decode<'r, Sqlite> + Type<Sqlite> + for<'r> Decode<'r, Postgres> + Type<Postgres> {}
-impl<T> Value for T where T: for<'r> Decode<'r, Sqlite> + Type<Sqlite> + for<'r> Decode<'r, Postgres> + Type<Postgres> {}
-
-/// A row of either backend, read by position.
-pub(crate) trait Cols {
-    fn get<T: Value>(&self, index: usize) -> T;
-    /// A text column, borrowed from the row.
-    fn str(&self, index: usize) -> &str;
-}
-
-impl Cols for SqliteRow {
-    fn get<T: Value>(&self, index: usize) -> T {
-        sqlx::Row::get(self, index)
-    }
-    fn str(&self, index: usize) -> &str {
-        sqlx::Row::get(self, index)
-    }
-}
-
-impl Cols for PgRow {
-    fn get<T: Value>(&self, index: usize) -> T {
-        sqlx::Row::get(self, index)
-    }
-    fn str(&self, index: usize) -> &str {
-        sqlx::Row::get(self, index)
-    }
 }
 
 /// A value both drivers bind.

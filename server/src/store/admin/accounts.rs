@@ -2,35 +2,49 @@
 
 use crate::error::Result;
 use crate::store::Store;
-use crate::store::backend::{Cols, with_db};
+use crate::store::backend::with_db;
 use app::model::access::Account;
 
-fn account(r: &impl Cols) -> Account {
-    Account { id: r.get(0), name: r.get(1), admin: r.get::<i64>(2) != 0, created_ns: r.get(3) }
+#[derive(sqlx::FromRow)]
+struct AccountRow {
+    id: i64,
+    name: String,
+    admin: i64,
+    created_ns: i64,
+    /// Selected only where a sign-in checks it.
+    #[sqlx(default)]
+    password_hash: String,
+}
+
+fn account(r: AccountRow) -> Account {
+    Account { id: r.id, name: r.name, admin: r.admin != 0, created_ns: r.created_ns }
 }
 
 impl Store {
     pub async fn accounts(&self) -> Result<Vec<Account>> {
         with_db!(self, db => {
-            let rows = sqlx::query("SELECT id, name, admin, created_ns FROM users ORDER BY name").fetch_all(&db.read).await?;
-            Ok(rows.iter().map(account).collect())
+            let rows = sqlx::query_as::<DB, AccountRow>("SELECT id, name, admin, created_ns FROM users ORDER BY name").fetch_all(&db.read).await?;
+            Ok(rows.into_iter().map(account).collect())
         })
     }
 
     pub async fn account_count(&self) -> Result<i64> {
         with_db!(self, db => {
-            Ok(sqlx::query("SELECT COUNT(*) FROM users").fetch_one(&db.read).await?.get(0))
+            Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&db.read).await?)
         })
     }
 
     /// The account and its password hash.
     pub async fn account_by_name(&self, name: &str) -> Result<Option<(Account, String)>> {
         with_db!(self, db => {
-            let row = sqlx::query("SELECT id, name, admin, created_ns, password_hash FROM users WHERE name = $1")
+            let row = sqlx::query_as::<DB, AccountRow>("SELECT id, name, admin, created_ns, password_hash FROM users WHERE name = $1")
                 .bind(name)
                 .fetch_optional(&db.read)
                 .await?;
-            Ok(row.map(|r| (account(&r), r.get(4))))
+            Ok(row.map(|mut r| {
+                let hash = std::mem::take(&mut r.password_hash);
+                (account(r), hash)
+            }))
         })
     }
 
@@ -75,7 +89,7 @@ impl Store {
     /// Admins other than `name` (the last admin cannot be removed).
     pub async fn other_admins(&self, name: &str) -> Result<i64> {
         with_db!(self, db => {
-            Ok(sqlx::query("SELECT COUNT(*) FROM users WHERE admin = 1 AND name <> $1").bind(name).fetch_one(&db.read).await?.get(0))
+            Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE admin = 1 AND name <> $1").bind(name).fetch_one(&db.read).await?)
         })
     }
 
@@ -97,7 +111,7 @@ impl Store {
     /// The account a live session belongs to.
     pub async fn session_account(&self, token_hash: &str, now: i64) -> Result<Option<Account>> {
         with_db!(self, db => {
-            let row = sqlx::query(
+            let row = sqlx::query_as::<DB, AccountRow>(
                 "SELECT u.id, u.name, u.admin, u.created_ns FROM sessions s JOIN users u ON u.id = s.user_id \
                  WHERE s.token_hash = $1 AND s.expires_ns > $2",
             )
@@ -105,7 +119,7 @@ impl Store {
             .bind(now)
             .fetch_optional(&db.read)
             .await?;
-            Ok(row.as_ref().map(account))
+            Ok(row.map(account))
         })
     }
 

@@ -5,11 +5,11 @@
 use crate::error::Result;
 use crate::store::Store;
 use crate::store::admin::alerts::NewEvent;
-use crate::store::backend::{Cols, Dialect, advisory_key, with_db};
+use crate::store::backend::{Dialect, advisory_key, with_db};
 
 /// A firing whose cooldown has not ended (restored at start so a restart does not
 /// notify again for the same burst).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OpenEvent {
     pub event_id: i64,
     pub rule_id: i64,
@@ -91,14 +91,13 @@ impl Store {
     /// Firings still in their cooldown at `now_ns`.
     pub async fn open_alert_events(&self, now_ns: i64) -> Result<Vec<OpenEvent>> {
         with_db!(self, db => {
-            let rows = sqlx::query("SELECT id, rule_id, group_key, cooldown_until_ns FROM alert_events WHERE cooldown_until_ns > $1")
+            let rows = sqlx::query_as::<DB, OpenEvent>(
+                "SELECT id AS event_id, rule_id, group_key, cooldown_until_ns FROM alert_events WHERE cooldown_until_ns > $1",
+            )
                 .bind(now_ns)
                 .fetch_all(&db.read)
                 .await?;
-            Ok(rows
-                .iter()
-                .map(|r| OpenEvent { event_id: r.get(0), rule_id: r.get(1), group_key: r.get(2), cooldown_until_ns: r.get(3) })
-                .collect())
+            Ok(rows)
         })
     }
 

@@ -9,7 +9,7 @@ use sqlx::QueryBuilder;
 use crate::domain::StepKind;
 use crate::error::{Error, Result};
 use crate::store::Store;
-use crate::store::backend::{Cols, with_db};
+use crate::store::backend::with_db;
 use app::model::alerts::{AlertEvent, AlertRule, DeliveryAttempt, DeliveryState, RuleSpec};
 
 /// A firing about to be stored.
@@ -53,16 +53,77 @@ pub struct RecentSpan {
 macro_rules! rule_sql {
     () => {
         "SELECT r.id, r.spec, r.paused, r.created_ns, r.updated_ns, \
-         (SELECT MAX(fired_ns) FROM alert_events e WHERE e.rule_id = r.id) FROM alert_rules r"
+         (SELECT MAX(fired_ns) FROM alert_events e WHERE e.rule_id = r.id) AS last_fired_ns FROM alert_rules r"
     };
 }
 
-fn rule(row: &impl Cols) -> Result<AlertRule> {
-    let spec: String = row.get(1);
+/// A rule as `rule_sql!` selects it.
+#[derive(sqlx::FromRow)]
+struct RuleRow {
+    id: i64,
+    spec: String,
+    paused: i64,
+    created_ns: i64,
+    updated_ns: i64,
+    last_fired_ns: Option<i64>,
+}
+
+fn rule(row: RuleRow) -> Result<AlertRule> {
     let mut spec: RuleSpec =
-        serde_json::from_str(&spec).map_err(|e| Error::Storage(format!("stored rule {} is unreadable: {e}", row.get::<i64>(0))))?;
-    spec.paused = row.get::<i64>(2) != 0;
-    Ok(AlertRule { id: row.get(0), spec, created_ns: row.get(3), updated_ns: row.get(4), last_fired_ns: row.get(5) })
+        serde_json::from_str(&row.spec).map_err(|e| Error::Storage(format!("stored rule {} is unreadable: {e}", row.id)))?;
+    spec.paused = row.paused != 0;
+    Ok(AlertRule { id: row.id, spec, created_ns: row.created_ns, updated_ns: row.updated_ns, last_fired_ns: row.last_fired_ns })
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    id: i64,
+    rule_id: i64,
+    rule_name: String,
+    fired_ns: i64,
+    group_key: Option<String>,
+    count: i64,
+    observed: f64,
+    threshold: Option<f64>,
+    unit: String,
+    summary: String,
+    trace_id: Option<String>,
+    span_id: Option<String>,
+    link: Option<String>,
+    delivery: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct AttemptRow {
+    event_id: i64,
+    channel: i64,
+    attempt: i64,
+    at_ns: i64,
+    status: Option<i64>,
+    error: Option<String>,
+    outcome: String,
+}
+
+/// A span as `recent_spans` selects it.
+#[derive(sqlx::FromRow)]
+struct RecentRow {
+    trace_id: String,
+    span_id: String,
+    end_ns: i64,
+    name: String,
+    step: String,
+    kind: String,
+    service: String,
+    tool_name: Option<String>,
+    model: Option<String>,
+    duration_ns: i64,
+    status: i64,
+    status_message: Option<String>,
+    total_tokens: i64,
+    input_tokens: i64,
+    output_tokens: i64,
+    cost_usd: Option<f64>,
+    attributes: Option<String>,
 }
 
 fn spec_json(spec: &RuleSpec) -> String {
@@ -72,15 +133,15 @@ fn spec_json(spec: &RuleSpec) -> String {
 impl Store {
     pub async fn alert_rules(&self) -> Result<Vec<AlertRule>> {
         with_db!(self, db => {
-            let rows = sqlx::query(concat!(rule_sql!(), " ORDER BY r.id")).fetch_all(&db.read).await?;
-            rows.iter().map(rule).collect()
+            let rows = sqlx::query_as::<DB, RuleRow>(concat!(rule_sql!(), " ORDER BY r.id")).fetch_all(&db.read).await?;
+            rows.into_iter().map(rule).collect()
         })
     }
 
     pub async fn alert_rule(&self, id: i64) -> Result<Option<AlertRule>> {
         with_db!(self, db => {
-            let row = sqlx::query(concat!(rule_sql!(), " WHERE r.id = $1")).bind(id).fetch_optional(&db.read).await?;
-            row.as_ref().map(rule).transpose()
+            let row = sqlx::query_as::<DB, RuleRow>(concat!(rule_sql!(), " WHERE r.id = $1")).bind(id).fetch_optional(&db.read).await?;
+            row.map(rule).transpose()
         })
     }
 
@@ -165,29 +226,29 @@ impl Store {
                 q.push(" WHERE ").push(column).push(" = ").push_bind(id);
             }
             q.push(" ORDER BY fired_ns DESC, id DESC LIMIT ").push_bind(limit as i64);
-            let rows = q.build().fetch_all(&db.read).await?;
+            let rows = q.build_query_as::<EventRow>().fetch_all(&db.read).await?;
             let mut events: Vec<AlertEvent> = rows
-                .iter()
+                .into_iter()
                 .map(|r| AlertEvent {
-                    id: r.get(0),
-                    rule_id: r.get(1),
-                    rule_name: r.get(2),
-                    fired_ns: r.get(3),
-                    group_key: r.get(4),
-                    count: r.get::<i64>(5) as u64,
-                    observed: r.get(6),
-                    threshold: r.get(7),
-                    unit: r.get(8),
-                    summary: r.get(9),
-                    trace_id: r.get(10),
-                    span_id: r.get(11),
-                    link: r.get(12),
-                    delivery: DeliveryState::parse(r.str(13)),
+                    id: r.id,
+                    rule_id: r.rule_id,
+                    rule_name: r.rule_name,
+                    fired_ns: r.fired_ns,
+                    group_key: r.group_key,
+                    count: r.count as u64,
+                    observed: r.observed,
+                    threshold: r.threshold,
+                    unit: r.unit,
+                    summary: r.summary,
+                    trace_id: r.trace_id,
+                    span_id: r.span_id,
+                    link: r.link,
+                    delivery: DeliveryState::parse(&r.delivery),
                     attempts: Vec::new(),
                 })
                 .collect();
             if let (Some(min), Some(max)) = (events.iter().map(|e| e.id).min(), events.iter().map(|e| e.id).max()) {
-                let rows = sqlx::query(
+                let rows = sqlx::query_as::<DB, AttemptRow>(
                     "SELECT event_id, channel, attempt, at_ns, status, error, outcome FROM alert_deliveries \
                      WHERE event_id BETWEEN $1 AND $2 ORDER BY id",
                 )
@@ -196,15 +257,15 @@ impl Store {
                 .fetch_all(&db.read)
                 .await?;
                 let by_id: std::collections::HashMap<i64, usize> = events.iter().enumerate().map(|(i, e)| (e.id, i)).collect();
-                for r in &rows {
-                    if let Some(&i) = by_id.get(&r.get::<i64>(0)) {
+                for r in rows {
+                    if let Some(&i) = by_id.get(&r.event_id) {
                         events[i].attempts.push(DeliveryAttempt {
-                            channel: r.get::<i64>(1) as usize,
-                            attempt: r.get::<i64>(2) as u32,
-                            at_ns: r.get(3),
-                            status: r.get::<Option<i64>>(4).map(|s| s as u16),
-                            error: r.get(5),
-                            outcome: r.get(6),
+                            channel: r.channel as usize,
+                            attempt: r.attempt as u32,
+                            at_ns: r.at_ns,
+                            status: r.status.map(|s| s as u16),
+                            error: r.error,
+                            outcome: r.outcome,
                         });
                     }
                 }
@@ -226,43 +287,42 @@ impl Store {
         with_db!(self, db => {
             let mut q = QueryBuilder::<DB>::new(
                 "SELECT s.trace_id, s.span_id, s.end_ns, s.name, s.step, s.kind, s.service, s.tool_name, \
-                 COALESCE(s.response_model, s.request_model), s.end_ns - s.start_ns, s.status, s.status_message, \
+                 COALESCE(s.response_model, s.request_model) AS model, s.end_ns - s.start_ns AS duration_ns, s.status, s.status_message, \
                  s.total_tokens, s.input_tokens, s.output_tokens, s.cost_usd",
             );
             if with_attributes {
                 q.push(format!(", d.attributes FROM spans s JOIN span_details d ON {}", D.details_on()));
             } else {
-                q.push(", NULL FROM spans s");
+                q.push(", NULL AS attributes FROM spans s");
             }
             q.push(" WHERE s.end_ns >= ").push_bind(since_ns).push(" AND s.end_ns <= ").push_bind(until_ns);
             if let Some(k) = kind {
                 q.push(" AND s.kind = ").push_bind(k.as_str());
             }
             q.push(" ORDER BY s.end_ns DESC LIMIT ").push_bind(limit as i64 + 1);
-            let query = q.build();
+            let query = q.build_query_as::<RecentRow>();
             let mut rows = query.fetch(&db.read);
             let mut out = Vec::new();
             while let Some(r) = rows.try_next().await? {
                 if out.len() == limit {
                     return Ok((out, true));
                 }
-                let attributes: Option<String> = r.get(16);
                 out.push(RecentSpan {
-                    trace_id: r.get(0),
-                    span_id: r.get(1),
-                    end_ns: r.get(2),
-                    name: r.get(3),
-                    step: r.get(4),
-                    kind: StepKind::parse(r.str(5)).unwrap_or(StepKind::Other),
-                    service: r.get(6),
-                    tool: r.get(7),
-                    model: r.get(8),
-                    duration_ns: r.get(9),
-                    is_error: r.get::<i64>(10) == crate::domain::SpanStatus::Error.as_i64(),
-                    status_message: r.get(11),
-                    tokens: crate::domain::cost::span_tokens(r.get(12), r.get(13), r.get(14)),
-                    cost_usd: r.get(15),
-                    attributes: attributes.and_then(|a| serde_json::from_str(&a).ok()),
+                    trace_id: r.trace_id,
+                    span_id: r.span_id,
+                    end_ns: r.end_ns,
+                    name: r.name,
+                    step: r.step,
+                    kind: StepKind::parse(&r.kind).unwrap_or(StepKind::Other),
+                    service: r.service,
+                    tool: r.tool_name,
+                    model: r.model,
+                    duration_ns: r.duration_ns,
+                    is_error: r.status == crate::domain::SpanStatus::Error.as_i64(),
+                    status_message: r.status_message,
+                    tokens: crate::domain::cost::span_tokens(r.total_tokens, r.input_tokens, r.output_tokens),
+                    cost_usd: r.cost_usd,
+                    attributes: r.attributes.and_then(|a| serde_json::from_str(&a).ok()),
                 });
             }
             Ok((out, false))

@@ -2,22 +2,35 @@
 
 use crate::error::Result;
 use crate::store::Store;
-use crate::store::backend::{Cols, with_db};
+use crate::store::backend::with_db;
 use app::model::access::{ApiKey, KeyScope};
 
 const COLUMNS: &str = "id, name, prefix, scope, created_by, created_ns, last_used_ns, revoked_ns";
 
-fn key(r: &impl Cols) -> ApiKey {
+/// A key as [`COLUMNS`] selects it.
+#[derive(sqlx::FromRow)]
+struct KeyRow {
+    id: i64,
+    name: String,
+    prefix: String,
+    scope: String,
+    created_by: Option<String>,
+    created_ns: i64,
+    last_used_ns: Option<i64>,
+    revoked_ns: Option<i64>,
+}
+
+fn key(r: KeyRow) -> ApiKey {
     ApiKey {
-        id: r.get(0),
-        name: r.get(1),
-        prefix: r.get(2),
+        id: r.id,
+        name: r.name,
+        prefix: r.prefix,
         // Only the two scopes are ever written; an unknown one gets the narrower.
-        scope: KeyScope::parse(r.str(3)).unwrap_or(KeyScope::Ingest),
-        created_by: r.get(4),
-        created_ns: r.get(5),
-        last_used_ns: r.get(6),
-        revoked_ns: r.get(7),
+        scope: KeyScope::parse(&r.scope).unwrap_or(KeyScope::Ingest),
+        created_by: r.created_by,
+        created_ns: r.created_ns,
+        last_used_ns: r.last_used_ns,
+        revoked_ns: r.revoked_ns,
     }
 }
 
@@ -61,19 +74,19 @@ impl Store {
     /// Every key, revoked ones too (newest first): the list says what was revoked when.
     pub async fn api_keys(&self) -> Result<Vec<ApiKey>> {
         with_db!(self, db => {
-            let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM api_keys ORDER BY id DESC"))).fetch_all(&db.read).await?;
-            Ok(rows.iter().map(key).collect())
+            let rows = sqlx::query_as::<DB, KeyRow>(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM api_keys ORDER BY id DESC"))).fetch_all(&db.read).await?;
+            Ok(rows.into_iter().map(key).collect())
         })
     }
 
     /// The live (not revoked) key with this hash.
     pub async fn live_api_key(&self, token_hash: &str) -> Result<Option<ApiKey>> {
         with_db!(self, db => {
-            let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM api_keys WHERE token_hash = $1 AND revoked_ns IS NULL")))
+            let row = sqlx::query_as::<DB, KeyRow>(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM api_keys WHERE token_hash = $1 AND revoked_ns IS NULL")))
                 .bind(token_hash)
                 .fetch_optional(&db.read)
                 .await?;
-            Ok(row.as_ref().map(key))
+            Ok(row.map(key))
         })
     }
 

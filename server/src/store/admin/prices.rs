@@ -3,30 +3,40 @@
 
 use crate::error::Result;
 use crate::store::Store;
-use crate::store::backend::{Cols, per_backend, with_db};
+use crate::store::backend::{per_backend, with_db};
 use app::model::cost::PriceOverride;
 
 /// The price-override statements, once per backend.
 pub(in crate::store) struct PriceSql<DB>(std::marker::PhantomData<DB>);
 
+#[derive(sqlx::FromRow)]
+struct OverrideRow {
+    model: String,
+    pattern: Option<String>,
+    input_per_mtok: f64,
+    output_per_mtok: f64,
+    cache_read_per_mtok: Option<f64>,
+    cache_write_per_mtok: Option<f64>,
+}
+
 impl Store {
     pub async fn price_overrides(&self) -> Result<Vec<PriceOverride>> {
         with_db!(self, db => {
-            let rows = sqlx::query(
+            let rows = sqlx::query_as::<DB, OverrideRow>(
                 "SELECT model, pattern, input_per_mtok, output_per_mtok, cache_read_per_mtok, cache_write_per_mtok \
                  FROM price_overrides ORDER BY model",
             )
             .fetch_all(&db.read)
             .await?;
             Ok(rows
-                .iter()
+                .into_iter()
                 .map(|r| PriceOverride {
-                    model: r.get(0),
-                    pattern: r.get(1),
-                    input_per_mtok: r.get(2),
-                    output_per_mtok: r.get(3),
-                    cache_read_per_mtok: r.get(4),
-                    cache_write_per_mtok: r.get(5),
+                    model: r.model,
+                    pattern: r.pattern,
+                    input_per_mtok: r.input_per_mtok,
+                    output_per_mtok: r.output_per_mtok,
+                    cache_read_per_mtok: r.cache_read_per_mtok,
+                    cache_write_per_mtok: r.cache_write_per_mtok,
                 })
                 .collect())
         })

@@ -9,7 +9,7 @@ use app::model::sampling::SizeMeasure;
 
 use crate::error::Result;
 use crate::store::Store;
-use crate::store::backend::{Cols, Dialect, Sql, push_in_list, with_db};
+use crate::store::backend::{Dialect, Sql, push_in_list, with_db};
 
 /// Which traces an age rule covers: one service, or every service but some.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -41,6 +41,21 @@ pub struct RetentionStats {
     pub last_deleted: u64,
 }
 
+/// What a deleted trace took up.
+#[derive(sqlx::FromRow)]
+struct Footprint {
+    span_count: i64,
+    bytes: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct StatsRow {
+    traces_deleted: i64,
+    spans_deleted: i64,
+    last_run_ns: Option<i64>,
+    last_deleted: i64,
+}
+
 impl Store {
     /// Up to `limit` traces of `services` that started before `cutoff_ns`, oldest first.
     pub async fn traces_started_before(&self, services: Services<'_>, cutoff_ns: i64, limit: i64) -> Result<Vec<String>> {
@@ -49,7 +64,7 @@ impl Store {
             q.push_bind(cutoff_ns);
             push_services(&mut q, "service", services);
             q.push(" ORDER BY start_ns LIMIT ").push_bind(limit);
-            Ok(q.build().fetch_all(&db.read).await?.iter().map(|r| r.str(0).to_string()).collect())
+            Ok(q.build_query_scalar::<String>().fetch_all(&db.read).await?)
         })
     }
 
@@ -85,9 +100,9 @@ impl Store {
             if D == Dialect::Postgres {
                 q.push(" ORDER BY trace_id FOR UPDATE");
             }
-            let rows = q.build().fetch_all(&mut *tx).await?;
+            let rows = q.build_query_as::<Footprint>().fetch_all(&mut *tx).await?;
             let traces = rows.len() as i64;
-            let (spans, bytes) = rows.iter().fold((0i64, 0i64), |(s, b), r| (s + r.get::<i64>(0), b + r.get::<i64>(1)));
+            let (spans, bytes) = rows.iter().fold((0i64, 0i64), |(s, b), r| (s + r.span_count, b + r.bytes));
             let details = match D {
                 Dialect::Sqlite => "DELETE FROM span_details WHERE id IN (SELECT id FROM spans WHERE trace_id IN ",
                 Dialect::Postgres => "DELETE FROM span_details WHERE trace_id IN ",
@@ -192,14 +207,14 @@ impl Store {
 
     pub async fn retention_stats(&self) -> Result<RetentionStats> {
         with_db!(self, db => {
-            let r = sqlx::query("SELECT traces_deleted, spans_deleted, last_run_ns, last_deleted FROM retention_stats WHERE id = 1")
+            let r = sqlx::query_as::<DB, StatsRow>("SELECT traces_deleted, spans_deleted, last_run_ns, last_deleted FROM retention_stats WHERE id = 1")
                 .fetch_one(&db.read)
                 .await?;
             Ok(RetentionStats {
-                traces_deleted: r.get::<i64>(0) as u64,
-                spans_deleted: r.get::<i64>(1) as u64,
-                last_run_ns: r.get(2),
-                last_deleted: r.get::<i64>(3) as u64,
+                traces_deleted: r.traces_deleted as u64,
+                spans_deleted: r.spans_deleted as u64,
+                last_run_ns: r.last_run_ns,
+                last_deleted: r.last_deleted as u64,
             })
         })
     }

@@ -2,11 +2,20 @@
 
 use crate::error::Result;
 use crate::store::Store;
-use crate::store::backend::{Cols, with_db};
+use crate::store::backend::with_db;
 use app::model::share::{ShareLink, ShareState};
 
-fn link(r: &impl Cols, now_ns: i64) -> ShareLink {
-    let (expires_ns, revoked_ns): (i64, Option<i64>) = (r.get(3), r.get(4));
+#[derive(sqlx::FromRow)]
+struct LinkRow {
+    id: i64,
+    trace_id: String,
+    created_ns: i64,
+    expires_ns: i64,
+    revoked_ns: Option<i64>,
+}
+
+fn link(r: LinkRow, now_ns: i64) -> ShareLink {
+    let (expires_ns, revoked_ns) = (r.expires_ns, r.revoked_ns);
     let state = if revoked_ns.is_some() {
         ShareState::Revoked
     } else if now_ns >= expires_ns {
@@ -14,7 +23,7 @@ fn link(r: &impl Cols, now_ns: i64) -> ShareLink {
     } else {
         ShareState::Active
     };
-    ShareLink { id: r.get(0), trace_id: r.get(1), created_ns: r.get(2), expires_ns, revoked_ns, state }
+    ShareLink { id: r.id, trace_id: r.trace_id, created_ns: r.created_ns, expires_ns, revoked_ns, state }
 }
 
 impl Store {
@@ -41,22 +50,22 @@ impl Store {
     /// A trace's links, newest first.
     pub async fn shares_of(&self, trace_id: &str, now_ns: i64) -> Result<Vec<ShareLink>> {
         with_db!(self, db => {
-            let rows = sqlx::query("SELECT id, trace_id, created_ns, expires_ns, revoked_ns FROM share_links WHERE trace_id = $1 ORDER BY id DESC")
+            let rows = sqlx::query_as::<DB, LinkRow>("SELECT id, trace_id, created_ns, expires_ns, revoked_ns FROM share_links WHERE trace_id = $1 ORDER BY id DESC")
                 .bind(trace_id)
                 .fetch_all(&db.read)
                 .await?;
-            Ok(rows.iter().map(|r| link(r, now_ns)).collect())
+            Ok(rows.into_iter().map(|r| link(r, now_ns)).collect())
         })
     }
 
     /// The link a token hash names, whatever its state.
     pub async fn share_by_hash(&self, token_hash: &str, now_ns: i64) -> Result<Option<ShareLink>> {
         with_db!(self, db => {
-            let row = sqlx::query("SELECT id, trace_id, created_ns, expires_ns, revoked_ns FROM share_links WHERE token_hash = $1")
+            let row = sqlx::query_as::<DB, LinkRow>("SELECT id, trace_id, created_ns, expires_ns, revoked_ns FROM share_links WHERE token_hash = $1")
                 .bind(token_hash)
                 .fetch_optional(&db.read)
                 .await?;
-            Ok(row.map(|r| link(&r, now_ns)))
+            Ok(row.map(|r| link(r, now_ns)))
         })
     }
 

@@ -6,30 +6,60 @@ use std::collections::BTreeMap;
 use crate::domain::HOUR_NS;
 use crate::error::Result;
 use crate::store::Store;
-use crate::store::backend::{Cols, with_db};
+use crate::store::backend::with_db;
 use crate::store::read::cost_query::CostQuery;
 use crate::store::read::cost_traces::trace_cost_stats;
 use app::model::cost::{CostGroup, CostGroupBy, CostOverview, CostPoint, CostReport, CostTotals};
 
 const DAY_HOURS: i64 = 24;
 
-fn totals(r: &impl Cols, first: usize) -> CostTotals {
-    CostTotals {
-        calls: r.get(first),
-        unpriced: r.get(first + 1),
-        input_tokens: r.get(first + 2),
-        output_tokens: r.get(first + 3),
-        cache_read_tokens: r.get(first + 4),
-        cost_usd: r.get(first + 5),
+/// The rollup's sums as [`sums!`] names them; integer sums of no rows are NULL.
+#[derive(sqlx::FromRow)]
+struct Sums {
+    calls: Option<i64>,
+    unpriced: Option<i64>,
+    input_tokens: Option<i64>,
+    output_tokens: Option<i64>,
+    cache_read_tokens: Option<i64>,
+    cost_usd: f64,
+}
+
+impl From<Sums> for CostTotals {
+    fn from(s: Sums) -> CostTotals {
+        CostTotals {
+            calls: s.calls.unwrap_or(0),
+            unpriced: s.unpriced.unwrap_or(0),
+            input_tokens: s.input_tokens.unwrap_or(0),
+            output_tokens: s.output_tokens.unwrap_or(0),
+            cache_read_tokens: s.cache_read_tokens.unwrap_or(0),
+            cost_usd: s.cost_usd,
+        }
     }
 }
 
-/// The rollup's sums in [`totals`]' order (a macro so statements stay static strings).
+/// One group of the breakdown: the model or service, and its sums.
+#[derive(sqlx::FromRow)]
+struct GroupSums {
+    key: String,
+    #[sqlx(flatten)]
+    sums: Sums,
+}
+
+/// One hour's sums.
+#[derive(sqlx::FromRow)]
+struct HourSums {
+    hour: i64,
+    #[sqlx(flatten)]
+    sums: Sums,
+}
+
+/// The rollup's sums, named as [`Sums`] reads them (a macro so statements stay static strings).
 /// Integer sums are cast back to BIGINT: PostgreSQL sums BIGINTs as NUMERIC.
 macro_rules! sums {
     () => {
-        "CAST(SUM(calls) AS BIGINT), CAST(SUM(unpriced) AS BIGINT), CAST(SUM(input_tokens) AS BIGINT), \
-         CAST(SUM(output_tokens) AS BIGINT), CAST(SUM(cache_read_tokens) AS BIGINT), COALESCE(SUM(cost_usd), 0.0)"
+        "CAST(SUM(calls) AS BIGINT) AS calls, CAST(SUM(unpriced) AS BIGINT) AS unpriced, \
+         CAST(SUM(input_tokens) AS BIGINT) AS input_tokens, CAST(SUM(output_tokens) AS BIGINT) AS output_tokens, \
+         CAST(SUM(cache_read_tokens) AS BIGINT) AS cache_read_tokens, COALESCE(SUM(cost_usd), 0.0) AS cost_usd"
     };
 }
 
@@ -101,9 +131,9 @@ impl Store {
     async fn cost_total(&self, q: CostQuery) -> Result<CostTotals> {
         with_db!(self, db => {
             let sql = concat!("SELECT ", sums!(), " FROM cost_hourly WHERE hour >= $1 AND hour < $2");
-            let r = sqlx::query(sql).bind(q.from_hour).bind(q.to_hour).fetch_one(&db.read).await?;
+            let sums = sqlx::query_as::<DB, Sums>(sql).bind(q.from_hour).bind(q.to_hour).fetch_one(&db.read).await?;
             // SUM of no rows is NULL.
-            Ok(if r.get::<Option<i64>>(0).is_some() { totals(&r, 0) } else { CostTotals::default() })
+            Ok(if sums.calls.is_some() { CostTotals::from(sums) } else { CostTotals::default() })
         })
     }
 
@@ -111,11 +141,11 @@ impl Store {
     async fn cost_groups(&self, q: CostQuery, by_model: bool) -> Result<Vec<CostGroup>> {
         with_db!(self, db => {
             let sql = match by_model {
-                true => concat!("SELECT model, ", sums!(), " FROM cost_hourly WHERE hour >= $1 AND hour < $2 GROUP BY model"),
-                false => concat!("SELECT service, ", sums!(), " FROM cost_hourly WHERE hour >= $1 AND hour < $2 GROUP BY service"),
+                true => concat!("SELECT model AS key, ", sums!(), " FROM cost_hourly WHERE hour >= $1 AND hour < $2 GROUP BY model"),
+                false => concat!("SELECT service AS key, ", sums!(), " FROM cost_hourly WHERE hour >= $1 AND hour < $2 GROUP BY service"),
             };
-            let rows = sqlx::query(sql).bind(q.from_hour).bind(q.to_hour).fetch_all(&db.read).await?;
-            Ok(rows.iter().map(|r| CostGroup { key: r.get(0), totals: totals(r, 1) }).collect())
+            let rows = sqlx::query_as::<DB, GroupSums>(sql).bind(q.from_hour).bind(q.to_hour).fetch_all(&db.read).await?;
+            Ok(rows.into_iter().map(|r| CostGroup { key: r.key, totals: r.sums.into() }).collect())
         })
     }
 
@@ -123,11 +153,10 @@ impl Store {
     pub async fn cost_series(&self, q: CostQuery, step_hours: i64) -> Result<Vec<CostPoint>> {
         with_db!(self, db => {
             let sql = concat!("SELECT hour, ", sums!(), " FROM cost_hourly WHERE hour >= $1 AND hour < $2 GROUP BY hour ORDER BY hour");
-            let rows = sqlx::query(sql).bind(q.from_hour).bind(q.to_hour).fetch_all(&db.read).await?;
+            let rows = sqlx::query_as::<DB, HourSums>(sql).bind(q.from_hour).bind(q.to_hour).fetch_all(&db.read).await?;
             let mut points: BTreeMap<i64, CostTotals> = BTreeMap::new();
-            for r in &rows {
-                let hour: i64 = r.get(0);
-                points.entry(hour.div_euclid(step_hours) * step_hours).or_default().add(&totals(r, 1));
+            for r in rows {
+                points.entry(r.hour.div_euclid(step_hours) * step_hours).or_default().add(&r.sums.into());
             }
             Ok(points.into_iter().map(|(h, totals)| CostPoint { start_ns: h * HOUR_NS, totals }).collect())
         })

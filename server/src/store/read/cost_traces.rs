@@ -7,10 +7,17 @@ use sqlx::QueryBuilder;
 
 use crate::error::Result;
 use crate::store::Store;
-use crate::store::backend::{Cols, with_db};
+use crate::store::backend::with_db;
 use crate::store::read::cost_query::CostQuery;
 use crate::store::read::trace_scan::TraceFigures;
 use app::model::cost::{CostGroup, CostTotals, ExpensiveTrace, TraceCostStats, exact_quantile};
+
+#[derive(sqlx::FromRow)]
+struct Names {
+    trace_id: String,
+    root_name: String,
+    service: String,
+}
 
 impl Store {
     /// By the user each trace names (`user.id` on any span): model calls often carry
@@ -48,7 +55,7 @@ impl Store {
             }
             q.push(")");
             let names: HashMap<String, (String, String)> =
-                q.build().fetch_all(&db.read).await?.iter().map(|r| (r.get(0), (r.get(1), r.get(2)))).collect();
+                q.build_query_as::<Names>().fetch_all(&db.read).await?.into_iter().map(|r| (r.trace_id, (r.root_name, r.service))).collect();
             Ok(top
                 .into_iter()
                 .map(|t| {

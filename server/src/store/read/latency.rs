@@ -9,7 +9,7 @@ use crate::domain::HOUR_NS;
 use crate::domain::StepKind;
 use crate::error::{Error, Result};
 use crate::store::Store;
-use crate::store::backend::{Cols, Sql, with_db};
+use crate::store::backend::{Sql, with_db};
 use crate::store::read::filter::parse_range;
 use app::model::latency::{
     Bucket, BucketSpan, LatencyFilter, LatencyPoint, LatencyReport, RELATIVE_ERROR, StepLatency, by_kind, lower_ns, quantile,
@@ -61,21 +61,54 @@ impl LatencyQuery {
     }
 }
 
+/// One histogram bucket of one step, summed over the range.
+#[derive(sqlx::FromRow)]
+struct StepBucket {
+    kind: String,
+    step: String,
+    bucket: i64,
+    count: i64,
+    /// Not selected for the usual latency.
+    #[sqlx(default)]
+    errors: i64,
+    max_ns: i64,
+}
+
+/// One histogram bucket of one hour.
+#[derive(sqlx::FromRow)]
+struct HourBucket {
+    hour: i64,
+    bucket: i64,
+    count: i64,
+    max_ns: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct SpanInBucket {
+    trace_id: String,
+    span_id: String,
+    name: String,
+    service: String,
+    start_ns: i64,
+    end_ns: i64,
+    status: i64,
+}
+
 impl Store {
     /// Counts, percentiles and histograms, slowest (p95) first. Kind rows are their
     /// step rows added up ([`by_kind`]), the same way the latency page makes them.
     pub async fn latency(&self, query: &LatencyQuery) -> Result<LatencyReport> {
         with_db!(self, db => {
-            let mut q = QueryBuilder::<DB>::new("SELECT kind, step, bucket, CAST(SUM(count) AS BIGINT), CAST(SUM(errors) AS BIGINT), MAX(max_ns) FROM step_latency");
+            let mut q = QueryBuilder::<DB>::new("SELECT kind, step, bucket, CAST(SUM(count) AS BIGINT) AS count, CAST(SUM(errors) AS BIGINT) AS errors, MAX(max_ns) AS max_ns FROM step_latency");
             query.push_filters(&mut q);
             q.push(" GROUP BY kind, step, bucket ORDER BY kind, step, bucket");
             // (kind, step) → (buckets, errors, max)
             let mut groups: BTreeMap<(String, String), (Vec<Bucket>, i64, i64)> = BTreeMap::new();
-            for r in q.build().fetch_all(&db.read).await? {
-                let g = groups.entry((r.get(0), r.get(1))).or_default();
-                g.0.push(Bucket::new(r.get(2), r.get(3)));
-                g.1 += r.get::<i64>(4);
-                g.2 = g.2.max(r.get(5));
+            for r in q.build_query_as::<StepBucket>().fetch_all(&db.read).await? {
+                let g = groups.entry((r.kind, r.step)).or_default();
+                g.0.push(Bucket::new(r.bucket, r.count));
+                g.1 += r.errors;
+                g.2 = g.2.max(r.max_ns);
             }
             let mut rows: Vec<StepLatency> = groups
                 .into_iter()
@@ -96,14 +129,14 @@ impl Store {
     /// p95 by hour for the kind or step in `query`, oldest first.
     pub async fn latency_series(&self, query: &LatencyQuery) -> Result<Vec<LatencyPoint>> {
         with_db!(self, db => {
-            let mut q = QueryBuilder::<DB>::new("SELECT hour, bucket, CAST(SUM(count) AS BIGINT), MAX(max_ns) FROM step_latency");
+            let mut q = QueryBuilder::<DB>::new("SELECT hour, bucket, CAST(SUM(count) AS BIGINT) AS count, MAX(max_ns) AS max_ns FROM step_latency");
             query.push_filters(&mut q);
             q.push(" GROUP BY hour, bucket ORDER BY hour, bucket");
             let mut hours: BTreeMap<i64, (Vec<Bucket>, i64)> = BTreeMap::new();
-            for r in q.build().fetch_all(&db.read).await? {
-                let h = hours.entry(r.get(0)).or_default();
-                h.0.push(Bucket::new(r.get(1), r.get(2)));
-                h.1 = h.1.max(r.get(3));
+            for r in q.build_query_as::<HourBucket>().fetch_all(&db.read).await? {
+                let h = hours.entry(r.hour).or_default();
+                h.0.push(Bucket::new(r.bucket, r.count));
+                h.1 = h.1.max(r.max_ns);
             }
             Ok(hours
                 .into_iter()
@@ -127,16 +160,16 @@ impl Store {
             let to = before_ns.div_euclid(HOUR_NS) - 1;
             let mut groups: BTreeMap<(String, String), (Vec<Bucket>, i64)> = BTreeMap::new();
             for chunk in steps.chunks(200) {
-                let mut q = QueryBuilder::<DB>::new("SELECT kind, step, bucket, CAST(SUM(count) AS BIGINT), MAX(max_ns) FROM step_latency WHERE hour >= ");
+                let mut q = QueryBuilder::<DB>::new("SELECT kind, step, bucket, CAST(SUM(count) AS BIGINT) AS count, MAX(max_ns) AS max_ns FROM step_latency WHERE hour >= ");
                 q.push_bind(to - 7 * 24 + 1).push(" AND hour <= ").push_bind(to).push(" AND (kind, step) IN (");
                 q.push_values(chunk, |mut b, (kind, step)| {
                     b.push_bind(kind.as_str()).push_bind(step.clone());
                 });
                 q.push(") GROUP BY kind, step, bucket ORDER BY kind, step, bucket");
-                for r in q.build().fetch_all(&db.read).await? {
-                    let g = groups.entry((r.get(0), r.get(1))).or_default();
-                    g.0.push(Bucket::new(r.get(2), r.get(3)));
-                    g.1 = g.1.max(r.get(4));
+                for r in q.build_query_as::<StepBucket>().fetch_all(&db.read).await? {
+                    let g = groups.entry((r.kind, r.step)).or_default();
+                    g.0.push(Bucket::new(r.bucket, r.count));
+                    g.1 = g.1.max(r.max_ns);
                 }
             }
             for ((kind, step), (buckets, max)) in groups {
@@ -169,18 +202,18 @@ impl Store {
             }
             // Newest first by insertion order: no index needed, and the walk stops at `limit`.
             q.push(" ORDER BY id DESC LIMIT ").push_bind(limit as i64);
-            Ok(q.build()
+            Ok(q.build_query_as::<SpanInBucket>()
                 .fetch_all(&db.read)
                 .await?
-                .iter()
+                .into_iter()
                 .map(|r| BucketSpan {
-                    trace_id: r.get(0),
-                    span_id: r.get(1),
-                    name: r.get(2),
-                    service: r.get(3),
-                    start_ns: r.get(4),
-                    duration_ns: r.get::<i64>(5) - r.get::<i64>(4),
-                    error: r.get::<i64>(6) == 2,
+                    trace_id: r.trace_id,
+                    span_id: r.span_id,
+                    name: r.name,
+                    service: r.service,
+                    start_ns: r.start_ns,
+                    duration_ns: r.end_ns - r.start_ns,
+                    error: r.status == 2,
                 })
                 .collect())
         })

@@ -7,7 +7,7 @@ use sqlx::QueryBuilder;
 use crate::domain::Tokens;
 use crate::error::Result;
 use crate::store::Store;
-use crate::store::backend::{Cols, with_db};
+use crate::store::backend::with_db;
 use crate::store::read::filter::{ParsedQuery, make_cursor};
 use app::model::{TracePage, TraceSummary};
 
@@ -52,7 +52,7 @@ impl Store {
                     .filter_map(|(tag, value)| value.as_ref().map(|v| (tag, v)))
                     .collect();
             let mut q = QueryBuilder::<DB>::new(
-                "SELECT t.trace_id, t.root_name, t.service, t.root_span_id IS NOT NULL, t.start_ns, t.end_ns, \
+                "SELECT t.trace_id, t.root_name, t.service, t.root_span_id IS NOT NULL AS has_root, t.start_ns, t.end_ns, \
                  t.duration_ns, t.span_count, t.error_count, t.input_tokens, t.output_tokens, t.cache_read_tokens, \
                  t.cache_write_tokens, t.reasoning_tokens, t.total_tokens, t.cost_usd, t.unpriced ",
             );
@@ -124,8 +124,8 @@ impl Store {
             // One extra row tells whether another page follows.
             let sort = if direction == Direction::Older { "DESC" } else { "ASC" };
             q.push(format!(" ORDER BY {order}.start_ns {sort}, {order}.trace_id {sort} LIMIT ")).push_bind(query.limit as i64 + 1);
-            let rows = q.build().fetch_all(&db.read).await?;
-            let mut traces: Vec<TraceSummary> = rows.iter().map(summary).collect();
+            let rows = q.build_query_as::<SummaryRow>().fetch_all(&db.read).await?;
+            let mut traces: Vec<TraceSummary> = rows.into_iter().map(TraceSummary::from).collect();
             let more = traces.len() > query.limit as usize;
             traces.truncate(query.limit as usize);
             Ok((traces, more))
@@ -147,8 +147,8 @@ impl Store {
             }
             q.push(") ORDER BY value");
             let mut models: HashMap<String, Vec<String>> = HashMap::new();
-            for row in q.build().fetch_all(&db.read).await? {
-                models.entry(row.get(0)).or_default().push(row.get(1));
+            for (trace_id, value) in q.build_query_as::<(String, String)>().fetch_all(&db.read).await? {
+                models.entry(trace_id).or_default().push(value);
             }
             for t in traces.iter_mut() {
                 t.models = models.remove(&t.trace_id).unwrap_or_default();
@@ -162,27 +162,51 @@ fn cursor_of(t: &TraceSummary) -> String {
     make_cursor(t.start_ns, &t.trace_id)
 }
 
-fn summary(r: &impl Cols) -> TraceSummary {
-    TraceSummary {
-        trace_id: r.get(0),
-        root_name: r.get(1),
-        service: r.get(2),
-        has_root: r.get(3),
-        start_ns: r.get(4),
-        end_ns: r.get(5),
-        duration_ns: r.get(6),
-        span_count: r.get(7),
-        error_count: r.get(8),
-        tokens: Tokens {
-            input: r.get(9),
-            output: r.get(10),
-            cache_read: r.get(11),
-            cache_write: r.get(12),
-            reasoning: r.get(13),
-            total: r.get(14),
-        },
-        models: Vec::new(),
-        cost_usd: r.get(15),
-        unpriced: r.get(16),
+/// A trace summary row as the list selects it.
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    trace_id: String,
+    root_name: String,
+    service: String,
+    has_root: bool,
+    start_ns: i64,
+    end_ns: i64,
+    duration_ns: i64,
+    span_count: i64,
+    error_count: i64,
+    input_tokens: i64,
+    output_tokens: i64,
+    cache_read_tokens: i64,
+    cache_write_tokens: i64,
+    reasoning_tokens: i64,
+    total_tokens: i64,
+    cost_usd: f64,
+    unpriced: i64,
+}
+
+impl From<SummaryRow> for TraceSummary {
+    fn from(r: SummaryRow) -> TraceSummary {
+        TraceSummary {
+            trace_id: r.trace_id,
+            root_name: r.root_name,
+            service: r.service,
+            has_root: r.has_root,
+            start_ns: r.start_ns,
+            end_ns: r.end_ns,
+            duration_ns: r.duration_ns,
+            span_count: r.span_count,
+            error_count: r.error_count,
+            tokens: Tokens {
+                input: r.input_tokens,
+                output: r.output_tokens,
+                cache_read: r.cache_read_tokens,
+                cache_write: r.cache_write_tokens,
+                reasoning: r.reasoning_tokens,
+                total: r.total_tokens,
+            },
+            models: Vec::new(),
+            cost_usd: r.cost_usd,
+            unpriced: r.unpriced,
+        }
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::error::Result;
 use crate::store::Store;
-use crate::store::backend::{Cols, with_db};
+use crate::store::backend::with_db;
 use crate::store::read::trace_scan::TraceFigures;
 use app::model::people::{LISTED, PeopleReport, SessionDetail, SessionTrace, TraceOf, overall_p95, sessions, users};
 
@@ -21,6 +21,22 @@ fn trace_of(key: &str, t: &TraceFigures, user: Option<&String>) -> TraceOf {
         user: user.cloned(),
         end_ns: t.start_ns + t.duration_ns,
     }
+}
+
+/// A trace of a session, with the user it names.
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    trace_id: String,
+    root_name: String,
+    start_ns: i64,
+    duration_ns: i64,
+    span_count: i64,
+    error_count: i64,
+    cost_usd: f64,
+    unpriced: i64,
+    input_tokens: i64,
+    output_tokens: i64,
+    user_id: Option<String>,
 }
 
 impl Store {
@@ -42,10 +58,10 @@ impl Store {
     /// A session's traces, oldest first; `None` when no trace names it.
     pub async fn session(&self, id: &str) -> Result<Option<SessionDetail>> {
         with_db!(self, db => {
-            let rows = sqlx::query(
+            let rows = sqlx::query_as::<DB, SessionRow>(
                 "SELECT t.trace_id, t.root_name, t.start_ns, t.duration_ns, t.span_count, t.error_count, t.cost_usd, \
                  t.unpriced, t.input_tokens, t.output_tokens, \
-                 (SELECT u.value FROM trace_tags u WHERE u.trace_id = g.trace_id AND u.tag = 'user' LIMIT 1) \
+                 (SELECT u.value FROM trace_tags u WHERE u.trace_id = g.trace_id AND u.tag = 'user' LIMIT 1) AS user_id \
                  FROM trace_tags g JOIN traces t ON t.trace_id = g.trace_id \
                  WHERE g.tag = 'session' AND g.value = $1 ORDER BY g.start_ns, g.trace_id LIMIT $2",
             )
@@ -56,20 +72,20 @@ impl Store {
             if rows.is_empty() {
                 return Ok(None);
             }
-            let user = rows.iter().find_map(|r| r.get::<Option<String>>(10));
+            let user = rows.iter().find_map(|r| r.user_id.clone());
             let traces: Vec<SessionTrace> = rows
-                .iter()
+                .into_iter()
                 .map(|r| SessionTrace {
-                    trace_id: r.get(0),
-                    root_name: r.get(1),
-                    start_ns: r.get(2),
-                    duration_ns: r.get(3),
-                    span_count: r.get(4),
-                    error_count: r.get(5),
-                    cost_usd: r.get(6),
-                    unpriced: r.get(7),
-                    input_tokens: r.get(8),
-                    output_tokens: r.get(9),
+                    trace_id: r.trace_id,
+                    root_name: r.root_name,
+                    start_ns: r.start_ns,
+                    duration_ns: r.duration_ns,
+                    span_count: r.span_count,
+                    error_count: r.error_count,
+                    cost_usd: r.cost_usd,
+                    unpriced: r.unpriced,
+                    input_tokens: r.input_tokens,
+                    output_tokens: r.output_tokens,
                 })
                 .collect();
             Ok(Some(SessionDetail {

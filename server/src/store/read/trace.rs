@@ -9,7 +9,7 @@ use crate::domain::is_model_call;
 use crate::domain::{ContentPolicy, SpanId, SpanStatus, StepKind, Tokens, TraceId};
 use crate::error::Result;
 use crate::store::Store;
-use crate::store::backend::{Cols, Dialect, with_db};
+use crate::store::backend::{Dialect, with_db};
 use crate::store::detail::raw;
 use app::model::cost::SpanCost;
 use app::model::{ContentField, SpanDetail, SpanView, TraceDetail};
@@ -20,14 +20,14 @@ impl Store {
     pub async fn get_trace(&self, id: TraceId) -> Result<Option<TraceDetail>> {
         with_db!(self, db => {
             let id = id.to_string();
-            let rows = sqlx::query(sqlx::AssertSqlSafe(span_view_sql(D) + " WHERE s.trace_id = $1"))
+            let rows = sqlx::query_as::<DB, SpanRow>(sqlx::AssertSqlSafe(span_view_sql(D) + " WHERE s.trace_id = $1"))
             .bind(&id)
             .fetch_all(&db.read)
             .await?;
             if rows.is_empty() {
                 return Ok(None);
             }
-            let mut spans: Vec<SpanView> = rows.iter().map(span_view).collect();
+            let mut spans: Vec<SpanView> = rows.into_iter().map(SpanView::from).collect();
             // Sorted here rather than in SQL, where sorting would copy every wide row.
             spans.sort_unstable_by(|a, b| (a.start_ns, &a.span_id).cmp(&(b.start_ns, &b.span_id)));
 
@@ -45,58 +45,31 @@ impl Store {
         with_db!(self, db => {
             // Details are read for model calls only: their content fingerprints
             // give the prompt hash (the same prompt sent twice is a finding).
-            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            let rows = sqlx::query_as::<DB, HeadRow>(sqlx::AssertSqlSafe(format!(
                 "SELECT s.span_id, s.parent_span_id, s.name, s.kind, s.service, s.start_ns, s.end_ns, s.status, \
                  s.input_tokens, s.output_tokens, s.cache_read_tokens, s.cache_write_tokens, s.reasoning_tokens, \
-                 s.total_tokens, COALESCE(s.response_model, s.request_model), s.tool_name, s.status_message, \
-                 CASE WHEN s.kind = 'llm' THEN (SELECT d.content FROM span_details d WHERE {}) END, \
-                 COALESCE(s.step, s.name), s.cost_usd \
+                 s.total_tokens, COALESCE(s.response_model, s.request_model) AS model, s.tool_name, s.status_message, \
+                 CASE WHEN s.kind = 'llm' THEN (SELECT d.content FROM span_details d WHERE {}) END AS content, \
+                 COALESCE(s.step, s.name) AS step, s.cost_usd \
                  FROM spans s WHERE s.trace_id = $1",
                 D.details_on()
             )))
             .bind(id.to_string())
             .fetch_all(&db.read)
             .await?;
-            Ok(rows
-                .iter()
-                .map(|r| SpanHead {
-                    span_id: r.get(0),
-                    parent_span_id: r.get(1),
-                    name: r.get(2),
-                    kind: StepKind::parse(r.str(3)).unwrap_or(StepKind::Other),
-                    service: r.get(4),
-                    start_ns: r.get(5),
-                    end_ns: r.get(6),
-                    error: SpanStatus::from_i64(r.get(7)) == SpanStatus::Error,
-                    tokens: Tokens {
-                        input: r.get(8),
-                        output: r.get(9),
-                        cache_read: r.get(10),
-                        cache_write: r.get(11),
-                        reasoning: r.get(12),
-                        total: r.get(13),
-                    },
-                    model: r.get(14),
-                    tool: r.get(15),
-                    message: r.get(16),
-                    prompt_hash: r.get::<Option<String>>(17).and_then(|c| prompt_hash(&c)),
-                    step: r.get(18),
-                    cost_usd: r.get(19),
-                    unpriced: is_model_call(StepKind::parse(r.str(3)).unwrap_or(StepKind::Other)) && r.get::<Option<f64>>(19).is_none(),
-                })
-                .collect())
+            Ok(rows.into_iter().map(SpanHead::from).collect())
         })
     }
 
     /// One span with its details and resource, or `None`.
     pub async fn span_detail(&self, trace: TraceId, span: SpanId) -> Result<Option<SpanDetail>> {
         with_db!(self, db => {
-            let row = sqlx::query(sqlx::AssertSqlSafe(span_view_sql(D) + " WHERE s.trace_id = $1 AND s.span_id = $2"))
+            let row = sqlx::query_as::<DB, SpanRow>(sqlx::AssertSqlSafe(span_view_sql(D) + " WHERE s.trace_id = $1 AND s.span_id = $2"))
                 .bind(trace.to_string())
                 .bind(span.to_string())
                 .fetch_optional(&db.read)
                 .await?;
-            let Some(span) = row.as_ref().map(span_view) else { return Ok(None) };
+            let Some(span) = row.map(SpanView::from) else { return Ok(None) };
             let resource = self.resource(&span.resource).await?;
             Ok(Some(SpanDetail { span, resource }))
         })
@@ -113,17 +86,6 @@ impl Store {
     }
 }
 
-/// A model call's cost (29: cost, 30: price entry); `None` for other spans.
-fn span_cost(r: &impl Cols) -> Option<SpanCost> {
-    if !is_model_call(StepKind::parse(r.str(3)).unwrap_or(StepKind::Other)) {
-        return None;
-    }
-    Some(match (r.get::<Option<f64>>(29), r.get::<Option<String>>(30)) {
-        (Some(usd), Some(price_id)) => SpanCost::Priced { usd, price_id },
-        _ => SpanCost::Unpriced,
-    })
-}
-
 /// The hashes of a model call's input fields, joined: equal for equal prompts.
 fn prompt_hash(content: &str) -> Option<String> {
     let fields: Vec<ContentField> = serde_json::from_str(content).ok()?;
@@ -131,8 +93,7 @@ fn prompt_hash(content: &str) -> Option<String> {
     (!hashes.is_empty()).then(|| hashes.join("+"))
 }
 
-/// Every column of a span and its details, in [`span_view`]'s order (a macro so
-/// `concat!` keeps the statements static strings).
+/// Every column of a span and its details, named as [`SpanRow`] reads them.
 fn span_view_sql(d: Dialect) -> String {
     format!(
         "SELECT s.span_id, s.parent_span_id, s.name, s.kind, s.otel_kind, s.service, s.start_ns, s.end_ns, \
@@ -145,44 +106,144 @@ fn span_view_sql(d: Dialect) -> String {
     )
 }
 
-fn span_view(r: &impl Cols) -> SpanView {
-    let start_ns: i64 = r.get(6);
-    let end_ns: i64 = r.get(7);
-    // Details are written in the same transaction as the span, so normally present.
-    let column = |i: usize, fallback: &str| raw(r.get::<Option<String>>(i).unwrap_or_else(|| fallback.to_string()), fallback);
-    SpanView {
-        span_id: r.get(0),
-        parent_span_id: r.get(1),
-        name: r.get(2),
-        kind: StepKind::parse(r.str(3)).unwrap_or(StepKind::Other),
-        otel_kind: r.get(4),
-        service: r.get(5),
-        start_ns,
-        end_ns,
-        duration_ns: end_ns - start_ns,
-        status: SpanStatus::from_i64(r.get(8)),
-        status_message: r.get(9),
-        request_model: r.get(10),
-        response_model: r.get(11),
-        provider: r.get(12),
-        tokens: Tokens {
-            input: r.get(13),
-            output: r.get(14),
-            cache_read: r.get(15),
-            cache_write: r.get(16),
-            reasoning: r.get(17),
-            total: r.get(18),
-        },
-        cost: span_cost(r),
-        tool_name: r.get(19),
-        user_id: r.get(20),
-        session_id: r.get(21),
-        resource: r.get(22),
-        content_policy: ContentPolicy::parse(r.str(23)).unwrap_or(ContentPolicy::Hashed),
-        scope: r.get(24),
-        attributes: column(25, "{}"),
-        events: column(26, "[]"),
-        links: column(27, "[]"),
-        content: column(28, "[]"),
+/// A span with its details, as [`span_view_sql`] selects it.
+#[derive(sqlx::FromRow)]
+struct SpanRow {
+    span_id: String,
+    parent_span_id: Option<String>,
+    name: String,
+    kind: String,
+    otel_kind: String,
+    service: String,
+    start_ns: i64,
+    end_ns: i64,
+    status: i64,
+    status_message: Option<String>,
+    request_model: Option<String>,
+    response_model: Option<String>,
+    provider: Option<String>,
+    input_tokens: i64,
+    output_tokens: i64,
+    cache_read_tokens: i64,
+    cache_write_tokens: i64,
+    reasoning_tokens: i64,
+    total_tokens: i64,
+    tool_name: Option<String>,
+    user_id: Option<String>,
+    session_id: Option<String>,
+    resource_key: String,
+    content_policy: String,
+    scope: Option<String>,
+    attributes: Option<String>,
+    events: Option<String>,
+    links: Option<String>,
+    content: Option<String>,
+    cost_usd: Option<f64>,
+    price_id: Option<String>,
+}
+
+impl From<SpanRow> for SpanView {
+    fn from(r: SpanRow) -> SpanView {
+        let kind = StepKind::parse(&r.kind).unwrap_or(StepKind::Other);
+        // Details are written in the same transaction as the span, so normally present.
+        let column = |v: Option<String>, fallback: &str| raw(v.unwrap_or_else(|| fallback.to_string()), fallback);
+        // A model call's cost; `None` for other spans.
+        let priced = match (r.cost_usd, r.price_id) {
+            (Some(usd), Some(price_id)) => SpanCost::Priced { usd, price_id },
+            _ => SpanCost::Unpriced,
+        };
+        let cost = is_model_call(kind).then_some(priced);
+        SpanView {
+            span_id: r.span_id,
+            parent_span_id: r.parent_span_id,
+            name: r.name,
+            kind,
+            otel_kind: r.otel_kind,
+            service: r.service,
+            start_ns: r.start_ns,
+            end_ns: r.end_ns,
+            duration_ns: r.end_ns - r.start_ns,
+            status: SpanStatus::from_i64(r.status),
+            status_message: r.status_message,
+            request_model: r.request_model,
+            response_model: r.response_model,
+            provider: r.provider,
+            tokens: Tokens {
+                input: r.input_tokens,
+                output: r.output_tokens,
+                cache_read: r.cache_read_tokens,
+                cache_write: r.cache_write_tokens,
+                reasoning: r.reasoning_tokens,
+                total: r.total_tokens,
+            },
+            cost,
+            tool_name: r.tool_name,
+            user_id: r.user_id,
+            session_id: r.session_id,
+            resource: r.resource_key,
+            content_policy: ContentPolicy::parse(&r.content_policy).unwrap_or(ContentPolicy::Hashed),
+            scope: r.scope,
+            attributes: column(r.attributes, "{}"),
+            events: column(r.events, "[]"),
+            links: column(r.links, "[]"),
+            content: column(r.content, "[]"),
+        }
+    }
+}
+
+/// What the waterfall reads of a span.
+#[derive(sqlx::FromRow)]
+struct HeadRow {
+    span_id: String,
+    parent_span_id: Option<String>,
+    name: String,
+    kind: String,
+    service: String,
+    start_ns: i64,
+    end_ns: i64,
+    status: i64,
+    input_tokens: i64,
+    output_tokens: i64,
+    cache_read_tokens: i64,
+    cache_write_tokens: i64,
+    reasoning_tokens: i64,
+    total_tokens: i64,
+    model: Option<String>,
+    tool_name: Option<String>,
+    status_message: Option<String>,
+    /// A model call's content fingerprints (other spans: NULL).
+    content: Option<String>,
+    step: String,
+    cost_usd: Option<f64>,
+}
+
+impl From<HeadRow> for SpanHead {
+    fn from(r: HeadRow) -> SpanHead {
+        let kind = StepKind::parse(&r.kind).unwrap_or(StepKind::Other);
+        SpanHead {
+            span_id: r.span_id,
+            parent_span_id: r.parent_span_id,
+            name: r.name,
+            kind,
+            service: r.service,
+            start_ns: r.start_ns,
+            end_ns: r.end_ns,
+            error: SpanStatus::from_i64(r.status) == SpanStatus::Error,
+            tokens: Tokens {
+                input: r.input_tokens,
+                output: r.output_tokens,
+                cache_read: r.cache_read_tokens,
+                cache_write: r.cache_write_tokens,
+                reasoning: r.reasoning_tokens,
+                total: r.total_tokens,
+            },
+            model: r.model,
+            tool: r.tool_name,
+            message: r.status_message,
+            prompt_hash: r.content.and_then(|c| prompt_hash(&c)),
+            step: r.step,
+            unpriced: is_model_call(kind) && r.cost_usd.is_none(),
+            cost_usd: r.cost_usd,
+        }
     }
 }

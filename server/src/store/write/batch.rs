@@ -15,7 +15,7 @@ use crate::domain::{Span, TraceId};
 use crate::error::Result;
 use crate::store::Store;
 use crate::store::backend::SMALL_ROWS_PER_STATEMENT;
-use crate::store::backend::{Cols, Db, per_backend};
+use crate::store::backend::{Db, per_backend};
 use crate::store::detail::detail_columns;
 use crate::store::write::cost::{CostRollup, CostSample};
 use crate::store::write::footprint;
@@ -196,13 +196,21 @@ impl Batch {
 }
 }
 
+/// What an insert returns of each span it stored (re-sent spans return nothing).
+#[derive(sqlx::FromRow)]
+struct Returned {
+    id: i64,
+    trace_id: String,
+    span_id: String,
+}
+
 /// Matches the keys a statement returned to the spans it was given.
-fn match_returned<'a, R: Cols>(rows: &[R], spans: &[&'a Span], offset: usize, out: &mut Inserted<'a>) {
+fn match_returned<'a>(rows: Vec<Returned>, spans: &[&'a Span], offset: usize, out: &mut Inserted<'a>) {
     let by_key: HashMap<(String, String), usize> =
         spans.iter().enumerate().map(|(i, s)| ((s.trace_id.to_string(), s.span_id.to_string()), i)).collect();
     for r in rows {
-        if let Some(&i) = by_key.get(&(r.get::<String>(1), r.get::<String>(2))) {
-            out.push((r.get(0), offset + i, spans[i]));
+        if let Some(&i) = by_key.get(&(r.trace_id, r.span_id)) {
+            out.push((r.id, offset + i, spans[i]));
         }
     }
 }
@@ -259,8 +267,8 @@ impl Batch<Sqlite> {
                 b.push_bind(cost).push_bind(price);
             });
             q.push(" ON CONFLICT (trace_id, span_id) DO NOTHING RETURNING id, trace_id, span_id");
-            let rows = q.build().fetch_all(&mut *conn).await?;
-            match_returned(&rows, chunk, c * SPAN_ROWS_PER_STATEMENT, &mut inserted);
+            let rows = q.build_query_as::<Returned>().fetch_all(&mut *conn).await?;
+            match_returned(rows, chunk, c * SPAN_ROWS_PER_STATEMENT, &mut inserted);
         }
         Ok(inserted)
     }
@@ -352,7 +360,7 @@ impl Batch<Postgres> {
             price,
         ] = a.text;
         let [start, end, status, input, output, cache_read, cache_write, reasoning, total] = a.int;
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let rows = sqlx::query_as::<Postgres, Returned>(sqlx::AssertSqlSafe(format!(
             "INSERT INTO spans ({SPAN_COLUMNS}) SELECT * FROM UNNEST(\
              $1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int8[], $9::int8[], \
              $10::int8[], $11::text[], $12::text[], $13::text[], $14::text[], $15::int8[], $16::int8[], $17::int8[], \
@@ -392,7 +400,7 @@ impl Batch<Postgres> {
         .fetch_all(&mut *conn)
         .await?;
         let mut inserted = Vec::with_capacity(rows.len());
-        match_returned(&rows, spans, 0, &mut inserted);
+        match_returned(rows, spans, 0, &mut inserted);
         Ok(inserted)
     }
 

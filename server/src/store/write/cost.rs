@@ -12,7 +12,23 @@ use crate::domain::{Span, StepKind, Tokens};
 use crate::error::Result;
 use crate::store::Store;
 use crate::store::backend::SMALL_ROWS_PER_STATEMENT;
-use crate::store::backend::{Cols, Db, per_backend};
+use crate::store::backend::{Db, per_backend};
+
+/// A model call stored before costs existed, as the backfill reads it.
+#[derive(sqlx::FromRow)]
+struct Uncosted {
+    id: i64,
+    trace_id: String,
+    kind: String,
+    start_ns: i64,
+    response_model: Option<String>,
+    request_model: Option<String>,
+    service: String,
+    input_tokens: i64,
+    output_tokens: i64,
+    cache_read_tokens: i64,
+    cache_write_tokens: i64,
+}
 
 /// Rollup rows summed in memory: (hour, model, service) → (calls, unpriced,
 /// input, output, cache read, usd).
@@ -114,7 +130,7 @@ impl Store {
         let Some(up_to) = up_to else { return Ok(0) };
         let (mut after, mut costed) = (0i64, 0u64);
         loop {
-            let rows = sqlx::query(
+            let rows = sqlx::query_as::<Sqlite, Uncosted>(
                 "SELECT id, trace_id, kind, start_ns, response_model, request_model, service, \
                  input_tokens, output_tokens, cache_read_tokens, cache_write_tokens \
                  FROM spans WHERE id > $1 AND id <= $2 AND kind IN ('llm', 'embedding') ORDER BY id LIMIT 5000",
@@ -130,15 +146,19 @@ impl Store {
                 return Ok(costed);
             }
             let calls: Vec<Stored> = rows
-                .iter()
+                .into_iter()
                 .map(|r| {
-                    let tokens =
-                        Tokens { input: r.get(7), output: r.get(8), cache_read: r.get(9), cache_write: r.get(10), ..Default::default() };
-                    let (response, request): (Option<String>, Option<String>) = (r.get(4), r.get(5));
-                    let kind = StepKind::parse(r.str(2)).unwrap_or(StepKind::Other);
-                    let costing = price(kind, response.as_deref(), request.as_deref(), &tokens);
-                    let model = response.or(request).unwrap_or_default();
-                    Stored { id: r.get(0), trace_id: r.get(1), start_ns: r.get(3), model, service: r.get(6), tokens, costing }
+                    let tokens = Tokens {
+                        input: r.input_tokens,
+                        output: r.output_tokens,
+                        cache_read: r.cache_read_tokens,
+                        cache_write: r.cache_write_tokens,
+                        ..Default::default()
+                    };
+                    let kind = StepKind::parse(&r.kind).unwrap_or(StepKind::Other);
+                    let costing = price(kind, r.response_model.as_deref(), r.request_model.as_deref(), &tokens);
+                    let model = r.response_model.or(r.request_model).unwrap_or_default();
+                    Stored { id: r.id, trace_id: r.trace_id, start_ns: r.start_ns, model, service: r.service, tokens, costing }
                 })
                 .collect();
             after = calls.last().map_or(after, |c| c.id);

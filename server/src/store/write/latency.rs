@@ -10,10 +10,22 @@ use crate::domain::Span;
 use crate::domain::step::step_name;
 use crate::error::Result;
 use crate::store::backend::SMALL_ROWS_PER_STATEMENT;
-use crate::store::backend::{Cols, per_backend};
+use crate::store::backend::per_backend;
 use app::model::latency::bucket_of;
 
 use crate::domain::HOUR_NS;
+
+/// A span stored before steps existed, as the backfill reads it.
+#[derive(sqlx::FromRow)]
+struct Unstepped {
+    id: i64,
+    name: String,
+    kind: String,
+    start_ns: i64,
+    end_ns: i64,
+    status: i64,
+    service: String,
+}
 
 /// Rollup rows counted in memory: (hour, kind, step, service, bucket) → (count,
 /// errors, max_ns).
@@ -89,7 +101,7 @@ pub async fn backfill(conn: &mut SqliteConnection) -> Result<u64> {
     let mut added = 0;
     let mut after = 0i64;
     loop {
-        let rows = sqlx::query(
+        let rows = sqlx::query_as::<Sqlite, Unstepped>(
             "SELECT id, name, kind, start_ns, end_ns, status, service FROM spans \
              WHERE id > $1 AND step IS NULL ORDER BY id LIMIT 10000",
         )
@@ -103,11 +115,8 @@ pub async fn backfill(conn: &mut SqliteConnection) -> Result<u64> {
             return Ok(added);
         }
         let spans: Vec<(i64, String, String, i64, i64, bool, String)> = rows
-            .iter()
-            .map(|r| {
-                let name: String = r.get(1);
-                (r.get(0), step_name(&name), r.get(2), r.get(3), r.get::<i64>(4) - r.get::<i64>(3), r.get::<i64>(5) == 2, r.get(6))
-            })
+            .into_iter()
+            .map(|r| (r.id, step_name(&r.name), r.kind, r.start_ns, r.end_ns - r.start_ns, r.status == 2, r.service))
             .collect();
         after = spans.last().map_or(after, |s| s.0);
         for chunk in spans.chunks(SMALL_ROWS_PER_STATEMENT / 2) {

@@ -9,7 +9,15 @@ use crate::domain::Costing;
 use crate::domain::Span;
 use crate::error::Result;
 use crate::store::backend::SMALL_ROWS_PER_STATEMENT;
-use crate::store::backend::{Cols, per_backend};
+use crate::store::backend::per_backend;
+
+/// A summary row after its upsert.
+#[derive(sqlx::FromRow)]
+struct Upserted {
+    trace_id: String,
+    start_ns: i64,
+    span_count: i64,
+}
 
 /// The trace summary rollup's statements, once per backend.
 pub(in crate::store) struct TraceRollup<DB>(std::marker::PhantomData<DB>);
@@ -146,10 +154,9 @@ impl TraceRollup {
                 greatest = D.greatest(),
             ));
             let spans_in_delta: HashMap<&str, i64> = chunk.iter().map(|(id, d)| (id.as_str(), d.spans)).collect();
-            for row in q.build().fetch_all(&mut *conn).await? {
-                let id: String = row.get(0);
-                let existed = row.get::<i64>(2) > spans_in_delta.get(id.as_str()).copied().unwrap_or(0);
-                after.insert(id, (row.get(1), existed));
+            for row in q.build_query_as::<Upserted>().fetch_all(&mut *conn).await? {
+                let existed = row.span_count > spans_in_delta.get(row.trace_id.as_str()).copied().unwrap_or(0);
+                after.insert(row.trace_id, (row.start_ns, existed));
             }
         }
 

@@ -11,7 +11,7 @@ use crate::domain::sampling::{Reason, TraceFacts};
 use crate::domain::{Span, TraceId};
 use crate::error::{Error, Result};
 use crate::store::Store;
-use crate::store::backend::{Cols, per_backend, push_in_list, with_db};
+use crate::store::backend::{per_backend, push_in_list, with_db};
 
 /// The held-span (tail sampling) statements, once per backend.
 pub(in crate::store) struct Held<DB>(std::marker::PhantomData<DB>);
@@ -47,6 +47,30 @@ pub struct PendingTrace {
     pub spans: usize,
 }
 
+/// A held span as the decision takes it back.
+#[derive(sqlx::FromRow)]
+struct HeldRow {
+    trace_id: String,
+    is_error: i64,
+    alert_match: i64,
+    body: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct PendingRow {
+    trace_id: String,
+    first_received_ns: i64,
+    root_received_ns: Option<i64>,
+    spans: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct CountRow {
+    reason: String,
+    traces: i64,
+    spans: i64,
+}
+
 per_backend! {
 impl Held {
     /// Holds spans (a re-sent span is already there and is skipped).
@@ -80,16 +104,16 @@ impl Held {
             let mut q = QueryBuilder::<DB>::new("DELETE FROM pending_spans WHERE trace_id IN ");
             push_in_list(&mut q, chunk.iter().map(|t| t.to_string()));
             q.push(" RETURNING trace_id, is_error, alert_match, body");
-            for row in q.build().fetch_all(&mut *conn).await? {
-                let span: Span = serde_json::from_str(row.str(3))
-                    .map_err(|e| Error::Storage(format!("a pending span of trace {} does not parse: {e}", row.str(0))))?;
-                let t = taken.entry(row.str(0).to_string()).or_insert_with(|| TakenTrace {
+            for row in q.build_query_as::<HeldRow>().fetch_all(&mut *conn).await? {
+                let span: Span = serde_json::from_str(&row.body)
+                    .map_err(|e| Error::Storage(format!("a pending span of trace {} does not parse: {e}", row.trace_id)))?;
+                let t = taken.entry(row.trace_id).or_insert_with(|| TakenTrace {
                     trace_id: span.trace_id,
                     facts: TraceFacts::default(),
                     spans: Vec::new(),
                 });
-                t.facts.any_error |= row.get::<i64>(1) != 0;
-                t.facts.alert_match |= row.get::<i64>(2) != 0;
+                t.facts.any_error |= row.is_error != 0;
+                t.facts.alert_match |= row.alert_match != 0;
                 t.spans.push(span);
             }
         }
@@ -113,7 +137,7 @@ impl Held {
         for chunk in traces.chunks(TRACES_PER_STATEMENT) {
             let mut q = QueryBuilder::<DB>::new("SELECT trace_id FROM traces WHERE trace_id IN ");
             push_in_list(&mut q, chunk.iter().cloned());
-            found.extend(q.build().fetch_all(&mut *conn).await?.iter().map(|r| r.str(0).to_string()));
+            found.extend(q.build_query_scalar::<String>().fetch_all(&mut *conn).await?);
         }
         Ok(found)
     }
@@ -142,19 +166,20 @@ impl Store {
     /// Every trace with spans waiting, oldest first.
     pub async fn pending_traces(&self) -> Result<Vec<PendingTrace>> {
         with_db!(self, db => {
-            let rows = sqlx::query(
-                "SELECT trace_id, MIN(received_ns), MAX(CASE WHEN is_root = 1 THEN received_ns END), COUNT(*) \
+            let rows = sqlx::query_as::<DB, PendingRow>(
+                "SELECT trace_id, MIN(received_ns) AS first_received_ns, \
+                 MAX(CASE WHEN is_root = 1 THEN received_ns END) AS root_received_ns, COUNT(*) AS spans \
                  FROM pending_spans GROUP BY trace_id ORDER BY 2",
             )
             .fetch_all(&db.read)
             .await?;
-            rows.iter()
+            rows.into_iter()
                 .map(|r| {
                     Ok(PendingTrace {
-                        trace_id: TraceId::parse(r.str(0)).map_err(|e| Error::Storage(format!("pending_spans: {e}")))?,
-                        first_received_ns: r.get(1),
-                        root_received_ns: r.get(2),
-                        spans: r.get::<i64>(3) as usize,
+                        trace_id: TraceId::parse(&r.trace_id).map_err(|e| Error::Storage(format!("pending_spans: {e}")))?,
+                        first_received_ns: r.first_received_ns,
+                        root_received_ns: r.root_received_ns,
+                        spans: r.spans as usize,
                     })
                 })
                 .collect()
@@ -165,16 +190,16 @@ impl Store {
     /// decided early at the cap.
     pub async fn sampling_counts(&self) -> Result<(BTreeMap<Reason, (u64, u64)>, u64)> {
         with_db!(self, db => {
-            let rows = sqlx::query("SELECT reason, traces, spans FROM sampling_counts").fetch_all(&db.read).await?;
+            let rows = sqlx::query_as::<DB, CountRow>("SELECT reason, traces, spans FROM sampling_counts").fetch_all(&db.read).await?;
             let mut counts = BTreeMap::new();
             let mut at_cap = 0;
             for r in &rows {
-                let (traces, spans) = (r.get::<i64>(1) as u64, r.get::<i64>(2) as u64);
-                match Reason::parse(r.str(0)) {
+                let (traces, spans) = (r.traces as u64, r.spans as u64);
+                match Reason::parse(&r.reason) {
                     Some(reason) => {
                         counts.insert(reason, (traces, spans));
                     }
-                    None if r.str(0) == DECIDED_AT_CAP => at_cap = traces,
+                    None if r.reason == DECIDED_AT_CAP => at_cap = traces,
                     None => {}
                 }
             }
