@@ -75,12 +75,7 @@ fn refuse(area: Area, req: &Request, e: Error) -> Response {
         Area::Api | Area::Open => e.into_response(),
         // Server functions decode errors as their error type.
         Area::Rpc => {
-            let page = if status == StatusCode::UNAUTHORIZED {
-                PageError::Unauthorized(e.to_string())
-            } else {
-                PageError::Forbidden(e.to_string())
-            };
-            let body = serde_json::to_vec(&page).unwrap_or_default();
+            let body = serde_json::to_vec(&PageError::from(e)).unwrap_or_default();
             (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
         }
         Area::Page if status == StatusCode::UNAUTHORIZED && matches!(*req.method(), axum::http::Method::GET | axum::http::Method::HEAD) => {
