@@ -39,13 +39,16 @@ impl Reader<'_> {
         self.stored_trace(id).await
     }
 
-    pub(crate) async fn stored_trace(&self, id: TraceId) -> Result<TraceDetail> {
+    async fn stored_trace(&self, id: TraceId) -> Result<TraceDetail> {
         self.state.store.get_trace(id).await?.ok_or_else(|| no_trace(id))
     }
 
     /// One trace's spans as the waterfall draws them.
     pub async fn trace_heads(&self, id: &str) -> Result<Vec<SpanHead>> {
-        let id = trace_id(id)?;
+        self.stored_heads(trace_id(id)?).await
+    }
+
+    async fn stored_heads(&self, id: TraceId) -> Result<Vec<SpanHead>> {
         let spans = self.state.store.trace_heads(id).await?;
         if spans.is_empty() {
             return Err(no_trace(id));
@@ -55,10 +58,10 @@ impl Reader<'_> {
 
     /// A trace's critical path and findings, against each step's usual latency.
     pub async fn insights(&self, id: &str) -> Result<Insights> {
-        let spans = self.trace_heads(id).await?;
+        let id = trace_id(id)?;
+        let spans = self.stored_heads(id).await?;
         let start_ns = spans.iter().map(|s| s.start_ns).min().unwrap_or_default();
         let usual = self.usual_latency(&steps_of(&spans), start_ns).await?;
-        let id = trace_id(id)?;
         Outline::build_with(id.to_string(), spans, &usual).map(|o| o.insights()).ok_or_else(|| no_trace(id))
     }
 

@@ -4,11 +4,11 @@ use std::collections::HashMap;
 
 use sqlx::QueryBuilder;
 
-use crate::domain::Tokens;
 use crate::error::Result;
 use crate::store::Store;
 use crate::store::backend::with_db;
 use crate::store::read::filter::{ParsedQuery, make_cursor};
+use crate::store::read::tokens::TokenColumns;
 use app::model::{TracePage, TraceSummary};
 
 /// Which way a page walks from its cursor.
@@ -174,12 +174,8 @@ struct SummaryRow {
     duration_ns: i64,
     span_count: i64,
     error_count: i64,
-    input_tokens: i64,
-    output_tokens: i64,
-    cache_read_tokens: i64,
-    cache_write_tokens: i64,
-    reasoning_tokens: i64,
-    total_tokens: i64,
+    #[sqlx(flatten)]
+    tokens: TokenColumns,
     cost_usd: f64,
     unpriced: i64,
 }
@@ -196,14 +192,7 @@ impl From<SummaryRow> for TraceSummary {
             duration_ns: r.duration_ns,
             span_count: r.span_count,
             error_count: r.error_count,
-            tokens: Tokens {
-                input: r.input_tokens,
-                output: r.output_tokens,
-                cache_read: r.cache_read_tokens,
-                cache_write: r.cache_write_tokens,
-                reasoning: r.reasoning_tokens,
-                total: r.total_tokens,
-            },
+            tokens: r.tokens.into(),
             models: Vec::new(),
             cost_usd: r.cost_usd,
             unpriced: r.unpriced,

@@ -9,6 +9,7 @@ pub(super) mod latency;
 mod list;
 mod overview;
 mod people;
+mod tokens;
 mod trace;
 mod trace_scan;
 mod values;

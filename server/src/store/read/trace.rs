@@ -6,11 +6,12 @@ use serde_json::{Map, Value};
 
 use crate::domain::conventions::is_prompt_key;
 use crate::domain::is_model_call;
-use crate::domain::{ContentPolicy, SpanId, SpanStatus, StepKind, Tokens, TraceId};
+use crate::domain::{ContentPolicy, SpanId, SpanStatus, StepKind, TraceId};
 use crate::error::Result;
 use crate::store::Store;
 use crate::store::backend::{Dialect, with_db};
 use crate::store::detail::raw;
+use crate::store::read::tokens::TokenColumns;
 use app::model::cost::SpanCost;
 use app::model::{ContentField, SpanDetail, SpanView, TraceDetail};
 use app::outline::SpanHead;
@@ -122,12 +123,8 @@ struct SpanRow {
     request_model: Option<String>,
     response_model: Option<String>,
     provider: Option<String>,
-    input_tokens: i64,
-    output_tokens: i64,
-    cache_read_tokens: i64,
-    cache_write_tokens: i64,
-    reasoning_tokens: i64,
-    total_tokens: i64,
+    #[sqlx(flatten)]
+    tokens: TokenColumns,
     tool_name: Option<String>,
     user_id: Option<String>,
     session_id: Option<String>,
@@ -168,14 +165,7 @@ impl From<SpanRow> for SpanView {
             request_model: r.request_model,
             response_model: r.response_model,
             provider: r.provider,
-            tokens: Tokens {
-                input: r.input_tokens,
-                output: r.output_tokens,
-                cache_read: r.cache_read_tokens,
-                cache_write: r.cache_write_tokens,
-                reasoning: r.reasoning_tokens,
-                total: r.total_tokens,
-            },
+            tokens: r.tokens.into(),
             cost,
             tool_name: r.tool_name,
             user_id: r.user_id,
@@ -202,12 +192,8 @@ struct HeadRow {
     start_ns: i64,
     end_ns: i64,
     status: i64,
-    input_tokens: i64,
-    output_tokens: i64,
-    cache_read_tokens: i64,
-    cache_write_tokens: i64,
-    reasoning_tokens: i64,
-    total_tokens: i64,
+    #[sqlx(flatten)]
+    tokens: TokenColumns,
     model: Option<String>,
     tool_name: Option<String>,
     status_message: Option<String>,
@@ -229,14 +215,7 @@ impl From<HeadRow> for SpanHead {
             start_ns: r.start_ns,
             end_ns: r.end_ns,
             error: SpanStatus::from_i64(r.status) == SpanStatus::Error,
-            tokens: Tokens {
-                input: r.input_tokens,
-                output: r.output_tokens,
-                cache_read: r.cache_read_tokens,
-                cache_write: r.cache_write_tokens,
-                reasoning: r.reasoning_tokens,
-                total: r.total_tokens,
-            },
+            tokens: r.tokens.into(),
             model: r.model,
             tool: r.tool_name,
             message: r.status_message,
