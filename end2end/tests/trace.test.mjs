@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { api, hydrated, shots, useLoupe, watchProblems } from './support.mjs';
+import { api, hydrated, shots, until, useLoupe, watchProblems } from './support.mjs';
 
 let planner; // a travel-agent run whose last model call was rate-limited
 let timedOut; // a travel-agent run whose tool call timed out after 10 s and was retried
@@ -255,4 +255,30 @@ test('the trace page says why it was slow and marks the critical path', async ()
   await page.waitForURL(new RegExp(`span=${await failed.getAttribute('data-span-id')}`));
   await page.getByTestId('detail-status').filter({ hasText: 'timed out after 10 s' }).waitFor();
   assert.deepEqual(problems, []);
+});
+
+test('Copy for AI puts the trace brief on the clipboard, also for the 10,000-span trace', async () => {
+  const context = await env.browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'], viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  const problems = watchProblems(page);
+  for (const t of [timedOut, big]) {
+    await page.goto(`${env.loupe.base}/traces/${t.trace_id}`);
+    await hydrated(page);
+    const button = page.getByTestId('copy-brief');
+    await button.click();
+    await until('copied', async () => (await button.innerText()) === 'Brief copied');
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    const served = await (await fetch(`${env.loupe.base}/api/traces/${t.trace_id}/brief`)).text();
+    assert.equal(copied, served);
+    assert.ok(copied.startsWith(`# Trace ${t.trace_id}: \`${t.root_name}\``), copied.slice(0, 200));
+    assert.ok(copied.length <= 30_000, `${copied.length} characters`);
+    if (t === timedOut) {
+      assert.match(copied, /`execute_tool search_hotels` took 10\.0 s \(\d+% of the trace\) and was retried once after a timeout\./);
+      await page.screenshot({ path: path.join(shots, 'trace-copy-for-ai.png') });
+    } else {
+      assert.match(copied, /`case \{n\}` × 2,499 \(chain\): retrieve → chat \* → judge/);
+    }
+  }
+  assert.deepEqual(problems, []);
+  await context.close();
 });

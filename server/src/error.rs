@@ -39,6 +39,11 @@ pub enum Error {
 }
 
 impl Error {
+    /// Errors the caller made (and can fix), as opposed to Loupe's own failures.
+    pub fn is_client_error(&self) -> bool {
+        matches!(self, Error::BadRequest(_) | Error::NotFound(_) | Error::Gone(_) | Error::Unauthorized(_) | Error::Forbidden(_))
+    }
+
     /// The database cannot be reached (down, restarting, the network cut, every
     /// connection busy), as opposed to a query that failed: worth a retry.
     pub fn is_unavailable(&self) -> bool {

@@ -7,6 +7,7 @@
 
 pub mod alerts;
 pub mod auth;
+pub mod brief;
 pub mod cli;
 pub mod demo;
 pub mod domain;
@@ -17,6 +18,7 @@ pub mod grpc;
 pub mod http;
 pub mod import;
 pub mod ingest;
+pub mod mcp;
 pub mod metrics;
 pub mod otlp;
 pub mod pages;
@@ -90,6 +92,7 @@ fn router(state: AppState, edge: http::edge::Edge) -> Router {
         .leptos_routes_with_context(&state, routes, context, move || app::shell(leptos.clone()))
         .merge(http::otlp::router())
         .merge(http::router())
+        .nest_service("/mcp", mcp::service(state.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::edge::gate::gate));
     edge.wrap(routes)

@@ -19,5 +19,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Import(args) => loupe::import::run(&args.endpoint, &args.files, args.key.api_key.as_deref()).await,
         Command::User(command) => loupe::cli::accounts::user(command).await,
         Command::Key(command) => loupe::cli::accounts::key(command).await,
+        Command::Mcp(args) => loupe::mcp::stdio::run(&args).await,
     }
 }

@@ -43,6 +43,8 @@ struct Inner {
     retention_spans: Counter,
     retention_runs: Family<Label, Counter>,
     login_throttled: Counter,
+    mcp_tool_calls: Family<Labels2, Counter>,
+    mcp_tool_seconds: Family<Label, Histogram, fn() -> Histogram>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -76,6 +78,8 @@ impl Metrics {
         let retention_spans = Counter::default();
         let retention_runs = Family::<Label, Counter>::default();
         let login_throttled = Counter::default();
+        let mcp_tool_calls = Family::<Labels2, Counter>::default();
+        let mcp_tool_seconds = Family::<Label, Histogram, fn() -> Histogram>::new_with_constructor(latency_histogram);
         registry.register("spans_received", "Spans in OTLP requests that were decoded", spans_received.clone());
         registry.register(
             "spans_stored",
@@ -132,6 +136,12 @@ impl Metrics {
             "Sign-in attempts refused with 429 before the password was checked (too many recent failures)",
             login_throttled.clone(),
         );
+        registry.register(
+            "mcp_tool_calls",
+            "MCP tool calls, by tool and outcome: ok, error (a tool error the assistant reads: bad arguments, unknown ids), failed (Loupe could not answer)",
+            mcp_tool_calls.clone(),
+        );
+        registry.register("mcp_tool_duration_seconds", "Time to answer an MCP tool call, by tool", mcp_tool_seconds.clone());
         let inner = Inner {
             registry,
             spans_received,
@@ -150,6 +160,8 @@ impl Metrics {
             retention_spans,
             retention_runs,
             login_throttled,
+            mcp_tool_calls,
+            mcp_tool_seconds,
         };
         Metrics { inner: Arc::new(inner) }
     }
@@ -160,6 +172,12 @@ impl Metrics {
     }
 
     /// A sign-in attempt refused by the throttle.
+    /// One MCP tool call: `tool` is one of Loupe's tool names, `outcome` ok, error or failed.
+    pub fn mcp_tool(&self, tool: &'static str, outcome: &'static str, seconds: f64) {
+        self.inner.mcp_tool_calls.get_or_create(&[("tool", tool), ("outcome", outcome)]).inc();
+        self.inner.mcp_tool_seconds.get_or_create(&[("tool", tool)]).observe(seconds);
+    }
+
     pub fn login_throttled(&self) {
         self.inner.login_throttled.inc();
     }

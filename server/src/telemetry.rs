@@ -42,10 +42,14 @@ pub struct Telemetry {
     pub self_trace: Option<std::sync::Arc<crate::self_trace::SelfTrace>>,
 }
 
+/// The trace id of the request being handled, in its extensions.
+#[derive(Clone, Copy, Debug)]
+pub struct RequestTraceId(pub TraceId);
+
 /// Middleware: runs the request inside a `request` span carrying its trace id, logs
 /// its outcome, and returns the id in `x-trace-id`; with `--self-trace`, also
 /// records the request as an OpenTelemetry span (not Loupe's own exports).
-pub async fn request_span(axum::extract::State(t): axum::extract::State<Telemetry>, req: Request, next: Next) -> Response {
+pub async fn request_span(axum::extract::State(t): axum::extract::State<Telemetry>, mut req: Request, next: Next) -> Response {
     let metrics = t.metrics;
     let area = crate::auth::area::area(req.uri().path()).as_str();
     let traced = t.self_trace.as_ref().filter(|s| !s.is_own_export(req.headers()));
@@ -62,7 +66,9 @@ pub async fn request_span(axum::extract::State(t): axum::extract::State<Telemetr
             (None, id)
         }
     };
+    // For work the handler hands to other tasks (MCP tool calls), which leave this span.
     let span = tracing::info_span!("request", trace_id = %trace_id, method = %req.method(), path = %path);
+    req.extensions_mut().insert(RequestTraceId(trace_id));
     async move {
         let started = Instant::now();
         let mut response = next.run(req).await;

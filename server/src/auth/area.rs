@@ -35,7 +35,7 @@ pub fn area(path: &str) -> Area {
         Area::Open
     } else if path.starts_with("/v1/") {
         Area::Ingest
-    } else if path.starts_with("/api/") || path == "/metrics" {
+    } else if path.starts_with("/api/") || path == "/metrics" || path == "/mcp" || path.starts_with("/mcp/") {
         Area::Api
     } else if path.starts_with("/rpc/") {
         Area::Rpc
@@ -82,6 +82,7 @@ mod tests {
             ("/api/traces", Area::Api),
             ("/api/shares", Area::Api),
             ("/metrics", Area::Api),
+            ("/mcp", Area::Api),
             ("/rpc/span", Area::Rpc),
             ("/rpc/shared_spans", Area::Rpc),
             ("/", Area::Page),

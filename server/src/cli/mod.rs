@@ -11,6 +11,7 @@ use crate::telemetry::LogFormat;
 pub mod access;
 pub mod accounts;
 pub mod exposure;
+pub mod mcp;
 pub mod retention;
 pub mod sampling;
 mod store;
@@ -56,6 +57,9 @@ pub enum Command {
     /// Manage API keys: what exporters send when Loupe runs with --auth.
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Speak MCP (Model Context Protocol) on stdin/stdout for an AI assistant,
+    /// forwarding to a running Loupe; `--help` shows each client's set-up.
+    Mcp(mcp::McpArgs),
 }
 
 #[derive(Args, Debug, Clone)]

@@ -2,6 +2,7 @@
 
 mod access;
 mod alerts;
+mod brief;
 mod cost;
 pub mod edge;
 pub mod error;
@@ -26,6 +27,7 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(traces::router())
+        .merge(brief::router())
         .merge(alerts::router())
         .merge(shares::router())
         .merge(stats::router())

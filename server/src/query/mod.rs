@@ -3,9 +3,11 @@
 //! share, so every face states the same facts with the same messages. Ids come in
 //! as clients send them and are parsed here, once.
 
+mod brief;
 mod reader;
 mod settings;
 mod stats;
 mod traces;
 
+pub use brief::{MAX_SPANS_PAGE, SpanMatch, SpanMatches, SpanSearch};
 pub use reader::Reader;

@@ -7,7 +7,7 @@
 use crate::common;
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -21,30 +21,22 @@ use common::TestDb;
 const SPANS_PER_REQUEST: usize = 20;
 
 struct Server {
-    child: Child,
+    child: common::child::Child,
     base: String,
 }
 
-/// A failing test must not leave a server behind.
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+impl Server {
+    fn kill(&mut self) {
+        self.child.kill();
     }
 }
 
 async fn start(dir: &Path, db: &TestDb) -> Server {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child = Command::new(env!("CARGO_BIN_EXE_loupe"))
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--grpc-addr", "off", "--data-dir", dir.to_str().unwrap()])
-        .args(db.serve_args())
-        .env("LOUPE_LOG", "error")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("loupe starts");
-    // Owned by `Server` at once: its drop kills and reaps the child on every path.
-    let server = Server { child, base: format!("http://127.0.0.1:{port}") };
+    let db_args = db.serve_args();
+    let mut args = vec!["--grpc-addr", "off", "--data-dir", dir.to_str().unwrap()];
+    args.extend(db_args.iter().map(String::as_str));
+    let child = common::child::serve(&args, &[("LOUPE_LOG", "error,loupe::startup::banner=info")]);
+    let server = Server { base: child.base.clone(), child };
     for _ in 0..200 {
         if reqwest::get(format!("{}/healthz", server.base)).await.is_ok_and(|r| r.status().is_success()) {
             return server;
@@ -91,11 +83,11 @@ async fn sigterm_under_load_finishes_what_it_accepted_and_exits() {
     let stop = Arc::new(AtomicBool::new(false));
     let exporters: Vec<_> = (0..4).map(|i| tokio::spawn(exporter(server.base.clone(), 100 + i, acked.clone(), stop.clone()))).collect();
     tokio::time::sleep(Duration::from_millis(800)).await;
-    let term = Command::new("kill").args(["-TERM", &server.child.id().to_string()]).status().unwrap();
+    let term = Command::new("kill").args(["-TERM", &server.child.process.id().to_string()]).status().unwrap();
     assert!(term.success());
     let mut exited = None;
     for _ in 0..300 {
-        if let Some(status) = server.child.try_wait().unwrap() {
+        if let Some(status) = server.child.process.try_wait().unwrap() {
             exited = Some(status);
             break;
         }
@@ -128,8 +120,7 @@ async fn every_acknowledged_span_survives_sigkill() {
             (0..4).map(|i| tokio::spawn(exporter(server.base.clone(), round * 10 + i, acked.clone(), stop.clone()))).collect();
         // Kill at a different moment each round, mid-stream.
         tokio::time::sleep(Duration::from_millis(700 + round * 350)).await;
-        server.child.kill().expect("SIGKILL"); // Child::kill is SIGKILL on Unix
-        server.child.wait().unwrap();
+        server.kill(); // SIGKILL: no shutdown, no flush
         stop.store(true, Ordering::Relaxed);
         for e in exporters {
             e.await.unwrap();

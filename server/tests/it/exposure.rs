@@ -267,43 +267,17 @@ async fn a_share_shows_only_its_own_trace_numbers() {
 
 #[tokio::test]
 async fn share_tokens_keys_and_cookies_stay_out_of_logs_and_self_traces() {
-    use std::io::{BufRead, BufReader};
     let receiver = spawn_app().await;
     let dir = tempfile::tempdir().unwrap();
     let db = TestDb::fresh(dir.path()).await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_loupe"))
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--grpc-addr", "off", "--data-dir", dir.path().to_str().unwrap()])
-        .args(["--auth", "--self-trace", &receiver.base])
-        .args(db.serve_args())
-        .env("LOUPE_ADMIN_USER", ADMIN)
-        .env("LOUPE_ADMIN_PASSWORD", ADMIN_PASSWORD)
-        // Every per-request line, as when troubleshooting.
-        .env("LOUPE_LOG", "debug")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("loupe starts");
-    let stderr = child.stderr.take().unwrap();
-    // Stopped even when an assertion fails.
-    struct Stop(std::process::Child);
-    impl Drop for Stop {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-    let child = Stop(child);
-    let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
-    let sink = log.clone();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let mut l = sink.lock().unwrap();
-            l.push_str(&line);
-            l.push('\n');
-        }
-    });
-    let base = format!("http://127.0.0.1:{port}");
+    let data = dir.path().to_str().unwrap().to_string();
+    let db_args = db.serve_args();
+    let mut args = vec!["--grpc-addr", "off", "--data-dir", &data, "--auth", "--self-trace", &receiver.base];
+    args.extend(db_args.iter().map(String::as_str));
+    // Every per-request line, as when troubleshooting.
+    let child =
+        common::child::serve(&args, &[("LOUPE_ADMIN_USER", ADMIN), ("LOUPE_ADMIN_PASSWORD", ADMIN_PASSWORD), ("LOUPE_LOG", "debug")]);
+    let base = child.base.clone();
     let client = client_builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     for _ in 0..200 {
         if client.get(format!("{base}/healthz")).send().await.is_ok() {
@@ -360,8 +334,8 @@ async fn share_tokens_keys_and_cookies_stay_out_of_logs_and_self_traces() {
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    let log = child.log_text();
     drop(child);
-    let log = log.lock().unwrap().clone();
     assert!(log.contains("/share/{token}"), "the requests are logged, with the token replaced:\n{log}");
     assert!(spans.contains("/api/share/{token}"), "the share requests were traced: {spans}");
     for (what, secret) in [("share token", token.as_str()), ("API key", key.as_str()), ("session cookie", session.as_str())] {

@@ -3,8 +3,6 @@
 
 use crate::common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::*;
@@ -14,32 +12,12 @@ use serde_json::Value;
 async fn every_log_line_of_a_request_carries_its_trace_id() {
     let dir = tempfile::tempdir().unwrap();
     let db = TestDb::fresh(dir.path()).await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_loupe"))
-        .args([
-            "serve",
-            "--addr",
-            &format!("127.0.0.1:{port}"),
-            "--grpc-addr",
-            "off",
-            "--data-dir",
-            dir.path().to_str().unwrap(),
-            "--log-format",
-            "json",
-        ])
-        .args(db.serve_args())
-        .env("LOUPE_LOG", "info,loupe=debug")
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("loupe starts");
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let base = format!("http://127.0.0.1:{port}");
+    let data = dir.path().to_str().unwrap().to_string();
+    let db_args = db.serve_args();
+    let mut args = vec!["--grpc-addr", "off", "--data-dir", &data, "--log-format", "json"];
+    args.extend(db_args.iter().map(String::as_str));
+    let mut child = common::child::serve(&args, &[("LOUPE_LOG", "info,loupe=debug")]);
+    let base = child.base.clone();
     loupe::tls::install();
     let client = common::client_builder().build().unwrap();
     let mut up = false;
@@ -73,10 +51,9 @@ async fn every_log_line_of_a_request_carries_its_trace_id() {
     assert_eq!(fresh.len(), 32);
     assert_ne!(fresh, incoming);
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let _ = child.kill();
-    let _ = child.wait();
+    child.kill();
 
-    let lines: Vec<Value> = rx.try_iter().filter_map(|l| serde_json::from_str(&l).ok()).collect();
+    let lines: Vec<Value> = child.log.lock().unwrap().iter().filter_map(|l| serde_json::from_str(l).ok()).collect();
     let of = |id: &str| -> Vec<String> {
         lines
             .iter()

@@ -24,6 +24,7 @@ mod ingest_fixtures;
 mod insights;
 mod latency;
 mod logs;
+mod mcp;
 mod metrics;
 mod otel_exporter;
 mod otlp_grpc;

@@ -103,6 +103,13 @@ pub fn TracePage() -> impl IntoView {
     }
 }
 
+/// "Copy for AI": fetches the trace's brief (Markdown) and puts it on the
+/// clipboard. A `ClipboardItem` made from the pending fetch keeps the click's
+/// permission to write; without a clipboard (plain http away from localhost) the
+/// brief opens in a tab to copy by hand. Inline, so it works before hydration;
+/// its hash is in the CSP (server/src/http/edge/headers.rs).
+pub(crate) const COPY_BRIEF: &str = "const b=this,u=b.dataset.brief,c=navigator.clipboard;if(!c){window.open(u);return}const t=fetch(u).then(r=>r.ok?r.text():Promise.reject(r.status));(window.ClipboardItem?c.write([new ClipboardItem({'text/plain':t.then(s=>new Blob([s],{type:'text/plain'}))})]):t.then(s=>c.writeText(s))).then(()=>{b.textContent='Brief copied';setTimeout(()=>b.textContent='Copy for AI',2000)},()=>{b.textContent='Copy failed';window.open(u)})";
+
 /// `shared`: the share link, on a shared page (read-only, nothing but this trace).
 #[component]
 pub fn TraceView(
@@ -174,6 +181,15 @@ pub fn TraceView(
                         "Copy link"
                     </button>
                     {shared.is_none().then(|| view! {
+                        <button
+                            class="button"
+                            data-testid="copy-brief"
+                            data-brief=format!("/api/traces/{trace_id}/brief")
+                            title="Copy a brief of this trace (findings, critical path, slowest and failed spans, outline) to paste into an AI assistant; prompts and completions are never in it"
+                            onclick=COPY_BRIEF
+                        >
+                            "Copy for AI"
+                        </button>
                         <a class="button" href=format!("/api/traces/{trace_id}/export") download=format!("trace-{trace_id}.json") data-testid="export" title="Download as OTLP/JSON, to import into another Loupe">
                             "Export"
                         </a>

@@ -11,6 +11,7 @@
 //!     cargo build --release -p loupe --bins && target/release/loupe-bench
 
 mod bombs;
+mod brief;
 mod retention;
 mod sampling;
 mod servers;
@@ -133,6 +134,7 @@ async fn main() -> anyhow::Result<()> {
         let (p50, p99, bytes) = time_get(&client, server.base(), &path, args.query_repeats).await?;
         rows.push(format!("| `GET {}` ({label}) | {p50:.1} | {p99:.1} | {} |", path.split('?').next().unwrap(), bytes));
     }
+    rows.extend(brief::rows(server.base(), &big, args.big_trace_spans, args.query_repeats).await?);
     let final_rss = server.peak_rss_mib();
     let final_bytes_per_span = server.disk_bytes().await? as f64 / total as f64;
 

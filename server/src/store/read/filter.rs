@@ -21,6 +21,8 @@ pub struct ListQuery {
     pub limit: Option<String>,
     /// End of the time range (with a `since` that is not `custom`).
     pub until: Option<String>,
+    /// `newest` (the default: start time, keyset-paged) or `slowest` (duration, one page).
+    pub order: Option<String>,
 }
 
 /// A validated list query.
@@ -41,11 +43,13 @@ pub struct ParsedQuery {
     pub text: Option<String>,
     pub since_ns: Option<i64>,
     pub until_ns: Option<i64>,
+    /// Longest first (no paging) rather than newest first.
+    pub slowest: bool,
 }
 
 impl ListQuery {
     pub fn parse(self, now_ns: i64) -> Result<ParsedQuery> {
-        let ListQuery { filter: f, limit, until } = self;
+        let ListQuery { filter: f, limit, until, order } = self;
         let bad = |m: String| Error::BadRequest(m);
         let nonempty = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         let limit = match nonempty(limit) {
@@ -81,6 +85,14 @@ impl ListQuery {
             .transpose()?;
         let cursor = nonempty(f.cursor).map(|c| parse_cursor(&c)).transpose()?;
         let newer = nonempty(f.newer).map(|c| parse_cursor(&c)).transpose()?;
+        let slowest = match nonempty(order).as_deref() {
+            None | Some("newest") => false,
+            Some("slowest") => true,
+            Some(other) => return Err(bad(format!("order must be \"newest\" or \"slowest\", got {other:?}"))),
+        };
+        if slowest && (cursor.is_some() || newer.is_some()) {
+            return Err(bad("order=slowest is one page (the longest traces); paging with cursor or newer is for newest first".into()));
+        }
         if cursor.is_some() && newer.is_some() {
             return Err(bad("give cursor (older traces) or newer (newer traces), not both".into()));
         }
@@ -110,6 +122,7 @@ impl ListQuery {
             text: nonempty(f.q),
             since_ns,
             until_ns,
+            slowest,
         })
     }
 }
@@ -238,6 +251,7 @@ mod tests {
             },
             limit: Some("10".into()),
             until: Some("2024-11-24T02:10".into()),
+            order: None,
         }
         .parse(10_000_000_000_000)
         .unwrap();
@@ -280,6 +294,8 @@ mod tests {
             (with(TraceFilter { cursor: Some("nope".into()), ..f() }), "cursor"),
             (ListQuery { until: Some("2024-13-01T00:00".into()), ..q() }, "until must be"),
             (with(TraceFilter { cursor: cursor(1), newer: cursor(2), ..f() }), "not both"),
+            (ListQuery { order: Some("oldest".into()), ..q() }, "order must be"),
+            (ListQuery { order: Some("slowest".into()), filter: TraceFilter { cursor: cursor(1), ..f() }, ..q() }, "one page"),
         ];
         for (query, want) in cases {
             let err = query.parse(0).unwrap_err().to_string();

@@ -34,7 +34,8 @@ impl Store {
             TracePage { traces, next_cursor, prev_cursor }
         } else {
             let (traces, more_older) = self.fetch(query, Direction::Older).await?;
-            let next_cursor = if more_older { traces.last().map(cursor_of) } else { None };
+            // The slowest traces are one page: a start-time cursor would not continue it.
+            let next_cursor = if more_older && !query.slowest { traces.last().map(cursor_of) } else { None };
             // A page reached by a cursor has newer traces before it.
             let prev_cursor = if query.cursor.is_some() { traces.first().map(cursor_of) } else { None };
             TracePage { traces, next_cursor, prev_cursor }
@@ -122,8 +123,12 @@ impl Store {
                     .push(" ESCAPE '\\'))");
             }
             // One extra row tells whether another page follows.
-            let sort = if direction == Direction::Older { "DESC" } else { "ASC" };
-            q.push(format!(" ORDER BY {order}.start_ns {sort}, {order}.trace_id {sort} LIMIT ")).push_bind(query.limit as i64 + 1);
+            if query.slowest {
+                q.push(" ORDER BY t.duration_ns DESC, t.trace_id LIMIT ").push_bind(query.limit as i64 + 1);
+            } else {
+                let sort = if direction == Direction::Older { "DESC" } else { "ASC" };
+                q.push(format!(" ORDER BY {order}.start_ns {sort}, {order}.trace_id {sort} LIMIT ")).push_bind(query.limit as i64 + 1);
+            }
             let rows = q.build_query_as::<SummaryRow>().fetch_all(&db.read).await?;
             let mut traces: Vec<TraceSummary> = rows.into_iter().map(TraceSummary::from).collect();
             let more = traces.len() > query.limit as usize;

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod alerting;
+pub mod child;
 pub mod db;
 pub mod proxy;
 

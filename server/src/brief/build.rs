@@ -1,0 +1,131 @@
+//! [`build`]: the brief's sections from a laid-out trace.
+
+use std::collections::HashMap;
+
+use app::model::{ExceptionInfo, StepKind};
+use app::outline::Outline;
+
+use super::fold::{self, Budget};
+use super::model::{Brief, BriefFinding, FailingSpan, KindLine, PathLine, SpanLine};
+
+/// How many lines each list section holds at most.
+const PATH_STEPS: usize = 12;
+const SLOWEST: usize = 8;
+pub(super) const FAILING: usize = 10;
+
+/// What the brief needs besides the outline.
+pub struct Facts {
+    /// Loupe's public address, for links (`http://127.0.0.1:4318`).
+    pub public_url: String,
+    /// `hashed` or `captured`.
+    pub content_policy: &'static str,
+    /// The exception of each failing span that recorded one, by span id (the
+    /// caller reads the first [`failing_ids`] only).
+    pub exceptions: HashMap<String, ExceptionInfo>,
+}
+
+/// The span ids whose exceptions the brief shows: the first failing spans.
+pub fn failing_ids(o: &Outline) -> Vec<String> {
+    o.rows.iter().filter(|r| r.error).take(FAILING).map(|r| r.span_id.clone()).collect()
+}
+
+pub fn build(o: &Outline, facts: Facts) -> Brief {
+    build_within(o, facts, Budget::default())
+}
+
+pub(super) fn build_within(o: &Outline, mut facts: Facts, budget: Budget) -> Brief {
+    let total = o.duration_ns.max(1) as f64;
+    let root = o.rows.first();
+    let mut path: Vec<(usize, PathLine)> = o
+        .critical_path
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let r = &o.rows[s.row as usize];
+            (
+                i,
+                PathLine {
+                    span_id: r.span_id.clone(),
+                    name: r.name.clone(),
+                    kind: r.kind,
+                    self_ns: s.self_ns,
+                    share: s.self_ns as f64 / total,
+                },
+            )
+        })
+        .collect();
+    // The longest steps of the path, kept in path order.
+    path.sort_by(|a, b| b.1.self_ns.cmp(&a.1.self_ns).then(a.0.cmp(&b.0)));
+    let more: Vec<(usize, PathLine)> = path.split_off(path.len().min(PATH_STEPS));
+    path.sort_by_key(|p| p.0);
+    let mut slowest: Vec<usize> = (0..o.rows.len()).filter(|&i| o.rows[i].parent.is_some()).collect();
+    slowest.sort_by(|&a, &b| o.rows[b].duration_ns.cmp(&o.rows[a].duration_ns).then(a.cmp(&b)));
+    slowest.truncate(SLOWEST);
+    let link = format!("{}/traces/{}", facts.public_url.trim_end_matches('/'), o.trace_id);
+    Brief {
+        trace_id: o.trace_id.clone(),
+        link,
+        root_name: root.map(|r| r.name.clone()).unwrap_or_default(),
+        service: root.map(|r| o.services[r.service as usize].clone()).unwrap_or_default(),
+        services: o.services.clone(),
+        start_ns: o.start_ns,
+        duration_ns: o.duration_ns,
+        spans: o.rows.len() as u32,
+        errors: o.errors,
+        orphans: o.orphans,
+        tokens: o.tokens,
+        cost_usd: o.cost_usd,
+        model_calls: o.rows.iter().filter(|r| r.kind == StepKind::Llm && (!r.tokens.is_zero() || r.model.is_some())).count() as u32,
+        unpriced: o.unpriced,
+        content_policy: facts.content_policy,
+        findings: o
+            .findings
+            .iter()
+            .map(|f| BriefFinding {
+                kind: f.kind,
+                text: f.text.clone(),
+                fix: f.fix.clone(),
+                span_ids: f.span_ids.clone(),
+                numbers: f.numbers.clone(),
+            })
+            .collect(),
+        critical_path: path.into_iter().map(|p| p.1).collect(),
+        critical_path_more: more.len() as u32,
+        critical_path_more_ns: more.iter().map(|p| p.1.self_ns).sum(),
+        by_kind: o
+            .by_kind
+            .iter()
+            .map(|k| KindLine { kind: k.kind, wall_ns: k.wall_ns, share: k.wall_ns as f64 / total, spans: k.spans })
+            .collect(),
+        slowest: slowest
+            .into_iter()
+            .map(|i| {
+                let r = &o.rows[i];
+                SpanLine {
+                    span_id: r.span_id.clone(),
+                    name: r.name.clone(),
+                    kind: r.kind,
+                    duration_ns: r.duration_ns,
+                    error: r.error,
+                    message: r.message.clone(),
+                }
+            })
+            .collect(),
+        failing: o
+            .rows
+            .iter()
+            .filter(|r| r.error)
+            .take(FAILING)
+            .map(|r| FailingSpan {
+                span_id: r.span_id.clone(),
+                name: r.name.clone(),
+                kind: r.kind,
+                duration_ns: r.duration_ns,
+                message: r.message.clone(),
+                exception: facts.exceptions.remove(&r.span_id),
+            })
+            .collect(),
+        failing_total: o.errors,
+        outline: fold::outline(o, budget),
+    }
+}
