@@ -2,7 +2,8 @@
 # One command from a fresh clone to every test: installs what is needed (toolchain
 # pieces, npm packages, chromium, PostgreSQL), checks the house (formatting, the
 # one-way imports, clippy), builds, then runs the Rust unit and integration tests
-# on SQLite, the integration tests again on PostgreSQL, and the browser tests.
+# on SQLite, the integration tests again on PostgreSQL, the browser tests, and
+# the official Python MCP SDK against the binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --browser
@@ -39,3 +40,6 @@ LOUPE_TEST_POSTGRES="$POSTGRES_URL" cargo test --release -p loupe -p app -- --te
 
 printf '\n==> browser tests (headless chromium)\n'
 (cd end2end && npm test)
+
+printf '\n==> stock MCP clients: the official Python SDK (1.x and 2.x) over HTTP and stdio\n'
+scripts/mcp-clients.sh

@@ -6,12 +6,16 @@ use app::model::{ExceptionInfo, StepKind};
 use app::outline::Outline;
 
 use super::fold::{self, Budget};
-use super::model::{Brief, BriefFinding, FailingSpan, KindLine, PathLine, SpanLine};
+use super::model::{Brief, BriefFinding, FailingSpan, KindLine, PathLine, PathStepGroup, SpanLine};
+use crate::domain::step::step_name;
 
 /// How many lines each list section holds at most.
 const PATH_STEPS: usize = 12;
+const PATH_GROUPS: usize = 8;
 const SLOWEST: usize = 8;
 pub(super) const FAILING: usize = 10;
+/// Span ids listed per kind of failure.
+const FAILING_IDS: usize = 5;
 
 /// What the brief needs besides the outline.
 pub struct Facts {
@@ -24,9 +28,61 @@ pub struct Facts {
     pub exceptions: HashMap<String, ExceptionInfo>,
 }
 
-/// The span ids whose exceptions the brief shows: the first failing spans.
+/// The span ids whose exceptions the brief shows: the first of each kind of
+/// failure it lists.
 pub fn failing_ids(o: &Outline) -> Vec<String> {
-    o.rows.iter().filter(|r| r.error).take(FAILING).map(|r| r.span_id.clone()).collect()
+    failures(o).into_iter().map(|rows| o.rows[rows[0]].span_id.clone()).collect()
+}
+
+/// Failed rows by name and status message, in order of first failure: the first
+/// [`FAILING`] kinds of failure.
+fn failures(o: &Outline) -> Vec<Vec<usize>> {
+    let mut at: HashMap<(&str, Option<&str>), usize> = HashMap::new();
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (i, r) in o.rows.iter().enumerate().filter(|(_, r)| r.error) {
+        match at.get(&(r.name.as_str(), r.message.as_deref())) {
+            Some(&g) => groups[g].push(i),
+            None if groups.len() < FAILING => {
+                at.insert((r.name.as_str(), r.message.as_deref()), groups.len());
+                groups.push(vec![i]);
+            }
+            None => {}
+        }
+    }
+    groups
+}
+
+/// A long critical path summed by step, most time first.
+fn path_by_step(o: &Outline, total: f64) -> Vec<PathStepGroup> {
+    if o.critical_path.len() <= PATH_STEPS {
+        return Vec::new();
+    }
+    let mut at: HashMap<(StepKind, String), usize> = HashMap::new();
+    let mut groups: Vec<(PathStepGroup, i64)> = Vec::new();
+    for s in &o.critical_path {
+        let r = &o.rows[s.row as usize];
+        let key = (r.kind, step_name(&r.name));
+        let g = *at.entry(key.clone()).or_insert_with(|| {
+            let group = PathStepGroup { step: key.1, kind: key.0, count: 0, self_ns: 0, share: 0.0, longest_span_id: r.span_id.clone() };
+            groups.push((group, -1));
+            groups.len() - 1
+        });
+        let (group, longest) = &mut groups[g];
+        group.count += 1;
+        group.self_ns += s.self_ns;
+        if s.self_ns > *longest {
+            *longest = s.self_ns;
+            group.longest_span_id = r.span_id.clone();
+        }
+    }
+    let mut groups: Vec<PathStepGroup> = groups.into_iter().map(|(g, _)| g).collect();
+    groups.sort_by(|a, b| b.self_ns.cmp(&a.self_ns).then(a.step.cmp(&b.step)));
+    groups.retain(|g| g.self_ns > 0);
+    groups.truncate(PATH_GROUPS);
+    for g in &mut groups {
+        g.share = g.self_ns as f64 / total;
+    }
+    groups
 }
 
 pub fn build(o: &Outline, facts: Facts) -> Brief {
@@ -92,6 +148,7 @@ pub(super) fn build_within(o: &Outline, mut facts: Facts, budget: Budget) -> Bri
         critical_path: path.into_iter().map(|p| p.1).collect(),
         critical_path_more: more.len() as u32,
         critical_path_more_ns: more.iter().map(|p| p.1.self_ns).sum(),
+        critical_steps: path_by_step(o, total),
         by_kind: o
             .by_kind
             .iter()
@@ -111,18 +168,19 @@ pub(super) fn build_within(o: &Outline, mut facts: Facts, budget: Budget) -> Bri
                 }
             })
             .collect(),
-        failing: o
-            .rows
-            .iter()
-            .filter(|r| r.error)
-            .take(FAILING)
-            .map(|r| FailingSpan {
-                span_id: r.span_id.clone(),
-                name: r.name.clone(),
-                kind: r.kind,
-                duration_ns: r.duration_ns,
-                message: r.message.clone(),
-                exception: facts.exceptions.remove(&r.span_id),
+        failing: failures(o)
+            .into_iter()
+            .map(|rows| {
+                let r = &o.rows[rows[0]];
+                FailingSpan {
+                    span_ids: rows.iter().take(FAILING_IDS).map(|&i| o.rows[i].span_id.clone()).collect(),
+                    count: rows.len() as u32,
+                    name: r.name.clone(),
+                    kind: r.kind,
+                    duration_ns: rows.iter().map(|&i| o.rows[i].duration_ns).max().unwrap_or(0),
+                    message: r.message.clone(),
+                    exception: facts.exceptions.remove(&r.span_id),
+                }
             })
             .collect(),
         failing_total: o.errors,

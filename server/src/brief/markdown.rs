@@ -80,7 +80,8 @@ fn header(out: &mut String, b: &Brief) {
             let _ = write!(tokens, ", {} cache read", count(t.cache_read));
         }
         tokens.push(')');
-        let unpriced = if b.unpriced > 0 { format!(", {} model calls unpriced (not in the cost)", b.unpriced) } else { String::new() };
+        let unpriced =
+            if b.unpriced > 0 { format!(", {} model calls unpriced (not in the cost)", count(b.unpriced as i64)) } else { String::new() };
         let _ = writeln!(out, "- {} model calls, {tokens}, cost {}{unpriced}", count(b.model_calls as i64), usd(b.cost_usd));
     }
     if b.orphans > 0 {
@@ -111,19 +112,34 @@ fn critical_path(out: &mut String, b: &Brief) {
     if b.critical_path.is_empty() {
         return;
     }
+    if !b.critical_steps.is_empty() {
+        let steps = b.critical_path.len() as u32 + b.critical_path_more;
+        let _ = writeln!(
+            out,
+            "## Critical path\n\nWhat the trace waited for: {} steps one after another, by step (own time summed):\n",
+            count(steps as i64)
+        );
+        out.push_str("| share | own time | times on the path | step | kind | longest span id |\n|---:|---:|---:|---|---|---|\n");
+        for g in &b.critical_steps {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} |",
+                percent(g.share),
+                duration(g.self_ns),
+                count(g.count as i64),
+                code(&g.step),
+                g.kind.as_str(),
+                g.longest_span_id
+            );
+        }
+        out.push('\n');
+        return;
+    }
     out.push_str("## Critical path\n\nWhat the trace waited for, in order (each span's own time on the path):\n\n");
     out.push_str("| share | own time | span | kind | span id |\n|---:|---:|---|---|---|\n");
     for p in &b.critical_path {
         let _ =
             writeln!(out, "| {} | {} | {} | {} | {} |", percent(p.share), duration(p.self_ns), code(&p.name), p.kind.as_str(), p.span_id);
-    }
-    if b.critical_path_more > 0 {
-        let _ = writeln!(
-            out,
-            "\n… and {} shorter steps on the path ({} together).",
-            count(b.critical_path_more as i64),
-            duration(b.critical_path_more_ns)
-        );
     }
     out.push('\n');
 }
@@ -160,8 +176,13 @@ fn failing(out: &mut String, b: &Brief) {
         return;
     }
     let _ = writeln!(out, "## Failed spans ({})\n", count(b.failing_total as i64));
+    let mut listed = 0;
     for f in &b.failing {
-        let mut line = format!("- {} ({}, {}, span {})", code(&f.name), f.kind.as_str(), duration(f.duration_ns), f.span_id);
+        listed += f.count;
+        let times = if f.count > 1 { format!(" × {}", count(f.count as i64)) } else { String::new() };
+        let longest = if f.count > 1 { "up to " } else { "" };
+        let ids = if f.count as usize > f.span_ids.len() { format!("{}, …", f.span_ids.join(", ")) } else { f.span_ids.join(", ") };
+        let mut line = format!("- {}{times} ({}, {longest}{}, span {ids})", code(&f.name), f.kind.as_str(), duration(f.duration_ns));
         if let Some(m) = &f.message {
             let _ = write!(line, ": {}", message(m));
         }
@@ -173,12 +194,8 @@ fn failing(out: &mut String, b: &Brief) {
         out.push_str(&line);
         out.push('\n');
     }
-    if b.failing_total as usize > b.failing.len() {
-        let _ = writeln!(
-            out,
-            "- … {} more: `find_spans` with `status: \"error\"` lists them",
-            count((b.failing_total as usize - b.failing.len()) as i64)
-        );
+    if b.failing_total > listed {
+        let _ = writeln!(out, "- … {} more: `find_spans` with `status: \"error\"` lists them", count((b.failing_total - listed) as i64));
     }
     out.push('\n');
 }

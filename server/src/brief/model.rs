@@ -34,10 +34,13 @@ pub struct Brief {
     /// Steps of the path left out of `critical_path`, and their time.
     pub critical_path_more: u32,
     pub critical_path_more_ns: i64,
+    /// A long path (a batch of cases) by step: what it waited for, summed.
+    pub critical_steps: Vec<PathStepGroup>,
     pub by_kind: Vec<KindLine>,
     pub slowest: Vec<SpanLine>,
+    /// Failed spans, alike ones (same name, message and exception) on one line.
     pub failing: Vec<FailingSpan>,
-    /// All failed spans (`failing` holds the first few).
+    /// All failed spans (`failing` holds the first few kinds).
     pub failing_total: u32,
     pub outline: Vec<OutlineLine>,
 }
@@ -80,11 +83,27 @@ pub struct SpanLine {
     pub message: Option<String>,
 }
 
+/// One step's share of a long critical path.
+#[derive(Clone, Debug, Serialize)]
+pub struct PathStepGroup {
+    pub step: String,
+    pub kind: StepKind,
+    /// Times the step is on the path.
+    pub count: u32,
+    pub self_ns: i64,
+    pub share: f64,
+    pub longest_span_id: String,
+}
+
+/// Failed spans alike: the same name, status message and exception.
 #[derive(Clone, Debug, Serialize)]
 pub struct FailingSpan {
-    pub span_id: String,
+    /// The first few of them.
+    pub span_ids: Vec<String>,
+    pub count: u32,
     pub name: String,
     pub kind: StepKind,
+    /// The longest of them.
     pub duration_ns: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,

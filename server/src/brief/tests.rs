@@ -69,6 +69,13 @@ fn repeated_siblings_fold_into_one_line_with_their_shape() {
     assert_eq!(first_error_span_id.as_deref(), Some(format!("{:016x}", 1 + 7 * 4 + 3).as_str()));
     let md = render(&b);
     assert!(md.contains("`case {n}` × 2,500 (chain): retrieve → chat * → judge · p50 93.0 ms · max 96.0 ms · 50 errors"), "{md}");
+    // Alike failures are one line; a long critical path is summed by step.
+    assert_eq!(b.failing.len(), 1);
+    assert_eq!((b.failing[0].count, b.failing[0].span_ids.len()), (50, 5));
+    assert!(md.contains("- `judge` × 50 (llm, up to 30.0 ms, span "), "{md}");
+    assert!(md.contains("…): judge score below threshold"), "{md}");
+    assert!(!b.critical_steps.is_empty());
+    assert!(md.contains("| share | own time | times on the path | step | kind | longest span id |"), "{md}");
     assert!(md.contains("each: `retrieve` p50 10.0 ms"), "{md}");
 }
 

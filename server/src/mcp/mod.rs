@@ -9,6 +9,7 @@ mod args;
 mod clip;
 mod http;
 mod prompt;
+mod resources;
 mod server;
 pub mod stdio;
 mod tools;

@@ -6,7 +6,8 @@
 
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, ClientConfig, GetPromptRequestParams, GetPromptResponse, Implementation, ListPromptsResult,
-    ListToolsResult, PaginatedRequestParams, ServerConfig,
+    ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams,
+    ReadResourceResponse, ServerConfig,
 };
 use rmcp::service::{RequestContext, RunningService};
 use rmcp::transport::StreamableHttpClientTransport;
@@ -84,5 +85,29 @@ impl ServerHandler for Forward {
 
     async fn get_prompt(&self, request: GetPromptRequestParams, _: RequestContext<RoleServer>) -> Result<GetPromptResponse, ErrorData> {
         self.upstream.get_prompt_once(request).await.map_err(failed)
+    }
+
+    async fn list_resources(
+        &self,
+        request: Option<PaginatedRequestParams>,
+        _: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        self.upstream.list_resources(request).await.map_err(failed)
+    }
+
+    async fn list_resource_templates(
+        &self,
+        request: Option<PaginatedRequestParams>,
+        _: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, ErrorData> {
+        self.upstream.list_resource_templates(request).await.map_err(failed)
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        _: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        self.upstream.read_resource_once(request).await.map_err(failed)
     }
 }

@@ -51,6 +51,21 @@ async fn every_log_line_of_a_request_carries_its_trace_id() {
     assert_eq!(fresh.len(), 32);
     assert_ne!(fresh, incoming);
     tokio::time::sleep(Duration::from_millis(300)).await;
+    // An MCP tool call is logged with its request's trace id, though rmcp runs it on a task of its own.
+    let mcp_trace = "0af7651916cd43dd8448eb211c80319c";
+    let call = client
+        .post(format!("{base}/mcp"))
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .header("mcp-protocol-version", "2025-06-18")
+        .header("traceparent", format!("00-{mcp_trace}-b7ad6b7169203331-01"))
+        .body(r#"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"get_trace","arguments":{"trace_id":"zz"}}}"#)
+        .send()
+        .await
+        .unwrap();
+    let answer: Value = call.json().await.unwrap();
+    assert_eq!(answer["result"]["isError"], true, "{answer}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
     child.kill();
 
     let lines: Vec<Value> = child.log.lock().unwrap().iter().filter_map(|l| serde_json::from_str(l).ok()).collect();
@@ -66,6 +81,9 @@ async fn every_log_line_of_a_request_carries_its_trace_id() {
         assert!(messages.iter().any(|m| m == "export committed"), "{id}: {messages:?}");
         assert!(messages.iter().any(|m| m == "request finished"), "{id}: {messages:?}");
     }
+    let tool = lines.iter().find(|l| l["fields"]["message"] == "MCP tool call").expect("the tool call is logged");
+    assert_eq!(tool["fields"]["trace_id"], mcp_trace, "{tool}");
+    assert_eq!((tool["fields"]["tool"].as_str(), tool["fields"]["outcome"].as_str()), (Some("get_trace"), Some("error")), "{tool}");
     // Every line logged about an export belongs to a request span.
     let request_lines: Vec<&Value> =
         lines.iter().filter(|l| matches!(l["fields"]["message"].as_str(), Some("export committed" | "request finished"))).collect();

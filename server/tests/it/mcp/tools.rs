@@ -10,7 +10,7 @@ use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use prost::Message;
 use reqwest::StatusCode;
-use rmcp::model::GetPromptRequestParams;
+use rmcp::model::{GetPromptRequestParams, ReadResourceRequestParams, ResourceContents};
 use serde_json::json;
 
 use super::client::{self, Client, no_args, ok, ok_json, tool_error};
@@ -188,6 +188,16 @@ async fn tour(app: &TestApp, c: &Client, retry_trace: &str) {
         .await
         .is_err()
     );
+
+    // Traces as resources: the newest listed, any one read through the template.
+    let resources = c.list_all_resources().await.unwrap();
+    assert!(!resources.is_empty() && resources.iter().all(|r| r.uri.starts_with("loupe://traces/")), "{resources:?}");
+    let templates = c.list_all_resource_templates().await.unwrap();
+    assert_eq!(templates[0].uri_template, "loupe://traces/{trace_id}");
+    let read = c.read_resource(ReadResourceRequestParams::new(format!("loupe://traces/{retry_trace}"))).await.unwrap();
+    let ResourceContents::TextResourceContents { text, .. } = &read.contents[0] else { panic!("{read:?}") };
+    assert_eq!(*text, brief);
+    assert!(c.read_resource(ReadResourceRequestParams::new(format!("loupe://traces/{unknown}"))).await.is_err());
 
     // No raw fixture content in any answer.
     let mut all = String::new();
