@@ -3,10 +3,10 @@
 use std::collections::HashMap;
 
 use app::model::{ExceptionInfo, StepKind};
-use app::outline::Outline;
+use app::outline::{Outline, PathStep};
 
 use super::fold::{self, Budget};
-use super::model::{Brief, BriefFinding, FailingSpan, KindLine, PathLine, PathStepGroup, SpanLine};
+use super::model::{Brief, FailingSpan, KindLine, PathStepGroup, SpanLine};
 use crate::domain::step::step_name;
 
 /// How many lines each list section holds at most.
@@ -92,27 +92,10 @@ pub fn build(o: &Outline, facts: Facts) -> Brief {
 pub(super) fn build_within(o: &Outline, mut facts: Facts, budget: Budget) -> Brief {
     let total = o.duration_ns.max(1) as f64;
     let root = o.rows.first();
-    let mut path: Vec<(usize, PathLine)> = o
-        .critical_path
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let r = &o.rows[s.row as usize];
-            (
-                i,
-                PathLine {
-                    span_id: r.span_id.clone(),
-                    name: r.name.clone(),
-                    kind: r.kind,
-                    self_ns: s.self_ns,
-                    share: s.self_ns as f64 / total,
-                },
-            )
-        })
-        .collect();
+    let mut path: Vec<(usize, PathStep)> = o.insights().critical_path.into_iter().enumerate().collect();
     // The longest steps of the path, kept in path order.
     path.sort_by(|a, b| b.1.self_ns.cmp(&a.1.self_ns).then(a.0.cmp(&b.0)));
-    let more: Vec<(usize, PathLine)> = path.split_off(path.len().min(PATH_STEPS));
+    let more: Vec<(usize, PathStep)> = path.split_off(path.len().min(PATH_STEPS));
     path.sort_by_key(|p| p.0);
     let mut slowest: Vec<usize> = (0..o.rows.len()).filter(|&i| o.rows[i].parent.is_some()).collect();
     slowest.sort_by(|&a, &b| o.rows[b].duration_ns.cmp(&o.rows[a].duration_ns).then(a.cmp(&b)));
@@ -134,17 +117,7 @@ pub(super) fn build_within(o: &Outline, mut facts: Facts, budget: Budget) -> Bri
         model_calls: o.rows.iter().filter(|r| r.kind == StepKind::Llm && (!r.tokens.is_zero() || r.model.is_some())).count() as u32,
         unpriced: o.unpriced,
         content_policy: facts.content_policy,
-        findings: o
-            .findings
-            .iter()
-            .map(|f| BriefFinding {
-                kind: f.kind,
-                text: f.text.clone(),
-                fix: f.fix.clone(),
-                span_ids: f.span_ids.clone(),
-                numbers: f.numbers.clone(),
-            })
-            .collect(),
+        findings: o.findings.clone(),
         critical_path: path.into_iter().map(|p| p.1).collect(),
         critical_path_more: more.len() as u32,
         critical_path_more_ns: more.iter().map(|p| p.1.self_ns).sum(),

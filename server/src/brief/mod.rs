@@ -16,7 +16,7 @@ mod model;
 
 pub use build::{Facts, build, failing_ids};
 pub use markdown::{MAX_CHARS, render};
-pub use model::{Brief, FailingSpan, KindLine, OutlineLine, PathLine, PathStepGroup, ShapeStep, SpanLine};
+pub use model::{Brief, FailingSpan, KindLine, OutlineLine, PathStepGroup, ShapeStep, SpanLine};
 
 #[cfg(test)]
 mod tests;

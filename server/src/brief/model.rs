@@ -1,12 +1,10 @@
 //! [`Brief`]: what the brief says, as data (`?format=json`); the Markdown is
 //! rendered from it.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use app::model::{ExceptionInfo, StepKind, Tokens};
-use app::outline::FindingKind;
+use app::outline::{Finding, PathStep};
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Brief {
@@ -28,9 +26,9 @@ pub struct Brief {
     pub unpriced: u32,
     /// `hashed` (prompts and completions kept as keyed hashes) or `captured`.
     pub content_policy: &'static str,
-    pub findings: Vec<BriefFinding>,
+    pub findings: Vec<Finding>,
     /// The longest steps of the critical path, in path order.
-    pub critical_path: Vec<PathLine>,
+    pub critical_path: Vec<PathStep>,
     /// Steps of the path left out of `critical_path`, and their time.
     pub critical_path_more: u32,
     pub critical_path_more_ns: i64,
@@ -43,25 +41,6 @@ pub struct Brief {
     /// All failed spans (`failing` holds the first few kinds).
     pub failing_total: u32,
     pub outline: Vec<OutlineLine>,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct BriefFinding {
-    pub kind: FindingKind,
-    pub text: String,
-    pub fix: String,
-    pub span_ids: Vec<String>,
-    pub numbers: BTreeMap<String, f64>,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct PathLine {
-    pub span_id: String,
-    pub name: String,
-    pub kind: StepKind,
-    /// The span's own time on the path (children excluded).
-    pub self_ns: i64,
-    pub share: f64,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -13,6 +13,7 @@ use super::Reader;
 use crate::brief::{self, Brief};
 use crate::domain::TraceId;
 use crate::error::{Error, Result, no_trace, span_id, trace_id};
+use crate::store::{parse_kind, parse_status};
 
 /// Most spans one `find_spans` page holds.
 pub const MAX_SPANS_PAGE: u32 = 200;
@@ -79,7 +80,7 @@ pub struct SpanMatch {
 
 impl Reader<'_> {
     /// A trace laid out and compared with how its steps usually perform.
-    async fn outline(&self, id: TraceId) -> Result<Outline> {
+    pub(super) async fn outline(&self, id: TraceId) -> Result<Outline> {
         let spans = self.state.store.trace_heads(id).await?;
         let start_ns = spans.iter().map(|s| s.start_ns).min().ok_or_else(|| no_trace(id))?;
         let usual = self.usual_latency(&steps_of(&spans), start_ns).await?;
@@ -115,19 +116,9 @@ impl Reader<'_> {
         if !(1..=MAX_SPANS_PAGE).contains(&limit) {
             return Err(bad(format!("limit must be a whole number from 1 to {MAX_SPANS_PAGE}, got {limit}")));
         }
-        let kind = match search.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
-            None => None,
-            Some(k) => Some(StepKind::parse(k).ok_or_else(|| {
-                let all: Vec<&str> = StepKind::ALL.iter().map(|k| k.as_str()).collect();
-                bad(format!("kind must be one of {}, got {k:?}", all.join(", ")))
-            })?),
-        };
-        let errors = match search.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => None,
-            Some("error") => Some(true),
-            Some("ok") => Some(false),
-            Some(other) => return Err(bad(format!("status must be \"error\" or \"ok\", got {other:?}"))),
-        };
+        let trimmed = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+        let kind = parse_kind(trimmed(&search.kind).as_deref())?;
+        let errors = parse_status(trimmed(&search.status).as_deref())?;
         let min_ns = match search.min_duration_ms {
             Some(ms) if !ms.is_finite() || ms < 0.0 => return Err(bad(format!("min_duration_ms must be a non-negative number, got {ms}"))),
             Some(ms) => Some((ms * 1e6) as i64),

@@ -2,7 +2,7 @@
 //! shared trace, and the usual latency a trace is compared with.
 
 use app::model::{SpanDetail, Stats, StepKind, TraceDetail, TraceFilter, TracePage};
-use app::outline::{Insights, Outline, SpanHead, Usual, steps_of};
+use app::outline::{Insights, SpanHead, Usual};
 
 use super::Reader;
 use crate::domain::TraceId;
@@ -58,11 +58,7 @@ impl Reader<'_> {
 
     /// A trace's critical path and findings, against each step's usual latency.
     pub async fn insights(&self, id: &str) -> Result<Insights> {
-        let id = trace_id(id)?;
-        let spans = self.stored_heads(id).await?;
-        let start_ns = spans.iter().map(|s| s.start_ns).min().unwrap_or_default();
-        let usual = self.usual_latency(&steps_of(&spans), start_ns).await?;
-        Outline::build_with(id.to_string(), spans, &usual).map(|o| o.insights()).ok_or_else(|| no_trace(id))
+        Ok(self.outline(trace_id(id)?).await?.insights())
     }
 
     /// One span whole.

@@ -21,7 +21,7 @@ pub use admin::jobs::JobLease;
 pub use admin::retention::{RetentionStats, Services as RetentionServices};
 pub use handle::{Store, redact_url};
 pub use read::cost_query::CostQuery;
-pub use read::filter::{ListQuery, ParsedQuery, parse_range};
+pub use read::filter::{ListQuery, ParsedQuery, parse_kind, parse_range, parse_status};
 pub use read::latency::LatencyQuery;
 pub use write::batch::{BatchReport, WriteConn};
 pub use write::sampling::{PendingSpan, PendingTrace, TakenTrace};

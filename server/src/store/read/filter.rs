@@ -60,12 +60,7 @@ impl ListQuery {
                 .filter(|n| (1..=MAX_LIMIT).contains(n))
                 .ok_or_else(|| bad(format!("limit must be a whole number from 1 to {MAX_LIMIT}, got {s:?}")))?,
         };
-        let errors_only = match nonempty(f.status).as_deref() {
-            None => None,
-            Some("error") => Some(true),
-            Some("ok") => Some(false),
-            Some(other) => return Err(bad(format!("status must be \"error\" or \"ok\", got {other:?}"))),
-        };
+        let errors_only = parse_status(nonempty(f.status).as_deref())?;
         let min_duration_ns = nonempty(f.min_duration_ms)
             .map(|s| {
                 s.parse::<f64>()
@@ -75,14 +70,7 @@ impl ListQuery {
                     .ok_or_else(|| bad(format!("min_duration_ms must be a non-negative number, got {s:?}")))
             })
             .transpose()?;
-        let kind = nonempty(f.kind)
-            .map(|s| {
-                StepKind::parse(&s).ok_or_else(|| {
-                    let all: Vec<&str> = StepKind::ALL.iter().map(|k| k.as_str()).collect();
-                    bad(format!("kind must be one of {}, got {s:?}", all.join(", ")))
-                })
-            })
-            .transpose()?;
+        let kind = parse_kind(nonempty(f.kind).as_deref())?;
         let cursor = nonempty(f.cursor).map(|c| parse_cursor(&c)).transpose()?;
         let newer = nonempty(f.newer).map(|c| parse_cursor(&c)).transpose()?;
         let slowest = match nonempty(order).as_deref() {
@@ -125,6 +113,27 @@ impl ListQuery {
             slowest,
         })
     }
+}
+
+/// `status`: `error` (failed spans only) → `Some(true)`, `ok` → `Some(false)`.
+pub fn parse_status(status: Option<&str>) -> Result<Option<bool>> {
+    match status {
+        None => Ok(None),
+        Some("error") => Ok(Some(true)),
+        Some("ok") => Ok(Some(false)),
+        Some(other) => Err(Error::BadRequest(format!("status must be \"error\" or \"ok\", got {other:?}"))),
+    }
+}
+
+/// `kind`: one of the step kinds' names.
+pub fn parse_kind(kind: Option<&str>) -> Result<Option<StepKind>> {
+    kind.map(|s| {
+        StepKind::parse(s).ok_or_else(|| {
+            let all: Vec<&str> = StepKind::ALL.iter().map(|k| k.as_str()).collect();
+            Error::BadRequest(format!("kind must be one of {}, got {s:?}", all.join(", ")))
+        })
+    })
+    .transpose()
 }
 
 /// Cursors are `{start_ns}-{trace_id}` of the last trace on a page.
