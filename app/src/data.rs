@@ -13,12 +13,13 @@ use crate::model::access::{AccessOverview, Account, KeyScope, NewApiKey, Viewer}
 use crate::model::alerts::{AlertEvent, AlertRule, RulePreview, RuleSpec};
 use crate::model::cost::{CostOverview, PriceChange, PriceList};
 use crate::model::latency::{BucketSpan, LatencyFilter, LatencyPoint, LatencyReport};
+use crate::model::logs::{LogFilter, LogPage, TraceLogs};
 use crate::model::overview::TrafficOverview;
 use crate::model::people::{PeopleReport, SessionDetail};
 use crate::model::sampling::{RetentionView, SamplingView};
 use crate::model::share::{NewShare, ShareLink};
 use crate::model::{ContentPolicy, SpanDetail, Stats, TraceFilter, TracePage};
-use crate::outline::{SpanHead, Usual};
+use crate::outline::{LogHead, SpanHead, Usual};
 
 /// Read access to stored traces, as the pages need it. Ids arrive as the user
 /// typed them; implementations validate them (`PageError::BadRequest`).
@@ -41,6 +42,15 @@ pub trait LoupeData: Send + Sync + 'static {
 
     /// The hot columns of every span of a trace; `NotFound` when none is stored.
     async fn trace_spans(&self, trace_id: &str) -> Result<Vec<SpanHead>, PageError>;
+
+    /// What the waterfall needs of each of a trace's log records (a bounded number).
+    async fn trace_log_heads(&self, trace_id: &str) -> Result<Vec<LogHead>, PageError>;
+
+    /// A trace's log records in time order; `NotFound` when neither a span nor a record of it is stored.
+    async fn trace_logs(&self, trace_id: &str) -> Result<TraceLogs, PageError>;
+
+    /// A page of the Logs list.
+    async fn logs(&self, filter: &LogFilter) -> Result<LogPage, PageError>;
 
     /// Everything stored about one span.
     async fn span(&self, trace_id: &str, span_id: &str) -> Result<SpanDetail, PageError>;

@@ -57,6 +57,7 @@ pub fn App() -> impl IntoView {
                 // status code can say 404 for a trace that does not exist).
                 <Routes fallback=|| view! { <p class="empty">"Page not found."</p> }>
                     <Route path=StaticSegment("") view=pages::traces::TracesPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("logs") view=pages::logs::LogsPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("latency") view=pages::latency::LatencyPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("costs") view=pages::costs::CostsPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("alerts") view=pages::alerts::AlertsPage ssr=SsrMode::Async />
@@ -95,6 +96,7 @@ fn TopBar() -> impl IntoView {
                     <span class="tagline">"LLM traces, step by step"</span>
                     <nav class="nav">
                         <a href="/">"Traces"</a>
+                        <a href="/logs">"Logs"</a>
                         <a href="/latency">"Latency"</a>
                         <a href="/costs">"Cost"</a>
                         <a href="/users">"Users"</a>

@@ -3,11 +3,12 @@
 
 use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
+use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use prost::Message;
 
 use crate::synth::scenarios::{self, TravelOptions};
-use crate::synth::{MS, Rng, request};
+use crate::synth::{MS, Rng, logs, request};
 
 const MINUTE: u64 = 60_000 * MS;
 
@@ -15,6 +16,7 @@ const MINUTE: u64 = 60_000 * MS;
 /// `api_key` is sent as `Authorization: Bearer` (for a Loupe running with --auth).
 pub async fn run(endpoint: &str, big_trace_spans: usize, api_key: Option<&str>) -> anyhow::Result<()> {
     let requests = build(big_trace_spans);
+    let logs = build_logs(&requests);
     let total_spans: usize = requests.iter().map(|r| r.resource_spans[0].scope_spans[0].spans.len()).sum();
     let url = format!("{}/v1/traces", endpoint.trim_end_matches('/'));
     eprintln!("Sending {} requests ({total_spans} spans) of demo traces to {url}", requests.len());
@@ -45,8 +47,63 @@ pub async fn run(endpoint: &str, big_trace_spans: usize, api_key: Option<&str>) 
         bar.inc(sent? as u64);
     }
     bar.finish_with_message("done");
+    send_logs(&client, endpoint, logs, api_key).await?;
     eprintln!("Demo data sent. Open {} to look at it.", endpoint.trim_end_matches('/'));
     Ok(())
+}
+
+/// Sends the demo's log records to `/v1/logs` (after the spans, as a batching
+/// log exporter usually does).
+async fn send_logs(
+    client: &reqwest::Client,
+    endpoint: &str,
+    logs: Vec<ExportLogsServiceRequest>,
+    api_key: Option<&str>,
+) -> anyhow::Result<()> {
+    let url = format!("{}/v1/logs", endpoint.trim_end_matches('/'));
+    let records: usize = logs.iter().map(|r| r.resource_logs[0].scope_logs[0].log_records.len()).sum();
+    eprintln!("Sending {records} demo log records to {url}");
+    for request in logs {
+        let mut post = client.post(&url).header("content-type", "application/x-protobuf").body(request.encode_to_vec());
+        if let Some(key) = api_key {
+            post = post.bearer_auth(key);
+        }
+        let response = post.send().await.map_err(|e| anyhow::anyhow!("cannot reach Loupe at {url}: {e}"))?;
+        if !response.status().is_success() {
+            let status = response.status();
+            let body = response.bytes().await.unwrap_or_default();
+            anyhow::bail!("Loupe refused demo logs ({status}): {}", String::from_utf8_lossy(&body));
+        }
+    }
+    Ok(())
+}
+
+/// What the demo traces' spans logged (a request per trace request), and a
+/// nightly job's records without a trace on each of the last three nights.
+pub fn build_logs(requests: &[ExportTraceServiceRequest]) -> Vec<ExportLogsServiceRequest> {
+    let mut out: Vec<ExportLogsServiceRequest> = requests
+        .iter()
+        .filter_map(|r| {
+            let rs = &r.resource_spans[0];
+            let service =
+                rs.resource.as_ref().and_then(|res| res.attributes.iter().find(|a| a.key == "service.name")).and_then(|a| {
+                    match a.value.as_ref()?.value.as_ref()? {
+                        opentelemetry_proto::tonic::common::v1::any_value::Value::StringValue(s) => Some(s.clone()),
+                        _ => None,
+                    }
+                })?;
+            let records = logs::of_trace(&rs.scope_spans[0].spans);
+            (!records.is_empty()).then(|| logs::request(&service, &format!("{service}.app"), records))
+        })
+        .collect();
+    let mut rng = Rng::from_os();
+    let now = crate::domain::now_ns() as u64;
+    let mut nights = Vec::new();
+    for night in 1..=3u64 {
+        nights.extend(logs::nightly_job(&mut rng, now - night * 24 * 60 * MINUTE + 2 * 60 * MINUTE));
+    }
+    out.push(logs::request("nightly-reindex", "reindex.job", nights));
+    out
 }
 
 /// Starts sending the demo data in the background if the database is empty.
@@ -141,5 +198,12 @@ mod tests {
         assert!(services.len() >= 4, "{services:?}");
         assert!(spans.iter().any(|s| s.status.as_ref().is_some_and(|st| st.message.contains("timed out"))));
         assert!(spans.iter().any(|s| s.status.as_ref().is_some_and(|st| st.message.contains("429"))));
+        let logs = build_logs(&requests);
+        let records: Vec<_> = logs.iter().flat_map(|r| r.resource_logs[0].scope_logs[0].log_records.iter()).collect();
+        let body = |r: &&opentelemetry_proto::tonic::logs::v1::LogRecord| format!("{:?}", r.body);
+        assert!(records.iter().any(|r| r.severity_number == 13 && body(r).contains("timed out; retrying")), "the retry warns");
+        assert!(records.iter().any(|r| body(r).contains("cache miss")), "the RAG service misses its cache");
+        assert!(records.iter().any(|r| r.severity_number == 17 && r.attributes.iter().any(|a| a.key == "exception.type")));
+        assert!(records.iter().any(|r| r.trace_id.is_empty() && body(r).contains("nightly re-index")), "the nightly job has no trace");
     }
 }

@@ -22,7 +22,7 @@ pub fn ingest(encoding: Encoding, body: &[u8]) -> usize {
     let Ok(request) = decode_request(encoding, body) else { return 0 };
     let spans: usize = request.resource_spans.iter().flat_map(|r| &r.scope_spans).map(|s| s.spans.len()).sum();
     let scanned = scanned.unwrap_or_else(|e| panic!("the decoder takes it but the cost scan refuses it: {e}"));
-    assert_eq!(scanned.spans as usize, spans, "the cost scan counts the spans the decoder finds");
+    assert_eq!(scanned.records as usize, spans, "the cost scan counts the spans the decoder finds");
     let converted = convert(request);
     let _ = converted.message();
     let mut stored = 0;

@@ -1,4 +1,5 @@
-//! OTLP/gRPC: `opentelemetry.proto.collector.trace.v1.TraceService/Export` on its
+//! OTLP/gRPC: `opentelemetry.proto.collector.trace.v1.TraceService/Export` and
+//! `opentelemetry.proto.collector.logs.v1.LogsService/Export` on their
 //! own port (4317 by default, `--grpc-addr`), gzip accepted. The same path as
 //! OTLP/HTTP behind the transport: the access gate's ingest rule (checked from the
 //! metadata before the message is read), the limits of [`crate::otlp::limits`],
@@ -13,15 +14,14 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use opentelemetry_proto::tonic::collector::trace::v1::{ExportTracePartialSuccess, ExportTraceServiceResponse};
 use prost::Message;
 use tonic::codec::CompressionEncoding;
 use tonic::{Code, Request, Response, Status};
 
 use crate::auth::area::{Area, admits};
 use crate::error::Error;
-use crate::otlp::convert::convert;
-use crate::otlp::decode::{Any, Encoding, RpcStatus};
+use crate::http::otlp::{Counts, Exported, Failed, ingest};
+use crate::otlp::decode::{Any, Encoding, PartialSuccessResponse, RpcStatus, Signal};
 use crate::otlp::limits::{Refusal, Reservation};
 use crate::state::AppState;
 
@@ -52,23 +52,48 @@ fn retry_later(message: String, after: Duration) -> Status {
     Status::with_details(Code::Unavailable, message, details.encode_to_vec().into())
 }
 
-/// `TraceService/Export`, written out instead of tonic's generated server so
-/// that the key is checked from the request's metadata before its message is
-/// read, and the message reaches [`Limits::decode`] as bytes: an export without
-/// a valid key costs a header lookup, and one with a key is counted and priced
-/// before any struct is built, as over HTTP.
-#[derive(Clone)]
-struct Export {
-    state: AppState,
+/// The two export services Loupe takes over gRPC.
+trait Service: Send + Sync + 'static {
+    const NAME: &'static str;
+    const PATH: &'static str;
+    const SIGNAL: Signal;
 }
 
-const EXPORT_PATH: &str = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
-
-impl tonic::server::NamedService for Export {
+struct Traces;
+impl Service for Traces {
     const NAME: &'static str = "opentelemetry.proto.collector.trace.v1.TraceService";
+    const PATH: &'static str = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
+    const SIGNAL: Signal = Signal::Traces;
 }
 
-impl<B> tower::Service<http::Request<B>> for Export
+struct Logs;
+impl Service for Logs {
+    const NAME: &'static str = "opentelemetry.proto.collector.logs.v1.LogsService";
+    const PATH: &'static str = "/opentelemetry.proto.collector.logs.v1.LogsService/Export";
+    const SIGNAL: Signal = Signal::Logs;
+}
+
+/// `TraceService/Export` and `LogsService/Export`, written out instead of
+/// tonic's generated servers so that the key is checked from the request's
+/// metadata before its message is read, and the message reaches the limits
+/// as bytes: an export without a valid key costs a header lookup, and one with
+/// a key is counted and priced before any struct is built, as over HTTP.
+struct Export<S> {
+    state: AppState,
+    _service: std::marker::PhantomData<S>,
+}
+
+impl<S> Clone for Export<S> {
+    fn clone(&self) -> Self {
+        Export { state: self.state.clone(), _service: std::marker::PhantomData }
+    }
+}
+
+impl<S: Service> tonic::server::NamedService for Export<S> {
+    const NAME: &'static str = S::NAME;
+}
+
+impl<S: Service, B> tower::Service<http::Request<B>> for Export<S>
 where
     B: http_body::Body + Send + 'static,
     B::Data: Send,
@@ -85,18 +110,17 @@ where
     fn call(&mut self, req: http::Request<B>) -> Self::Future {
         let state = self.state.clone();
         Box::pin(async move {
-            if req.uri().path() != EXPORT_PATH {
-                return Ok(
-                    Status::unimplemented(format!("{} is not served here; Loupe takes TraceService/Export", req.uri().path())).into_http()
-                );
+            if req.uri().path() != S::PATH {
+                let message = format!("{} is not served here; Loupe takes TraceService/Export and LogsService/Export", req.uri().path());
+                return Ok(Status::unimplemented(message).into_http());
             }
-            // The gate's rule for /v1/traces: a key of any scope, or a session.
+            // The gate's rule for /v1/traces and /v1/logs: a key of any scope, or a session.
             let admitted = match state.auth.viewer(req.headers()).await {
                 Ok(viewer) => admits(Area::Ingest, &viewer),
                 Err(e) => Err(e),
             };
             if let Err(e) = admitted {
-                state.metrics.export(401, 0, 0, 0, "");
+                Counts::default().record(&state, S::SIGNAL, 401);
                 return Ok(Status::unauthenticated(e.to_string()).into_http());
             }
             let limit = state.otlp_limits.max_body_bytes;
@@ -108,56 +132,50 @@ where
                 .max_decoding_message_size(limit);
             let handler = tower::service_fn(move |request: Request<bytes::Bytes>| {
                 let state = state.clone();
-                async move { export(&state, request.into_inner()).await }
+                async move { export(&state, S::SIGNAL, request.into_inner()).await }
             });
             Ok(grpc.unary(handler, req).await)
         })
     }
 }
 
-async fn export(state: &AppState, bytes: bytes::Bytes) -> Result<Response<ExportTraceServiceResponse>, Status> {
-    let limits = &state.otlp_limits;
+async fn export(state: &AppState, signal: Signal, bytes: bytes::Bytes) -> Result<Response<PartialSuccessResponse>, Status> {
+    let mut counts = Counts::default();
     let mut held = Reservation::none();
-    let decoded = limits.reserve(&mut held, bytes.len() as u64).and_then(|()| limits.decode(Encoding::Protobuf, &bytes, &mut held));
-    drop(bytes);
-    let request = match decoded {
-        Ok(r) => r,
-        Err(r) => {
-            tracing::warn!(message = r.message(), transport = "grpc", "refused an export");
-            let (status, code) = match r {
-                Refusal::Undecodable(_) => (400, Code::InvalidArgument),
-                Refusal::TooLarge(_) => (413, Code::ResourceExhausted),
-                Refusal::Busy(_) => (503, Code::Unavailable),
-            };
-            state.metrics.export(status, 0, 0, 0, r.reason());
-            return Err(match code {
-                Code::Unavailable => retry_later(r.message().to_string(), Duration::from_secs(1)),
-                code => Status::new(code, r.message()),
-            });
+    let what = signal.as_str();
+    let outcome = match state.otlp_limits.reserve(&mut held, bytes.len() as u64) {
+        Ok(()) => ingest(state, signal, Encoding::Protobuf, bytes, &mut held).await,
+        Err(r) => Err(Failed::Refused(r)),
+    };
+    let (status, answer) = match outcome {
+        Ok(Exported { received, stored, message }) => {
+            let rejected = received - stored as i64;
+            (counts.received, counts.stored, counts.rejected, counts.reason) = (received as u64, stored as u64, rejected as u64, "invalid");
+            tracing::debug!(signal = what, received, stored, rejected, transport = "grpc", "export committed");
+            (200, Ok(Response::new(PartialSuccessResponse::new(rejected, &message))))
+        }
+        Err(Failed::Refused(r)) => {
+            tracing::warn!(signal = what, message = r.message(), transport = "grpc", "refused an export");
+            counts.reason = r.reason();
+            match r {
+                Refusal::Undecodable(m) => (400, Err(Status::new(Code::InvalidArgument, m))),
+                Refusal::TooLarge(m) => (413, Err(Status::new(Code::ResourceExhausted, m))),
+                Refusal::Busy(m) => (503, Err(retry_later(m, Duration::from_secs(1)))),
+            }
+        }
+        Err(Failed::Overloaded { received }) => {
+            (counts.received, counts.rejected, counts.reason) = (received as u64, received as u64, "overloaded");
+            tracing::warn!(signal = what, received, transport = "grpc", "write queue full; asked the client to retry");
+            (503, Err(retry_later(Error::Overloaded.to_string(), Duration::from_secs(1))))
+        }
+        Err(Failed::Storage { received, error }) => {
+            (counts.received, counts.rejected, counts.reason) = (received as u64, received as u64, "storage");
+            tracing::error!(signal = what, error = %error, received, transport = "grpc", "export not stored");
+            (503, Err(retry_later(format!("{error}; nothing from this request was stored, retry"), Duration::from_secs(5))))
         }
     };
-    let converted = convert(request);
-    let received = converted.spans.len() as i64 + converted.rejected;
-    let message = if converted.rejected > 0 { converted.message() } else { String::new() };
-    match state.ingest.accept(converted.spans).await {
-        Ok(stored) => {
-            let rejected = received - stored as i64;
-            state.metrics.export(200, received as u64, stored as u64, rejected as u64, "invalid");
-            tracing::debug!(received, stored, rejected, transport = "grpc", "export committed");
-            let partial_success = (rejected > 0).then_some(ExportTracePartialSuccess { rejected_spans: rejected, error_message: message });
-            Ok(Response::new(ExportTraceServiceResponse { partial_success }))
-        }
-        Err(Error::Overloaded) => {
-            state.metrics.export(503, received as u64, 0, received as u64, "overloaded");
-            tracing::warn!(received, transport = "grpc", "write queue full; asked the client to retry");
-            Err(retry_later(Error::Overloaded.to_string(), Duration::from_secs(1)))
-        }
-        Err(e) => {
-            state.metrics.export(503, received as u64, 0, received as u64, "storage");
-            tracing::error!(error = %e, received, transport = "grpc", "export not stored");
-            Err(retry_later(format!("{e}; nothing from this request was stored, retry"), Duration::from_secs(5)))
-        }
-    }
+    counts.record(state, signal, status);
+    answer
 }
 
 /// Requests arrive as their bytes (decompressed, framing removed, within the
@@ -169,7 +187,7 @@ struct RawDecoder;
 struct ResponseEncoder;
 
 impl tonic::codec::Codec for RawCodec {
-    type Encode = ExportTraceServiceResponse;
+    type Encode = PartialSuccessResponse;
     type Decode = bytes::Bytes;
     type Encoder = ResponseEncoder;
     type Decoder = RawDecoder;
@@ -194,10 +212,10 @@ impl tonic::codec::Decoder for RawDecoder {
 }
 
 impl tonic::codec::Encoder for ResponseEncoder {
-    type Item = ExportTraceServiceResponse;
+    type Item = PartialSuccessResponse;
     type Error = Status;
 
-    fn encode(&mut self, item: ExportTraceServiceResponse, dst: &mut tonic::codec::EncodeBuf<'_>) -> Result<(), Status> {
+    fn encode(&mut self, item: PartialSuccessResponse, dst: &mut tonic::codec::EncodeBuf<'_>) -> Result<(), Status> {
         item.encode(dst).map_err(|e| Status::internal(format!("encoding the answer: {e}")))
     }
 }
@@ -210,7 +228,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     tonic::transport::Server::builder()
-        .add_service(Export { state })
+        .add_service(Export::<Traces> { state: state.clone(), _service: std::marker::PhantomData })
+        .add_service(Export::<Logs> { state, _service: std::marker::PhantomData })
         .serve_with_incoming_shutdown(tonic::transport::server::TcpIncoming::from(listener), shutdown)
         .await?;
     Ok(())

@@ -30,6 +30,9 @@ struct Inner {
     spans_received: Counter,
     spans_stored: Counter,
     spans_rejected: Family<Label, Counter>,
+    logs_received: Counter,
+    logs_stored: Counter,
+    logs_rejected: Family<Label, Counter>,
     otlp_requests: Family<Label, Counter>,
     request_seconds: Family<Label, Histogram, fn() -> Histogram>,
     alert_deliveries: Family<Label, Counter>,
@@ -65,6 +68,9 @@ impl Metrics {
         let spans_received = Counter::default();
         let spans_stored = Counter::default();
         let spans_rejected = Family::<Label, Counter>::default();
+        let logs_received = Counter::default();
+        let logs_stored = Counter::default();
+        let logs_rejected = Family::<Label, Counter>::default();
         let otlp_requests = Family::<Label, Counter>::default();
         let request_seconds = Family::<Label, Histogram, fn() -> Histogram>::new_with_constructor(latency_histogram);
         let alert_deliveries = Family::<Label, Counter>::default();
@@ -90,6 +96,13 @@ impl Metrics {
             "spans_rejected",
             "Spans not stored, by reason: invalid, overloaded (queue full), storage (a failed commit)",
             spans_rejected.clone(),
+        );
+        registry.register("log_records_received", "Log records in OTLP logs requests that were decoded", logs_received.clone());
+        registry.register("log_records_stored", "Log records committed to the database (re-sent duplicates included)", logs_stored.clone());
+        registry.register(
+            "log_records_rejected",
+            "Log records not stored, by reason: invalid, overloaded (queue full), storage (a failed commit)",
+            logs_rejected.clone(),
         );
         registry.register("otlp_requests", "OTLP export requests, by HTTP status of the answer", otlp_requests.clone());
         registry.register(
@@ -147,6 +160,9 @@ impl Metrics {
             spans_received,
             spans_stored,
             spans_rejected,
+            logs_received,
+            logs_stored,
+            logs_rejected,
             otlp_requests,
             request_seconds,
             alert_deliveries,
@@ -191,6 +207,17 @@ impl Metrics {
         i.spans_stored.inc_by(stored);
         if rejected > 0 {
             i.spans_rejected.get_or_create(&[("reason", reason)]).inc_by(rejected);
+        }
+    }
+
+    /// One OTLP logs request, as [`Metrics::export`] for spans.
+    pub fn export_logs(&self, status: u16, received: u64, stored: u64, rejected: u64, reason: &'static str) {
+        let i = &self.inner;
+        i.otlp_requests.get_or_create(&[("status", status_label(status))]).inc();
+        i.logs_received.inc_by(received);
+        i.logs_stored.inc_by(stored);
+        if rejected > 0 {
+            i.logs_rejected.get_or_create(&[("reason", reason)]).inc_by(rejected);
         }
     }
 

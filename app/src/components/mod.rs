@@ -4,6 +4,7 @@ pub mod error_page;
 pub mod first_trace;
 pub mod import;
 pub mod kind;
+pub mod logs;
 pub mod range_form;
 pub mod stat;
 pub mod title;

@@ -14,6 +14,7 @@ pub mod alerts;
 pub mod cost;
 pub mod latency;
 mod list;
+pub mod logs;
 pub mod overview;
 pub mod people;
 pub mod sampling;
@@ -328,6 +329,10 @@ impl SpanView {
 pub struct SpanDetail {
     pub span: SpanView,
     pub resource: Map<String, Value>,
+    /// The log records written inside the span, in time order (the first ones
+    /// when there are very many).
+    #[serde(default)]
+    pub logs: Vec<logs::LogView>,
 }
 
 /// A whole trace: its spans ordered by start time, and the resources they share.

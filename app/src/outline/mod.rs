@@ -7,12 +7,14 @@
 
 mod critical;
 mod insights;
+mod logs;
 mod row;
 mod time_by_kind;
 mod tree;
 
 pub use critical::CriticalStep;
 pub use insights::{Finding, FindingKind};
+pub use logs::{LogHead, LogMark, LogSummary};
 pub use row::Row;
 
 use std::collections::{HashMap, HashSet};
@@ -123,6 +125,9 @@ pub struct Outline {
     pub critical_path: Vec<CriticalStep>,
     /// What stands out, most important first, in plain language with a fix.
     pub findings: Vec<Finding>,
+    /// The trace's log records: counts and marks ([`Outline::attach_logs`]).
+    #[serde(default)]
+    pub logs: LogSummary,
 }
 
 impl Outline {
@@ -194,9 +199,36 @@ impl Outline {
             orphans,
             critical_path,
             findings: Vec::new(),
+            logs: LogSummary::default(),
         };
         outline.findings = insights::find(&outline, &prompts, &steps, usual);
         Some(outline)
+    }
+
+    /// A trace of which only log records arrived: no rows, starting at its first record.
+    pub fn logs_only(trace_id: String, start_ns: i64) -> Outline {
+        let (rows, tokens) = (Vec::new(), Tokens::default());
+        Outline {
+            trace_id,
+            start_ns,
+            duration_ns: 0,
+            services: Vec::new(),
+            rows,
+            errors: 0,
+            tokens,
+            cost_usd: 0.0,
+            unpriced: 0,
+            by_kind: Vec::new(),
+            orphans: 0,
+            critical_path: Vec::new(),
+            findings: Vec::new(),
+            logs: LogSummary::default(),
+        }
+    }
+
+    /// Counts the trace's log records and marks each on its span's row.
+    pub fn attach_logs(&mut self, logs: &[LogHead]) {
+        self.logs = LogSummary::of(&self.rows, self.start_ns, logs);
     }
 
     /// The critical path and findings, as the API returns them.

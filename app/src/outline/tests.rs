@@ -172,3 +172,17 @@ fn summary_counts_errors_tokens_and_services() {
     assert_eq!(o.rows[1].service, 1);
     assert!(Outline::build("t".into(), vec![]).is_none());
 }
+
+#[test]
+fn log_records_are_counted_and_marked_on_their_rows() {
+    use crate::model::logs::Severity;
+    let mut o = Outline::build("t".into(), vec![head("a", None, StepKind::Tool, 100, 200), head("b", Some("a"), StepKind::Tool, 120, 180)])
+        .unwrap();
+    let log = |span: Option<&str>, t: i64, n: i32| LogHead { span_id: span.map(str::to_string), time_ns: t, severity_number: n };
+    o.attach_logs(&[log(Some("b"), 150, 13), log(Some("b"), 130, 9), log(Some("a"), 110, 17), log(None, 190, 21), log(Some("gone"), 1, 1)]);
+    assert_eq!((o.logs.total, o.logs.warnings, o.logs.errors), (5, 1, 2));
+    let b = o.index()["b"];
+    let marks: Vec<(i64, Severity)> = o.logs.marks_of(b).iter().map(|m| (m.offset_ns, m.severity)).collect();
+    assert_eq!(marks, [(30, Severity::Info), (50, Severity::Warn)]);
+    assert_eq!(o.logs.marks_of(o.index()["a"]).len(), 1);
+}

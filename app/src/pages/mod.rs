@@ -4,6 +4,7 @@ pub mod alerts;
 pub mod costs;
 pub mod latency;
 pub mod login;
+pub mod logs;
 pub mod session;
 pub mod settings;
 pub mod shared;

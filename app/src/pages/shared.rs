@@ -42,7 +42,7 @@ pub fn SharedTracePage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading the shared trace…"</p> }>
             {move || Suspend::new(async move {
                 match shared.await {
-                    Ok(s) => view! { <TraceView outline=Arc::new(s.outline) span_param reload state shared=Some(s.shared) /> }.into_any(),
+                    Ok(s) => view! { <TraceView outline=Arc::new(s.outline) span_param logs_tab=Memo::new(|_| false) reload state shared=Some(s.shared) /> }.into_any(),
                     Err(e) => view! { <ErrorPage error=e what="share link" /> }.into_any(),
                 }
             })}

@@ -26,6 +26,9 @@ pub struct Facts {
     /// The exception of each failing span that recorded one, by span id (the
     /// caller reads the first [`failing_ids`] only).
     pub exceptions: HashMap<String, ExceptionInfo>,
+    /// The trace's first warnings and errors logged, in time order (the caller
+    /// reads the first [`super::QUOTED_LOGS`]).
+    pub logs: Vec<app::model::logs::LogView>,
 }
 
 /// The span ids whose exceptions the brief shows: the first of each kind of
@@ -157,6 +160,8 @@ pub(super) fn build_within(o: &Outline, mut facts: Facts, budget: Budget) -> Bri
             })
             .collect(),
         failing_total: o.errors,
+        logged: super::logs::lines(o, &facts.logs),
+        logged_total: o.logs.warnings + o.logs.errors,
         outline: fold::outline(o, budget),
     }
 }

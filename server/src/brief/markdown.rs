@@ -26,6 +26,7 @@ pub fn render(b: &Brief) -> String {
     by_kind(&mut out, b);
     slowest(&mut out, b);
     failing(&mut out, b);
+    logged(&mut out, b);
     outline(&mut out, b);
     footer(&mut out, b);
     if out.chars().count() > MAX_CHARS {
@@ -196,6 +197,35 @@ fn failing(out: &mut String, b: &Brief) {
     }
     if b.failing_total > listed {
         let _ = writeln!(out, "- … {} more: `find_spans` with `status: \"error\"` lists them", count((b.failing_total - listed) as i64));
+    }
+    out.push('\n');
+}
+
+/// The warnings and errors logged, quoted (bodies as stored: scrubbed, fingerprints by summary).
+fn logged(out: &mut String, b: &Brief) {
+    if b.logged.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "## Warnings and errors logged ({})\n", count(b.logged_total as i64));
+    for l in &b.logged {
+        let place = match (&l.span_name, &l.span_id) {
+            (Some(name), Some(id)) => format!(" in {} (span {id})", code(name)),
+            (None, Some(id)) => format!(" in span {id}"),
+            _ => String::new(),
+        };
+        let _ = write!(out, "- +{} {}{place}: {}", duration(l.offset_ns.max(0)), l.severity, message(&l.body));
+        if let Some(x) = &l.exception {
+            let _ = write!(out, "; {}", message(x));
+        }
+        out.push('\n');
+    }
+    if b.logged_total as usize > b.logged.len() {
+        let _ = writeln!(
+            out,
+            "- … {} more: `search_logs` with `trace: \"{}\"` lists them",
+            count(b.logged_total as i64 - b.logged.len() as i64),
+            b.trace_id
+        );
     }
     out.push('\n');
 }

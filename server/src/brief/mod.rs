@@ -11,12 +11,14 @@
 
 mod build;
 mod fold;
+mod logs;
 mod markdown;
 mod model;
 
 pub use build::{Facts, build, failing_ids};
+pub use logs::QUOTED as QUOTED_LOGS;
 pub use markdown::{MAX_CHARS, render};
-pub use model::{Brief, FailingSpan, KindLine, OutlineLine, PathStepGroup, ShapeStep, SpanLine};
+pub use model::{Brief, FailingSpan, KindLine, LoggedLine, OutlineLine, PathStepGroup, ShapeStep, SpanLine};
 
 #[cfg(test)]
 mod tests;

@@ -40,6 +40,9 @@ pub struct Brief {
     pub failing: Vec<FailingSpan>,
     /// All failed spans (`failing` holds the first few kinds).
     pub failing_total: u32,
+    /// The first warnings and errors the trace logged, and how many it logged.
+    pub logged: Vec<LoggedLine>,
+    pub logged_total: u32,
     pub outline: Vec<OutlineLine>,
 }
 
@@ -137,4 +140,16 @@ pub struct ShapeStep {
     pub step: String,
     pub p50_ns: i64,
     pub max_ns: i64,
+}
+
+/// A warning or error the trace logged, placed on its span.
+#[derive(Clone, Debug, Serialize)]
+pub struct LoggedLine {
+    /// From the trace's start.
+    pub offset_ns: i64,
+    pub severity: &'static str,
+    pub span_id: Option<String>,
+    pub span_name: Option<String>,
+    pub body: String,
+    pub exception: Option<String>,
 }

@@ -31,7 +31,7 @@ fn head(id: usize, parent: Option<usize>, name: &str, kind: StepKind, start_ms: 
 }
 
 fn facts() -> Facts {
-    Facts { public_url: "http://127.0.0.1:4318".into(), content_policy: "hashed", exceptions: HashMap::new() }
+    Facts { public_url: "http://127.0.0.1:4318".into(), content_policy: "hashed", exceptions: HashMap::new(), logs: Vec::new() }
 }
 
 /// An evaluation run: `cases` × (retrieve → chat → judge), every 50th judge failing.

@@ -83,6 +83,9 @@ pub const DB_SYSTEM: &str = "db.system";
 // --- exceptions ---
 /// <https://opentelemetry.io/docs/specs/semconv/exceptions/exceptions-spans/>
 pub const EXCEPTION_EVENT: &str = "exception";
+/// The older place of a log record's event name (before the `event_name` field):
+/// <https://opentelemetry.io/docs/specs/semconv/general/events/>
+pub const EVENT_NAME: &str = "event.name";
 pub const EXCEPTION_TYPE: &str = "exception.type";
 pub const EXCEPTION_MESSAGE: &str = "exception.message";
 
@@ -200,7 +203,8 @@ pub const CONTENT_STRUCTURE_SUFFIXES: &[&str] =
 /// <https://opentelemetry.io/docs/specs/semconv/gen-ai/gen-ai-events/>
 pub const CONTENT_EVENT_PREFIX: &str = "gen_ai.";
 /// Attributes of such events that are structure.
-pub const CONTENT_EVENT_STRUCTURE_KEYS: &[&str] = &["gen_ai.system", "gen_ai.provider.name", "role", "index", "finish_reason", "id"];
+pub const CONTENT_EVENT_STRUCTURE_KEYS: &[&str] =
+    &["gen_ai.system", "gen_ai.provider.name", "event.name", "role", "index", "finish_reason", "id"];
 
 /// Content keys that make up a model call's input (messages, system instructions,
 /// prompts), whichever convention sent them: two calls whose input hashes are equal

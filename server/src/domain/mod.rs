@@ -6,11 +6,13 @@
 
 pub mod conventions;
 pub mod cost;
+mod log;
 pub mod sampling;
 mod span;
 pub mod step;
 pub mod time;
 
 pub use cost::{Costing, is_model_call};
+pub use log::{LogOwner, LogRecord, Severity};
 pub use span::*;
 pub use time::{DAY_NS, HOUR_NS, now_ns, ns};

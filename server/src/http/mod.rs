@@ -10,6 +10,7 @@ mod extract;
 mod health;
 mod latency;
 mod login;
+mod logs;
 mod metrics;
 pub mod otlp;
 mod people;
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(traces::router())
         .merge(brief::router())
+        .merge(logs::router())
         .merge(alerts::router())
         .merge(shares::router())
         .merge(stats::router())

@@ -4,12 +4,15 @@
 //! The transport adapters (`crate::otlp`) produce [`RawSpan`]s; nothing past here
 //! sees a transport type.
 
+pub mod logs;
 pub mod normalize;
 pub mod privacy;
 pub mod sampling;
 pub mod writer;
 
 use std::sync::Arc;
+
+pub use logs::RawLog;
 
 use serde_json::{Map, Value};
 
@@ -88,6 +91,16 @@ impl Ingest {
     /// Spans waiting for the writer.
     pub fn queued(&self) -> usize {
         self.writer.queued()
+    }
+
+    /// Normalizes and stores log records; returns once they are committed. With
+    /// tail sampling on, a trace's records are stored at once and deleted with
+    /// the trace if it is dropped.
+    pub async fn accept_logs(&self, raw: Vec<RawLog>) -> Result<usize> {
+        let n = raw.len();
+        let logs = raw.into_iter().map(|r| logs::normalize_log(r, &self.privacy)).collect();
+        self.writer.write_logs(logs).await?;
+        Ok(n)
     }
 
     /// Normalizes and stores spans (or holds them for their trace's sampling

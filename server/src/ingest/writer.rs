@@ -16,7 +16,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::domain::sampling::Reason;
-use crate::domain::{Span, TraceId};
+use crate::domain::{LogRecord, Span, TraceId};
 use crate::error::{Error, Result};
 use crate::store::{PendingSpan, TakenTrace};
 use crate::store::{Store, WriteConn};
@@ -37,6 +37,8 @@ pub trait CommitObserver: Send + Sync + 'static {
 /// would fire a span alert rule).
 struct Job {
     spans: Vec<Span>,
+    /// Log records, stored in the same transaction as the spans queued with them.
+    logs: Vec<LogRecord>,
     hold: Option<Vec<bool>>,
     done: oneshot::Sender<Result<()>>,
     _permit: OwnedSemaphorePermit,
@@ -92,16 +94,27 @@ impl Writer {
         self.submit(spans, Some(alert_matches)).await
     }
 
+    /// Queues log records and waits until they are committed. They take room in
+    /// the queue as spans do (a record is about as large).
+    pub async fn write_logs(&self, logs: Vec<LogRecord>) -> Result<()> {
+        self.submit_job(Vec::new(), logs, None).await
+    }
+
     async fn submit(&self, spans: Vec<Span>, hold: Option<Vec<bool>>) -> Result<()> {
-        if spans.is_empty() {
+        self.submit_job(spans, Vec::new(), hold).await
+    }
+
+    async fn submit_job(&self, spans: Vec<Span>, logs: Vec<LogRecord>, hold: Option<Vec<bool>>) -> Result<()> {
+        let items = spans.len() + logs.len();
+        if items == 0 {
             return Ok(());
         }
         // A request bigger than the whole queue takes all of it: it is accepted when
         // the queue is empty instead of never.
-        let wanted = spans.len().min(self.max_queued) as u32;
+        let wanted = items.min(self.max_queued) as u32;
         let permit = self.capacity.clone().try_acquire_many_owned(wanted).map_err(|_| Error::Overloaded)?;
         let (done, result) = oneshot::channel();
-        self.tx.send(Work::Write(Job { spans, hold, done, _permit: permit })).map_err(|_| Error::ShuttingDown)?;
+        self.tx.send(Work::Write(Job { spans, logs, hold, done, _permit: permit })).map_err(|_| Error::ShuttingDown)?;
         result.await.map_err(|_| Error::ShuttingDown)?
     }
 
@@ -140,11 +153,11 @@ async fn run(mut conn: Option<WriteConn>, store: Store, mut rx: mpsc::UnboundedR
             Work::Decide(d) => decide(&mut conn, &store, d, observer.as_ref()).await,
             Work::Write(first) => {
                 let mut jobs = vec![first];
-                let mut queued = jobs[0].spans.len();
+                let mut queued = jobs[0].spans.len() + jobs[0].logs.len();
                 while queued < MAX_SPANS_PER_COMMIT {
                     match rx.try_recv() {
                         Ok(Work::Write(job)) => {
-                            queued += job.spans.len();
+                            queued += job.spans.len() + job.logs.len();
                             jobs.push(job);
                         }
                         Ok(decision) => {
@@ -171,9 +184,10 @@ async fn write(conn: &mut Option<WriteConn>, store: &Store, jobs: Vec<Job>, obse
         .filter_map(|j| j.hold.as_ref().map(|m| (j, m)))
         .flat_map(|(j, m)| j.spans.iter().zip(m).map(|(span, &alert_match)| PendingSpan { span, alert_match, received_ns }))
         .collect();
+    let logs: Vec<&LogRecord> = jobs.iter().flat_map(|j| j.logs.iter()).collect();
     let started = std::time::Instant::now();
     let result = match connection(conn, store).await {
-        Ok(c) => c.write_batch(&batch, &held).await,
+        Ok(c) => c.write_batch(&batch, &held, &logs).await,
         Err(e) => Err(e),
     };
     if result.is_err() {
@@ -187,6 +201,7 @@ async fn write(conn: &mut Option<WriteConn>, store: &Store, jobs: Vec<Job>, obse
             tracing::debug!(
                 spans = batch.len(),
                 held = held.len(),
+                logs = logs.len(),
                 requests = jobs.len(),
                 inserted = report.inserted,
                 duplicates = report.duplicates,
@@ -198,7 +213,7 @@ async fn write(conn: &mut Option<WriteConn>, store: &Store, jobs: Vec<Job>, obse
         }
         Err(e) => tracing::error!(error = %e, spans = batch.len() + held.len(), "batch write failed; requests get an error and may retry"),
     }
-    drop((batch, held));
+    drop((batch, held, logs));
     for job in jobs {
         let answer = match &result {
             Ok(_) => Ok(()),

@@ -116,3 +116,31 @@ pub struct SessionArg {
     /// The session (conversation) id, as `list_users` or a trace's spans give it.
     pub session: String,
 }
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct SearchLogs {
+    /// Words that must all appear in the record's body, exception or event name (any case).
+    #[serde(default)]
+    pub q: Option<String>,
+    /// The least severity returned: `trace`, `debug`, `info`, `warn`, `error` or `fatal` (`warn` returns WARN, ERROR and FATAL).
+    #[serde(default)]
+    pub severity: Option<String>,
+    /// Only records from this service (`service.name`).
+    #[serde(default)]
+    pub service: Option<String>,
+    /// `yes`: only records written inside a trace; `no`: only standalone ones; or a trace id (32 hex characters): that trace's records.
+    #[serde(default)]
+    pub trace: Option<String>,
+    /// Start of the range: an age (`15m`, `1h`, `24h`, `7d`) or a UTC time. Default: all stored records.
+    #[serde(default)]
+    pub since: Option<String>,
+    /// End of the range, as `since`. Default: now.
+    #[serde(default)]
+    pub until: Option<String>,
+    /// Records to return, newest first, 1 to 100 (default 20).
+    #[serde(default)]
+    pub limit: Option<u32>,
+    /// The previous answer's `next_cursor`, for older records.
+    #[serde(default)]
+    pub cursor: Option<String>,
+}

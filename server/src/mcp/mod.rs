@@ -8,6 +8,7 @@
 mod args;
 mod clip;
 mod http;
+mod log_tools;
 mod prompt;
 mod resources;
 mod server;

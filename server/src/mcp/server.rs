@@ -23,6 +23,7 @@ const INSTRUCTIONS: &str = "Loupe stores OpenTelemetry traces of LLM apps and ag
 find it with search_traces (filters: service, status, kind, model, min_duration_ms, q, user, session, since/until; order newest or slowest), \
 then read get_trace: a bounded brief that already names the critical path, time by step kind, retries, loops and findings with fixes. \
 Drill into spans with get_span (one span whole) and find_spans (spans of a trace by name, kind, status, duration). \
+get_span carries the span's log records; search_logs searches every log record (severity, text, service, trace). \
 latency_stats and cost_stats give the usual latency and spend over a range; list_alert_firings shows recent alerts. \
 Prompts and completions are stored as fingerprints (keyed hash, length, structure) unless the operator enabled --capture-content.";
 
@@ -35,7 +36,7 @@ pub struct LoupeMcp {
 
 impl LoupeMcp {
     pub fn new(state: AppState) -> LoupeMcp {
-        LoupeMcp { state, tool_router: Self::tools(), prompt_router: Self::prompts() }
+        LoupeMcp { state, tool_router: Self::tools() + Self::log_tools(), prompt_router: Self::prompts() }
     }
 
     /// Runs one tool: Loupe's client errors (bad arguments, unknown ids) become

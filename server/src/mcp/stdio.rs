@@ -7,7 +7,7 @@
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, ClientConfig, GetPromptRequestParams, GetPromptResponse, Implementation, ListPromptsResult,
     ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams,
-    ReadResourceResponse, ServerConfig,
+    ReadResourceResponse, ResultType, ServerConfig,
 };
 use rmcp::service::{RequestContext, RunningService};
 use rmcp::transport::StreamableHttpClientTransport;
@@ -68,11 +68,17 @@ impl ServerHandler for Forward {
         request: Option<PaginatedRequestParams>,
         _: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        self.upstream.list_tools(request).await.map_err(failed)
+        let mut result = self.upstream.list_tools(request).await.map_err(failed)?;
+        complete(&mut result.result_type);
+        Ok(result)
     }
 
     async fn call_tool(&self, request: CallToolRequestParams, _: RequestContext<RoleServer>) -> Result<CallToolResponse, ErrorData> {
-        self.upstream.call_tool_once(request).await.map_err(failed)
+        let mut response = self.upstream.call_tool_once(request).await.map_err(failed)?;
+        if let CallToolResponse::Complete(r) = &mut response {
+            complete(&mut r.result_type);
+        }
+        Ok(response)
     }
 
     async fn list_prompts(
@@ -80,11 +86,17 @@ impl ServerHandler for Forward {
         request: Option<PaginatedRequestParams>,
         _: RequestContext<RoleServer>,
     ) -> Result<ListPromptsResult, ErrorData> {
-        self.upstream.list_prompts(request).await.map_err(failed)
+        let mut result = self.upstream.list_prompts(request).await.map_err(failed)?;
+        complete(&mut result.result_type);
+        Ok(result)
     }
 
     async fn get_prompt(&self, request: GetPromptRequestParams, _: RequestContext<RoleServer>) -> Result<GetPromptResponse, ErrorData> {
-        self.upstream.get_prompt_once(request).await.map_err(failed)
+        let mut response = self.upstream.get_prompt_once(request).await.map_err(failed)?;
+        if let GetPromptResponse::Complete(r) = &mut response {
+            complete(&mut r.result_type);
+        }
+        Ok(response)
     }
 
     async fn list_resources(
@@ -92,7 +104,9 @@ impl ServerHandler for Forward {
         request: Option<PaginatedRequestParams>,
         _: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, ErrorData> {
-        self.upstream.list_resources(request).await.map_err(failed)
+        let mut result = self.upstream.list_resources(request).await.map_err(failed)?;
+        complete(&mut result.result_type);
+        Ok(result)
     }
 
     async fn list_resource_templates(
@@ -100,7 +114,9 @@ impl ServerHandler for Forward {
         request: Option<PaginatedRequestParams>,
         _: RequestContext<RoleServer>,
     ) -> Result<ListResourceTemplatesResult, ErrorData> {
-        self.upstream.list_resource_templates(request).await.map_err(failed)
+        let mut result = self.upstream.list_resource_templates(request).await.map_err(failed)?;
+        complete(&mut result.result_type);
+        Ok(result)
     }
 
     async fn read_resource(
@@ -108,6 +124,17 @@ impl ServerHandler for Forward {
         request: ReadResourceRequestParams,
         _: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
-        self.upstream.read_resource_once(request).await.map_err(failed)
+        let mut response = self.upstream.read_resource_once(request).await.map_err(failed)?;
+        if let ReadResourceResponse::Complete(r) = &mut response {
+            complete(&mut r.result_type);
+        }
+        Ok(response)
     }
+}
+
+/// The Loupe behind us answers in the revision this forwarder negotiated with it,
+/// which may predate `resultType`; a client on 2026-07-28 requires it (rmcp strips
+/// it again for clients on older revisions).
+fn complete(result_type: &mut Option<ResultType>) {
+    result_type.get_or_insert(ResultType::COMPLETE);
 }

@@ -95,7 +95,8 @@ Markdown with span ids: drill in with get_span or find_spans."
 
     #[tool(
         description = "Read one span whole: timings, step kind, model, tokens, cost, tool, status, events and exceptions, attributes, content fingerprints \
-(keyed hash, length, structure; the text only when Loupe runs with --capture-content), links, its resource, and a link to it in the browser. \
+(keyed hash, length, structure; the text only when Loupe runs with --capture-content), links, its resource, the log records written inside it \
+(time, severity, body, exception), and a link to it in the browser. \
 Use after get_trace or find_spans gave you a span_id. Strings over 2,000 characters are clipped."
     )]
     async fn get_span(&self, Parameters(a): Parameters<SpanArg>, ext: Extensions) -> std::result::Result<CallToolResult, ErrorData> {
@@ -111,6 +112,8 @@ Use after get_trace or find_spans gave you a span_id. Strings over 2,000 charact
             let mut v = serde_json::to_value(span).map_err(|e| Error::Storage(e.to_string()))?;
             if let Value::Object(o) = &mut v {
                 o.insert("resource_attributes".into(), Value::Object(detail.resource.clone()));
+                let base = self.state.public_url.trim_end_matches('/');
+                o.insert("logs".into(), Value::Array(detail.logs.iter().map(|l| super::log_tools::log_row(l, base)).collect()));
                 o.insert("link".into(), Value::String(link));
             }
             clip_strings(&mut v, SPAN_STRING_CHARS);

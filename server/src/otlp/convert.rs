@@ -131,11 +131,11 @@ fn otel_kind(kind: i32) -> &'static str {
     }
 }
 
-fn attributes(kvs: Vec<KeyValue>) -> Map<String, Value> {
+pub(super) fn attributes(kvs: Vec<KeyValue>) -> Map<String, Value> {
     kvs.into_iter().map(|kv| (kv.key, kv.value.map(value).unwrap_or(Value::Null))).collect()
 }
 
-fn value(v: AnyValue) -> Value {
+pub(super) fn value(v: AnyValue) -> Value {
     match v.value {
         Some(Av::StringValue(s)) => Value::String(s),
         Some(Av::BoolValue(b)) => Value::Bool(b),

@@ -1,6 +1,7 @@
 //! OTLP/HTTP bodies in and out: protobuf or JSON, chosen by `Content-Type`, and
 //! answered in the same encoding.
 
+use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use prost::Message;
 
@@ -35,17 +36,27 @@ pub mod code {
     pub const UNAUTHENTICATED: i32 = 16;
 }
 
-/// `ExportTraceServiceResponse` with `partial_success`, for protobuf answers.
+/// `ExportTraceServiceResponse` and `ExportLogsServiceResponse` (the same
+/// fields and tags) with `partial_success`, for protobuf and gRPC answers.
 #[derive(Clone, PartialEq, prost::Message)]
-struct PartialSuccessResponse {
+pub struct PartialSuccessResponse {
     #[prost(message, optional, tag = "1")]
     partial_success: Option<PartialSuccess>,
 }
 
+impl PartialSuccessResponse {
+    /// A success; `rejected > 0` makes it a partial success naming the problem.
+    pub fn new(rejected: i64, message: &str) -> Self {
+        let partial_success = (rejected > 0).then(|| PartialSuccess { rejected, error_message: message.to_string() });
+        Self { partial_success }
+    }
+}
+
 #[derive(Clone, PartialEq, prost::Message)]
 struct PartialSuccess {
+    /// `rejected_spans` or `rejected_log_records`.
     #[prost(int64, tag = "1")]
-    rejected_spans: i64,
+    rejected: i64,
     #[prost(string, tag = "2")]
     error_message: String,
 }
@@ -86,18 +97,56 @@ pub fn decode_request(encoding: Encoding, body: &[u8]) -> Result<ExportTraceServ
     }
 }
 
+/// Decodes a logs request body; the error says why it could not be decoded.
+pub fn decode_logs_request(encoding: Encoding, body: &[u8]) -> Result<ExportLogsServiceRequest, String> {
+    match encoding {
+        Encoding::Protobuf => ExportLogsServiceRequest::decode(body)
+            .map_err(|e| format!("the body is not a valid OTLP protobuf ExportLogsServiceRequest: {e}")),
+        Encoding::Json => {
+            serde_json::from_slice(body).map_err(|e| format!("the body is not a valid OTLP JSON ExportLogsServiceRequest: {e}"))
+        }
+    }
+}
+
+/// What an export carries: its answer names its rejected items after them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Signal {
+    Traces,
+    Logs,
+}
+
+impl Signal {
+    /// The partial success's count field in OTLP/JSON.
+    fn rejected_field(self) -> &'static str {
+        match self {
+            Signal::Traces => "rejectedSpans",
+            Signal::Logs => "rejectedLogRecords",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Signal::Traces => "traces",
+            Signal::Logs => "logs",
+        }
+    }
+}
+
 /// A success answer; `rejected > 0` makes it a partial success naming the problem.
+/// `ExportTracePartialSuccess` and `ExportLogsPartialSuccess` have the same
+/// fields and tags, so one protobuf message answers both.
 pub fn encode_response(encoding: Encoding, rejected: i64, message: &str) -> Vec<u8> {
+    encode_signal_response(Signal::Traces, encoding, rejected, message)
+}
+
+pub fn encode_signal_response(signal: Signal, encoding: Encoding, rejected: i64, message: &str) -> Vec<u8> {
     match encoding {
         Encoding::Protobuf if rejected == 0 => Vec::new(),
-        Encoding::Protobuf => PartialSuccessResponse {
-            partial_success: Some(PartialSuccess { rejected_spans: rejected, error_message: message.to_string() }),
-        }
-        .encode_to_vec(),
+        Encoding::Protobuf => PartialSuccessResponse::new(rejected, message).encode_to_vec(),
         Encoding::Json if rejected == 0 => b"{}".to_vec(),
         // OTLP JSON writes 64-bit integers as decimal strings.
         Encoding::Json => serde_json::json!({
-            "partialSuccess": { "rejectedSpans": rejected.to_string(), "errorMessage": message }
+            "partialSuccess": { signal.rejected_field(): rejected.to_string(), "errorMessage": message }
         })
         .to_string()
         .into_bytes(),

@@ -11,11 +11,12 @@
 
 use std::sync::Arc;
 
+use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::cost::{self, Cost};
-use super::decode::{Encoding, decode_request};
+use super::decode::{Encoding, decode_logs_request, decode_request};
 
 /// Spans per export by default: SDKs batch 512 (up to 2,048 when tuned) and
 /// `loupe demo`/`loupe import` send 1,000, so this leaves room for hand-made
@@ -123,25 +124,42 @@ impl Limits {
     /// the limits; then the decoded request, with its share of the budget.
     pub fn decode(&self, encoding: Encoding, bytes: &[u8], held: &mut Reservation) -> Result<ExportTraceServiceRequest, Refusal> {
         let scanned = match encoding {
-            Encoding::Protobuf => cost::protobuf(bytes)
-                .map_err(|e| Refusal::Undecodable(format!("the body is not a valid OTLP protobuf ExportTraceServiceRequest: {e}")))?,
-            Encoding::Json => cost::json(bytes)
-                .map_err(|e| Refusal::Undecodable(format!("the body is not a valid OTLP JSON ExportTraceServiceRequest: {e}")))?,
+            Encoding::Protobuf => cost::protobuf(bytes),
+            Encoding::Json => cost::json(bytes),
         };
-        self.admit(scanned)?;
-        self.reserve(held, scanned.decoded_bytes)?;
+        self.admit(encoding, scanned, "ExportTraceServiceRequest", "spans", held)?;
         decode_request(encoding, bytes).map_err(Refusal::Undecodable)
     }
 
-    fn admit(&self, cost: Cost) -> Result<(), Refusal> {
-        if cost.spans > self.max_spans {
+    /// The same for an `ExportLogsServiceRequest`: its records count against
+    /// `--max-spans-per-request` as spans do.
+    pub fn decode_logs(&self, encoding: Encoding, bytes: &[u8], held: &mut Reservation) -> Result<ExportLogsServiceRequest, Refusal> {
+        let scanned = match encoding {
+            Encoding::Protobuf => cost::protobuf_logs(bytes),
+            Encoding::Json => cost::json_logs(bytes),
+        };
+        self.admit(encoding, scanned, "ExportLogsServiceRequest", "log records", held)?;
+        decode_logs_request(encoding, bytes).map_err(Refusal::Undecodable)
+    }
+
+    fn admit(
+        &self,
+        encoding: Encoding,
+        scanned: Result<Cost, String>,
+        message: &str,
+        what: &str,
+        held: &mut Reservation,
+    ) -> Result<(), Refusal> {
+        let format = if encoding == Encoding::Json { "JSON" } else { "protobuf" };
+        let cost = scanned.map_err(|e| Refusal::Undecodable(format!("the body is not a valid OTLP {format} {message}: {e}")))?;
+        if cost.records > self.max_spans {
             return Err(Refusal::TooLarge(format!(
-                "this export holds {} spans, more than the {} Loupe accepts in one request (--max-spans-per-request); \
-                 export smaller batches (the SDKs' batch span processor sends 512 by default)",
-                cost.spans, self.max_spans
+                "this export holds {} {what}, more than the {} Loupe accepts in one request (--max-spans-per-request); \
+                 export smaller batches (the SDKs' batch processors send 512 by default)",
+                cost.records, self.max_spans
             )));
         }
-        Ok(())
+        self.reserve(held, cost.decoded_bytes)
     }
 }
 

@@ -6,3 +6,4 @@ pub mod convert;
 pub mod cost;
 pub mod decode;
 pub mod limits;
+pub mod logs;

@@ -6,12 +6,13 @@ use app::model::StepKind;
 use app::model::alerts::{AlertEvent, AlertRule, RulePreview, RuleSpec};
 use app::model::cost::{CostOverview, PriceChange, PriceList};
 use app::model::latency::{BucketSpan, LatencyFilter, LatencyPoint, LatencyReport};
+use app::model::logs::{LogFilter, LogPage, TraceLogs};
 use app::model::overview::TrafficOverview;
 use app::model::people::{PeopleReport, SessionDetail};
 use app::model::sampling::{RetentionView, SamplingView};
 use app::model::share::{NewShare, ShareLink};
 use app::model::{ContentPolicy, RangeFilter, SpanDetail, Stats, TraceFilter, TracePage};
-use app::outline::{SpanHead, Usual};
+use app::outline::{LogHead, SpanHead, Usual};
 
 use crate::error::{Error, trace_id};
 use crate::pricing::admin::{Change, apply};
@@ -55,6 +56,18 @@ impl LoupeData for PageData {
 
     async fn trace_spans(&self, trace_id: &str) -> Result<Vec<SpanHead>, PageError> {
         Ok(self.read().trace_heads(trace_id).await?)
+    }
+
+    async fn trace_log_heads(&self, trace_id: &str) -> Result<Vec<LogHead>, PageError> {
+        Ok(self.read().trace_log_heads(trace_id).await?)
+    }
+
+    async fn trace_logs(&self, trace_id: &str) -> Result<TraceLogs, PageError> {
+        Ok(self.read().trace_logs(trace_id).await?)
+    }
+
+    async fn logs(&self, filter: &LogFilter) -> Result<LogPage, PageError> {
+        Ok(self.read().logs(filter).await?)
     }
 
     async fn span(&self, trace_id: &str, span_id: &str) -> Result<SpanDetail, PageError> {

@@ -84,7 +84,9 @@ impl Reader<'_> {
         let spans = self.state.store.trace_heads(id).await?;
         let start_ns = spans.iter().map(|s| s.start_ns).min().ok_or_else(|| no_trace(id))?;
         let usual = self.usual_latency(&steps_of(&spans), start_ns).await?;
-        Outline::build_with(id.to_string(), spans, &usual).ok_or_else(|| no_trace(id))
+        let mut outline = Outline::build_with(id.to_string(), spans, &usual).ok_or_else(|| no_trace(id))?;
+        outline.attach_logs(&self.trace_log_heads(&id.to_string()).await?);
+        Ok(outline)
     }
 
     /// The trace brief: bounded, whatever the trace's size.
@@ -104,6 +106,7 @@ impl Reader<'_> {
             public_url: self.state.public_url.clone(),
             content_policy: self.state.ingest.privacy().policy().as_str(),
             exceptions,
+            logs: self.notable_logs(id).await?,
         };
         Ok(brief::build(&outline, facts))
     }

@@ -4,10 +4,12 @@
 //! as clients send them and are parsed here, once.
 
 mod brief;
+mod logs;
 mod reader;
 mod settings;
 mod stats;
 mod traces;
 
 pub use brief::{MAX_SPANS_PAGE, SpanMatch, SpanMatches, SpanSearch};
+pub use logs::MAX_SPAN_LOGS;
 pub use reader::Reader;

@@ -64,7 +64,10 @@ impl Reader<'_> {
     /// One span whole.
     pub async fn span(&self, trace: &str, span: &str) -> Result<SpanDetail> {
         let (trace, span) = (trace_id(trace)?, span_id(span)?);
-        self.state.store.span_detail(trace, span).await?.ok_or_else(|| Error::NotFound(format!("trace {trace} has no span {span}")))
+        let mut detail =
+            self.state.store.span_detail(trace, span).await?.ok_or_else(|| Error::NotFound(format!("trace {trace} has no span {span}")))?;
+        detail.logs = self.state.store.trace_logs(trace, Some(span), super::logs::MAX_SPAN_LOGS).await?.0;
+        Ok(detail)
     }
 
     /// How long each of these steps usually takes, from the week before `before_ns`.

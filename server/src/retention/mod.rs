@@ -107,6 +107,9 @@ pub async fn run_once(policy: &Policy, store: &Store, metrics: &Metrics) -> Resu
             }
             tokio::time::sleep(PAUSE).await;
         }
+        while store.delete_logs_before(services, rule.cutoff_ns, BATCH).await? as i64 == BATCH {
+            tokio::time::sleep(PAUSE).await;
+        }
         store.delete_rollups_before(services, rule.cutoff_ns).await?;
     }
     if let Some(cap) = policy.max_bytes {

@@ -23,5 +23,6 @@ pub use handle::{Store, redact_url};
 pub use read::cost_query::CostQuery;
 pub use read::filter::{ListQuery, ParsedQuery, parse_kind, parse_range, parse_status};
 pub use read::latency::LatencyQuery;
+pub use read::logs::{LogQuery, MAX_TRACE_LOGS, TraceScope};
 pub use write::batch::{BatchReport, WriteConn};
 pub use write::sampling::{PendingSpan, PendingTrace, TakenTrace};

@@ -1,6 +1,7 @@
 //! Synthetic, realistic OTLP traffic of LLM agents, for `loupe demo` and the
 //! benchmark. It produces real OTLP requests that go through the real ingest path.
 
+pub mod logs;
 pub mod scenarios;
 
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;

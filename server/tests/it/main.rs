@@ -28,6 +28,7 @@ mod mcp;
 mod metrics;
 mod otel_exporter;
 mod otlp_grpc;
+mod otlp_logs;
 mod pages;
 mod people;
 mod privacy;

@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 
 use super::span_detail;
 use crate::components::kind::KindChip;
+use crate::components::logs::{Clock, LinkTo, LogLines};
 use crate::format;
 use crate::model::cost::SpanCost;
 use crate::model::{ContentField, ContentPolicy, SpanDetail, SpanStatus, SpanView};
@@ -51,7 +52,7 @@ pub fn DetailPanel(
 
 #[component]
 fn SpanFacts(detail: SpanDetail, trace_start_ns: i64, shared: bool) -> impl IntoView {
-    let SpanDetail { span: s, resource } = detail;
+    let SpanDetail { span: s, resource, logs } = detail;
     let events = s.events();
     let content = s.content();
     let attributes = s.attributes();
@@ -129,6 +130,10 @@ fn SpanFacts(detail: SpanDetail, trace_start_ns: i64, shared: bool) -> impl Into
                     }
                 }).collect_view()}
             </ul>
+        })}
+        {(!logs.is_empty()).then(|| view! {
+            <h3>{format!("Logs ({})", logs.len())}</h3>
+            <LogLines logs clock=Clock::After(s.start_ns) link=LinkTo::Nothing testid="detail-logs" />
         })}
         {(!content.is_empty()).then(|| view! { <Content fields=content policy=s.content_policy /> })}
         <h3>"Attributes"</h3>

@@ -5,6 +5,7 @@
 mod detail;
 mod insights;
 mod keys;
+mod logs_tab;
 mod ruler;
 pub mod share;
 mod summary;
@@ -33,18 +34,29 @@ pub async fn trace_outline(trace_id: String) -> Result<Outline, PageError> {
 /// The outline of a stored trace; with `usual`, each step carries its 7-day
 /// latency from other traces. A share link opens one trace and nothing else,
 /// so shared pages load it without.
+/// A trace none of whose spans arrived yet but whose log records did opens
+/// with those records (an outline without rows).
 #[cfg(feature = "ssr")]
 pub async fn load_outline(trace_id: &str, usual: bool) -> Result<Outline, PageError> {
     let data = crate::data::data()?;
-    let spans = data.trace_spans(trace_id).await?;
-    let usual = if usual {
+    let logs = data.trace_log_heads(trace_id).await?;
+    let spans = match data.trace_spans(trace_id).await {
+        Err(PageError::NotFound(_)) if !logs.is_empty() => Vec::new(),
+        other => other?,
+    };
+    let usual = if usual && !spans.is_empty() {
         let start_ns = spans.iter().map(|s| s.start_ns).min().unwrap_or_default();
         data.usual_latency(&crate::outline::steps_of(&spans), start_ns).await?
     } else {
         Default::default()
     };
-    Outline::build_with(trace_id.trim().to_lowercase(), spans, &usual)
-        .ok_or_else(|| PageError::NotFound(format!("No trace with id {trace_id} is stored.")))
+    let id = trace_id.trim().to_lowercase();
+    let mut outline = match Outline::build_with(id.clone(), spans, &usual) {
+        Some(o) => o,
+        None => Outline::logs_only(id, logs.iter().map(|l| l.time_ns).min().unwrap_or_default()),
+    };
+    outline.attach_logs(&logs);
+    Ok(outline)
 }
 
 /// Everything about one span, for the detail panel.
@@ -87,6 +99,7 @@ pub fn TracePage() -> impl IntoView {
     let query = use_query_map();
     let trace_id = Memo::new(move |_| params.with(|p| p.get("trace_id").unwrap_or_default()));
     let span_param = Memo::new(move |_| query.with(|q| q.get("span")).filter(|s| !s.is_empty()));
+    let logs_tab = Memo::new(move |_| query.with(|q| q.get("tab")).as_deref() == Some("logs"));
     let reload = RwSignal::new(0u32);
     let outline = Resource::new(move || (trace_id.get(), reload.get()), |(id, _)| trace_outline(id));
     let state = ViewState { collapsed: RwSignal::new(HashSet::new()), scroll_top: RwSignal::new(0.0) };
@@ -95,7 +108,7 @@ pub fn TracePage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading trace…"</p> }>
             {move || Suspend::new(async move {
                 match outline.await {
-                    Ok(o) => view! { <TraceView outline=Arc::new(o) span_param reload state shared=None /> }.into_any(),
+                    Ok(o) => view! { <TraceView outline=Arc::new(o) span_param logs_tab reload state shared=None /> }.into_any(),
                     Err(e) => view! { <ErrorPage error=e what="trace" /> }.into_any(),
                 }
             })}
@@ -115,12 +128,14 @@ pub(crate) const COPY_BRIEF: &str = "const b=this,u=b.dataset.brief,c=navigator.
 pub fn TraceView(
     outline: Arc<Outline>,
     span_param: Memo<Option<String>>,
+    /// The Logs tab is open (`?tab=logs`) instead of the waterfall.
+    logs_tab: Memo<bool>,
     reload: RwSignal<u32>,
     state: ViewState,
     shared: Option<share::Shared>,
 ) -> impl IntoView {
     let root = outline.rows.first().cloned();
-    let title = root.as_ref().map(|r| r.name.clone()).unwrap_or_default();
+    let title = root.as_ref().map(|r| r.name.clone()).unwrap_or_else(|| format!("trace {}", outline.trace_id));
     let service = root.as_ref().map(|r| outline.services[r.service as usize].clone()).unwrap_or_default();
     let trace_id = outline.trace_id.clone();
     let index = Arc::new(outline.index());
@@ -145,6 +160,27 @@ pub fn TraceView(
     };
 
     let panel_trace = trace_id.clone();
+    let logs_trace = trace_id.clone();
+    let no_spans = outline.rows.is_empty();
+    let share_token = shared.as_ref().map(|s| s.token.clone());
+    let shared_none = shared.is_none();
+    let tab_base = format!("/traces/{trace_id}");
+    let start_ns = outline.start_ns;
+    // The waterfall and the open span (the Waterfall tab), made afresh each time the tab opens.
+    let trace_body = {
+        let (outline, index) = (outline.clone(), index.clone());
+        move || {
+            let (panel_trace, share_token) = (panel_trace.clone(), share_token.clone());
+            view! {
+                <div class="trace-body" class:with-detail=move || span_param.with(Option::is_some)>
+                    <waterfall::Waterfall outline=outline.clone() index=index.clone() selected select state />
+                    <Show when=move || span_param.with(Option::is_some)>
+                        <detail::DetailPanel trace_id=panel_trace.clone() span_param trace_start_ns=start_ns select share=share_token.clone() />
+                    </Show>
+                </div>
+            }
+        }
+    };
     // Link previews (Slack, chat apps): figures only, never span content.
     let preview = summary::link_title(&title, &outline);
     let preview_text = format!("{} spans · {service} · a trace in Loupe", outline.rows.len());
@@ -197,14 +233,41 @@ pub fn TraceView(
                     })}
                 </span>
             </div>
-            <insights::Insights outline=outline.clone() index=index.clone() select />
-            <summary::Summary outline=outline.clone() select />
-            <div class="trace-body" class:with-detail=move || span_param.with(Option::is_some)>
-                <waterfall::Waterfall outline=outline.clone() index selected select state />
-                <Show when=move || span_param.with(Option::is_some)>
-                    <detail::DetailPanel trace_id=panel_trace.clone() span_param trace_start_ns=outline.start_ns select share=shared.as_ref().map(|s| s.token.clone()) />
-                </Show>
-            </div>
+            {no_spans.then(|| view! {
+                <p class="card no-spans" data-testid="no-spans">
+                    "No spans received for this trace yet: only its log records. Spans that arrive later show here (Refresh)."
+                </p>
+            })}
+            {(!no_spans).then(|| view! {
+                <insights::Insights outline=outline.clone() index=index.clone() select />
+                <summary::Summary outline=outline.clone() select />
+            })}
+            {shared.is_none().then(|| view! { <Tabs base=tab_base.clone() logs_tab outline=outline.clone() /> })}
+            <Show when=move || !logs_tab.get() || !shared_none>{trace_body.clone()}</Show>
+            <Show when=move || logs_tab.get() && shared_none>
+                <logs_tab::LogsTab trace_id=logs_trace.clone() start_ns />
+            </Show>
         </section>
+    }
+}
+
+/// Waterfall | Logs: links, so they work before hydration and a tab can be shared.
+#[component]
+fn Tabs(base: String, logs_tab: Memo<bool>, outline: Arc<Outline>) -> impl IntoView {
+    let l = &outline.logs;
+    let count = match (l.errors, l.warnings) {
+        (0, 0) => format!("{}", l.total),
+        (0, w) => format!("{} · {w} warn", l.total),
+        (e, _) => format!("{} · {e} error{}", l.total, if e == 1 { "" } else { "s" }),
+    };
+    let alert = l.errors > 0;
+    view! {
+        <nav class="trace-tabs" data-testid="trace-tabs">
+            <a href=base.clone() class:current=move || !logs_tab.get() data-testid="tab-waterfall">"Waterfall"</a>
+            <a href=format!("{base}?tab=logs") class:current=move || logs_tab.get() data-testid="tab-logs">
+                "Logs"
+                <span class="count mono" class:alert=alert>{count}</span>
+            </a>
+        </nav>
     }
 }

@@ -63,6 +63,14 @@ pub fn Summary(outline: Arc<Outline>, select: Callback<Option<u32>>) -> impl Int
                 <Stat label="tokens" value=tokens testid="trace-tokens" />
                 <Stat label="cost" value=cost testid="trace-cost" />
                 <Stat label="services" value=o.services.len().to_string() testid="trace-services" />
+                {(o.logs.total > 0).then(|| {
+                    let l = &o.logs;
+                    let value = match (l.errors, l.warnings) {
+                        (0, 0) => format!("{}", l.total),
+                        (e, w) => format!("{e} err · {w} warn"),
+                    };
+                    view! { <Stat label="logs" value testid="trace-logs-stat" alert={l.errors > 0} /> }
+                })}
             </div>
             <div class="by-kind card">
                 <h2>"Time by step kind"</h2>

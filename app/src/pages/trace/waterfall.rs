@@ -14,6 +14,7 @@ use super::ViewState;
 use super::keys;
 use super::ruler::{Grid, Ruler};
 use crate::components::kind::{Legend, class};
+use crate::components::logs::severity_class;
 use crate::format;
 use crate::model::StepKind;
 use crate::outline::Outline;
@@ -171,6 +172,13 @@ fn WfRow(
         .map(|s| s.segments.iter().map(|(a, b)| (*a as f64 / d * 100.0, ((b - a) as f64 / d * 100.0).max(0.1))).collect())
         .unwrap_or_default();
     let on_path = outline.critical_path.iter().any(|s| s.row == row);
+    // Its log records, a tick each at their time (warnings and errors tall).
+    let marks: Vec<(f64, &'static str, &'static str)> = outline
+        .logs
+        .marks_of(row)
+        .iter()
+        .map(|m| ((m.offset_ns as f64 / d * 100.0).clamp(0.0, 100.0), severity_class(m.severity), m.severity.as_str()))
+        .collect();
     let service = &outline.services[r.service as usize];
     let parent_service = r.parent.map(|p| &outline.services[outline.rows[p as usize].service as usize]);
     let show_service = parent_service != Some(service);
@@ -233,6 +241,12 @@ fn WfRow(
                 {critical
                     .into_iter()
                     .map(|(l, w)| view! { <span class="wf-crit" style=format!("left: {l:.3}%; width: {w:.3}%")></span> })
+                    .collect_view()}
+                {marks
+                    .into_iter()
+                    .map(|(l, class, severity)| view! {
+                        <span class=format!("wf-log {class}") style=format!("left: {l:.3}%") title=format!("log record ({severity})")></span>
+                    })
                     .collect_view()}
                 <span class="wf-dur mono" class:inside=inside style=label_style>{label}</span>
             </div>

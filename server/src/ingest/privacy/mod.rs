@@ -7,6 +7,7 @@
 
 mod content;
 pub mod key;
+mod logs;
 pub mod scrub;
 
 use std::borrow::Cow;

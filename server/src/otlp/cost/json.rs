@@ -6,11 +6,21 @@ use super::{Cost, Msg, largest_other};
 /// that are not JSON of that shape (the decoder would refuse them too).
 pub fn json(bytes: &[u8]) -> Result<Cost, String> {
     let shape: json_shape::Request = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
-    let spans = shape.resource_spans.0;
+    Ok(priced(bytes, shape.resource_spans.0, Msg::Span))
+}
+
+/// The cost of an OTLP/JSON `ExportLogsServiceRequest`, as [`json`].
+pub fn json_logs(bytes: &[u8]) -> Result<Cost, String> {
+    let shape: json_shape::LogsRequest = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    Ok(priced(bytes, shape.resource_logs.0, Msg::LogRecord))
+}
+
+/// `records` priced as `record` messages, every other object as the largest other.
+fn priced(bytes: &[u8], records: u64, record: Msg) -> Cost {
     let objects = count_objects(bytes);
-    let others = objects.saturating_sub(spans);
-    let decoded_bytes = bytes.len() as u64 + spans * Msg::Span.decoded_size() + others * largest_other();
-    Ok(Cost { spans, decoded_bytes })
+    let others = objects.saturating_sub(records);
+    let decoded_bytes = bytes.len() as u64 + records * record.decoded_size() + others * largest_other();
+    Cost { records, decoded_bytes }
 }
 
 /// `{` outside JSON strings: every decoded message is one.
@@ -60,6 +70,38 @@ mod json_shape {
     pub struct ScopeSpans {
         #[serde(default)]
         spans: Sum<IgnoredAny>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct LogsRequest {
+        #[serde(default)]
+        pub resource_logs: Sum<ResourceLogs>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct ResourceLogs {
+        #[serde(default)]
+        scope_logs: Sum<ScopeLogs>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct ScopeLogs {
+        #[serde(default)]
+        log_records: Sum<IgnoredAny>,
+    }
+
+    impl Spans for ResourceLogs {
+        fn spans(&self) -> u64 {
+            self.scope_logs.0
+        }
+    }
+    impl Spans for ScopeLogs {
+        fn spans(&self) -> u64 {
+            self.log_records.0
+        }
     }
 
     /// Something that holds some spans.
@@ -120,12 +162,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn json_counts_log_records() {
+        let body = br#"{"resourceLogs":[{"scopeLogs":[{"logRecords":[{},{"body":{"stringValue":"x {"}}]}]}]}"#;
+        assert_eq!(json_logs(body).unwrap().records, 2);
+        assert!(json_logs(br#"{"resourceLogs":{}}"#).is_err());
+    }
+
+    #[test]
     fn json_counts_spans_across_resources_and_scopes() {
         let body = br#"{"resourceSpans":[{"resource":{"attributes":[]},"scopeSpans":[{"spans":[{},{"name":"a {"}]},{"spans":[{}]}]},{"scopeSpans":null}]}"#;
         let cost = json(body).unwrap();
-        assert_eq!(cost.spans, 3);
+        assert_eq!(cost.records, 3);
         assert_eq!(count_objects(body), 9);
-        assert!(json(b"{}").unwrap().spans == 0);
+        assert!(json(b"{}").unwrap().records == 0);
         assert!(json(br#"{"resourceSpans":{}}"#).is_err());
         assert!(json(b"[1,").is_err());
     }
@@ -134,7 +183,7 @@ mod tests {
     fn json_empty_spans_are_priced_as_decoded() {
         let body = format!(r#"{{"resourceSpans":[{{"scopeSpans":[{{"spans":[{}]}}]}}]}}"#, vec!["{}"; 10_000].join(","));
         let cost = json(body.as_bytes()).unwrap();
-        assert_eq!(cost.spans, 10_000);
+        assert_eq!(cost.records, 10_000);
         assert!(cost.decoded_bytes > 50 * body.len() as u64, "{cost:?}");
     }
 }

@@ -12,6 +12,7 @@
 use std::mem::size_of;
 
 use opentelemetry_proto::tonic::common::v1::{AnyValue, ArrayValue, EntityRef, InstrumentationScope, KeyValue, KeyValueList};
+use opentelemetry_proto::tonic::logs::v1::{LogRecord, ResourceLogs, ScopeLogs};
 use opentelemetry_proto::tonic::resource::v1::Resource;
 use opentelemetry_proto::tonic::trace::v1::span::{Event, Link};
 use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span, Status};
@@ -20,17 +21,19 @@ use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span, Sta
 const MAX_DEPTH: u32 = 100;
 
 mod json;
-pub use json::json;
+pub use json::{json, json_logs};
 
 /// What decoding a request will take.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Cost {
-    pub spans: u64,
+    /// Spans, or log records in a logs export.
+    pub records: u64,
     /// An upper estimate of the decoded request's memory, in bytes.
     pub decoded_bytes: u64,
 }
 
-/// The messages of `ExportTraceServiceRequest` and what they contain.
+/// The messages of `ExportTraceServiceRequest` and `ExportLogsServiceRequest`
+/// and what they contain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Msg {
     Request,
@@ -47,6 +50,10 @@ pub(super) enum Msg {
     AnyValue,
     ArrayValue,
     KeyValueList,
+    LogsRequest,
+    ResourceLogs,
+    ScopeLogs,
+    LogRecord,
 }
 
 impl Msg {
@@ -74,6 +81,13 @@ impl Msg {
             (AnyValue, 6) => KeyValueList,
             (ArrayValue, 1) => AnyValue,
             (KeyValueList, 1) => KeyValue,
+            (LogsRequest, 1) => ResourceLogs,
+            (ResourceLogs, 1) => Resource,
+            (ResourceLogs, 2) => ScopeLogs,
+            (ScopeLogs, 1) => Scope,
+            (ScopeLogs, 2) => LogRecord,
+            (LogRecord, 5) => AnyValue,
+            (LogRecord, 6) => KeyValue,
             _ => return None,
         })
     }
@@ -95,6 +109,9 @@ impl Msg {
             Msg::AnyValue => size_of::<AnyValue>(),
             Msg::ArrayValue => size_of::<ArrayValue>(),
             Msg::KeyValueList => size_of::<KeyValueList>(),
+            Msg::LogsRequest | Msg::ResourceLogs => size_of::<ResourceLogs>(),
+            Msg::ScopeLogs => size_of::<ScopeLogs>(),
+            Msg::LogRecord => size_of::<LogRecord>(),
         };
         2 * size as u64
     }
@@ -113,6 +130,8 @@ pub(super) fn largest_other() -> u64 {
         Msg::Status,
         Msg::KeyValue,
         Msg::AnyValue,
+        Msg::ResourceLogs,
+        Msg::ScopeLogs,
     ]
     .iter()
     .map(|m| m.decoded_size())
@@ -123,8 +142,17 @@ pub(super) fn largest_other() -> u64 {
 /// The cost of a protobuf `ExportTraceServiceRequest`; an error for bytes that
 /// are not a well-formed protobuf message (prost would refuse them too).
 pub fn protobuf(bytes: &[u8]) -> Result<Cost, String> {
-    let mut cost = Cost { spans: 0, decoded_bytes: Msg::Request.decoded_size() };
-    walk(bytes, Msg::Request, 0, &mut cost)?;
+    scan(bytes, Msg::Request)
+}
+
+/// The cost of a protobuf `ExportLogsServiceRequest`, as [`protobuf`].
+pub fn protobuf_logs(bytes: &[u8]) -> Result<Cost, String> {
+    scan(bytes, Msg::LogsRequest)
+}
+
+fn scan(bytes: &[u8], root: Msg) -> Result<Cost, String> {
+    let mut cost = Cost { records: 0, decoded_bytes: root.decoded_size() };
+    walk(bytes, root, 0, &mut cost)?;
     Ok(cost)
 }
 
@@ -151,7 +179,7 @@ fn walk(mut rest: &[u8], msg: Msg, depth: u32, cost: &mut Cost) -> Result<(), St
                 match msg.child(field) {
                     Some(child) => {
                         cost.decoded_bytes += child.decoded_size();
-                        cost.spans += u64::from(child == Msg::Span);
+                        cost.records += u64::from(child == Msg::Span || child == Msg::LogRecord);
                         walk(body, child, depth + 1, cost)?;
                     }
                     // A string or bytes: its contents, and a `Vec` header when repeated.
@@ -242,9 +270,9 @@ mod tests {
     fn protobuf_counts_spans_and_prices_structs() {
         let bytes = request(3, 2).encode_to_vec();
         let cost = protobuf(&bytes).unwrap();
-        assert_eq!(cost.spans, 3);
+        assert_eq!(cost.records, 3);
         assert!(cost.decoded_bytes >= 3 * size_of::<Span>() as u64 + 6 * size_of::<KeyValue>() as u64, "{cost:?}");
-        assert_eq!(protobuf(&[]).unwrap().spans, 0);
+        assert_eq!(protobuf(&[]).unwrap().records, 0);
     }
 
     #[test]
@@ -260,9 +288,24 @@ mod tests {
         .encode_to_vec();
         assert!(plain.len() < 30_000, "{}", plain.len());
         let cost = protobuf(&plain).unwrap();
-        assert_eq!(cost.spans, 10_000);
+        assert_eq!(cost.records, 10_000);
         assert!(cost.decoded_bytes > 100 * plain.len() as u64, "{cost:?} for {} bytes", plain.len());
-        assert_eq!(protobuf(&bytes).unwrap().spans, 10_000);
+        assert_eq!(protobuf(&bytes).unwrap().records, 10_000);
+    }
+
+    #[test]
+    fn protobuf_logs_count_records() {
+        use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
+        let record = LogRecord { body: Some(AnyValue::default()), attributes: vec![KeyValue::default(); 2], ..Default::default() };
+        let request = ExportLogsServiceRequest {
+            resource_logs: vec![ResourceLogs {
+                scope_logs: vec![ScopeLogs { log_records: vec![record; 4], ..Default::default() }],
+                ..Default::default()
+            }],
+        };
+        let cost = protobuf_logs(&request.encode_to_vec()).unwrap();
+        assert_eq!(cost.records, 4);
+        assert!(cost.decoded_bytes >= 4 * size_of::<LogRecord>() as u64, "{cost:?}");
     }
 
     #[test]
@@ -270,7 +313,7 @@ mod tests {
         let bytes = request(1, 1).encode_to_vec();
         assert!(protobuf(&bytes[..bytes.len() - 3]).is_err());
         // An unknown group is skipped, as prost skips it.
-        assert_eq!(protobuf(&[0x9b, 0x01, 0x08, 0x01, 0x9c, 0x01]).unwrap().spans, 0);
+        assert_eq!(protobuf(&[0x9b, 0x01, 0x08, 0x01, 0x9c, 0x01]).unwrap().records, 0);
         assert!(ExportTraceServiceRequest::decode([0x9b, 0x01, 0x08, 0x01, 0x9c, 0x01].as_slice()).is_ok());
         assert!(protobuf(&[0x0b]).is_err());
         assert!(protobuf(&[0x0c]).is_err());

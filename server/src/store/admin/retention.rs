@@ -111,6 +111,7 @@ impl Store {
                                  ("DELETE FROM spans WHERE trace_id IN ", ""),
                                  ("DELETE FROM trace_tags WHERE trace_id IN ", ""),
                                  ("DELETE FROM share_links WHERE trace_id IN ", ""),
+                                 ("DELETE FROM logs WHERE trace_id IN ", ""),
                                  ("DELETE FROM traces WHERE trace_id IN ", "")] {
                 let mut q = QueryBuilder::<DB>::new(start);
                 push_in_list(&mut q, ids.iter().cloned());
@@ -131,6 +132,19 @@ impl Store {
                 .await?;
             tx.commit().await?;
             Ok((traces as u64, spans as u64))
+        })
+    }
+
+    /// Deletes the log records of `services` older than `cutoff_ns` (standalone
+    /// ones, and those of traces whose spans never arrived; a stored trace's go
+    /// with it), at most `limit`; returns how many went.
+    pub async fn delete_logs_before(&self, services: Services<'_>, cutoff_ns: i64, limit: i64) -> Result<u64> {
+        with_db!(self, db => {
+            let mut q = QueryBuilder::<DB>::new("DELETE FROM logs WHERE id IN (SELECT id FROM logs WHERE time_ns < ");
+            q.push_bind(cutoff_ns);
+            push_services(&mut q, "service", services);
+            q.push(" LIMIT ").push_bind(limit).push(")");
+            Ok(q.build().execute(&db.admin).await?.rows_affected())
         })
     }
 

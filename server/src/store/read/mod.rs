@@ -7,6 +7,7 @@ mod cost_traces;
 pub(super) mod filter;
 pub(super) mod latency;
 mod list;
+pub(super) mod logs;
 mod overview;
 mod people;
 mod tokens;

@@ -72,7 +72,7 @@ impl Store {
                 .await?;
             let Some(span) = row.map(SpanView::from) else { return Ok(None) };
             let resource = self.resource(&span.resource).await?;
-            Ok(Some(SpanDetail { span, resource }))
+            Ok(Some(SpanDetail { span, resource, logs: Vec::new() }))
         })
     }
 

@@ -11,7 +11,7 @@ use sqlx::{ConnectOptions, Connection, QueryBuilder};
 
 use crate::domain::Costing;
 use crate::domain::sampling::Reason;
-use crate::domain::{Span, TraceId};
+use crate::domain::{LogRecord, Resource, Span, TraceId};
 use crate::error::Result;
 use crate::store::Store;
 use crate::store::backend::SMALL_ROWS_PER_STATEMENT;
@@ -20,6 +20,7 @@ use crate::store::detail::detail_columns;
 use crate::store::write::cost::{CostRollup, CostSample};
 use crate::store::write::footprint;
 use crate::store::write::latency::{LatencyRollup, LatencySample};
+use crate::store::write::logs::Logs;
 use crate::store::write::rollup::TraceRollup;
 use crate::store::write::sampling::{DECIDED_AT_CAP, Held, PendingSpan, TakenTrace};
 
@@ -36,6 +37,9 @@ pub struct BatchReport {
     pub duplicates: usize,
     /// Positions in the batch of the spans newly stored (not re-sent ones).
     pub new_spans: Vec<usize>,
+    /// Log records newly stored, and their bytes as the footprint counts them.
+    pub logs_inserted: usize,
+    pub log_bytes: i64,
 }
 
 enum Conn {
@@ -74,13 +78,14 @@ impl WriteConn {
     /// Stores `spans` and holds `pending` (spans waiting for a sampling
     /// decision) in one transaction; returns once it is committed (on SQLite,
     /// fsynced; on PostgreSQL, flushed to its WAL).
-    pub async fn write_batch(&mut self, spans: &[&Span], pending: &[PendingSpan<'_>]) -> Result<BatchReport> {
-        let new_resources = self.new_resources(spans);
+    pub async fn write_batch(&mut self, spans: &[&Span], pending: &[PendingSpan<'_>], logs: &[&LogRecord]) -> Result<BatchReport> {
+        let resources = spans.iter().map(|s| &*s.resource).chain(logs.iter().map(|l| &*l.resource));
+        let new_resources = new_resources(&self.known_resources, resources);
         let report = match &mut self.conn {
-            Conn::Sqlite(c) => Batch::<Sqlite>::write_batch(c, spans, &new_resources, pending).await?,
-            Conn::Postgres(c) => Batch::<Postgres>::write_batch(c, spans, &new_resources, pending).await?,
+            Conn::Sqlite(c) => Batch::<Sqlite>::write_batch(c, spans, &new_resources, pending, logs).await?,
+            Conn::Postgres(c) => Batch::<Postgres>::write_batch(c, spans, &new_resources, pending, logs).await?,
         };
-        self.known_resources.extend(new_resources.iter().map(|s| s.resource.key.clone()));
+        self.known_resources.extend(new_resources.iter().map(|r| r.key.clone()));
         Ok(report)
     }
 
@@ -96,18 +101,14 @@ impl WriteConn {
         self.known_resources.extend(std::mem::take(&mut decided.new_resources));
         Ok(decided)
     }
-
-    fn new_resources<'a>(&self, spans: &[&'a Span]) -> Vec<&'a Span> {
-        new_resources(&self.known_resources, spans)
-    }
 }
 
-/// A span of each resource in `spans` not in `known` (written once per connection).
-fn new_resources<'a>(known: &HashSet<String>, spans: &[&'a Span]) -> Vec<&'a Span> {
-    let mut fresh: Vec<&Span> = Vec::new();
-    for span in spans {
-        if !known.contains(&span.resource.key) && !fresh.iter().any(|r| r.resource.key == span.resource.key) {
-            fresh.push(*span);
+/// Each resource in `resources` not in `known`, once (written once per connection).
+fn new_resources<'a>(known: &HashSet<String>, resources: impl IntoIterator<Item = &'a Resource>) -> Vec<&'a Resource> {
+    let mut fresh: Vec<&Resource> = Vec::new();
+    for resource in resources {
+        if !known.contains(&resource.key) && !fresh.iter().any(|r| r.key == resource.key) {
+            fresh.push(resource);
         }
     }
     fresh
@@ -126,10 +127,18 @@ pub struct Decided {
 
 per_backend! {
 impl Batch {
-    async fn write_batch(conn: &mut Conn, spans: &[&Span], new_resources: &[&Span], pending: &[PendingSpan<'_>]) -> Result<BatchReport> {
+    async fn write_batch(
+        conn: &mut Conn,
+        spans: &[&Span],
+        new_resources: &[&Resource],
+        pending: &[PendingSpan<'_>],
+        logs: &[&LogRecord],
+    ) -> Result<BatchReport> {
         let mut tx = conn.begin().await?;
-        let report = Self::store_spans(&mut tx, spans, new_resources).await?;
+        Self::store_resources(&mut tx, new_resources).await?;
+        let mut report = Self::store_spans(&mut tx, spans).await?;
         Held::<DB>::pend(&mut tx, pending).await?;
+        (report.logs_inserted, report.log_bytes) = Logs::<DB>::insert(&mut tx, logs).await?;
         tx.commit().await?;
         Ok(report)
     }
@@ -143,18 +152,24 @@ impl Batch {
     ) -> Result<Decided> {
         let mut tx = conn.begin().await?;
         let mut decided = Decided::default();
+        let mut dropped = Vec::new();
         for trace in Held::<DB>::take_pending(&mut tx, traces).await? {
             let reason = judge(&trace);
             let n = decided.counts.entry(reason).or_default();
             *n = (n.0 + 1, n.1 + trace.spans.len() as u64);
             if reason.keeps() {
                 decided.kept.extend(trace.spans);
+            } else {
+                dropped.push(trace.trace_id);
             }
         }
+        // A dropped trace's log records go with it.
+        Logs::<DB>::delete_traces(&mut tx, &dropped).await?;
         let kept: Vec<&Span> = decided.kept.iter().collect();
-        let new_resources = new_resources(known, &kept);
-        decided.report = Self::store_spans(&mut tx, &kept, &new_resources).await?;
-        decided.new_resources = new_resources.iter().map(|s| s.resource.key.clone()).collect();
+        let new_resources = new_resources(known, kept.iter().map(|s| &*s.resource));
+        Self::store_resources(&mut tx, &new_resources).await?;
+        decided.report = Self::store_spans(&mut tx, &kept).await?;
+        decided.new_resources = new_resources.iter().map(|r| r.key.clone()).collect();
         let mut counts: BTreeMap<&str, (i64, i64)> =
             decided.counts.iter().map(|(r, (t, s))| (r.as_str(), (*t as i64, *s as i64))).collect();
         if at_cap > 0 {
@@ -165,21 +180,24 @@ impl Batch {
         Ok(decided)
     }
 
-    /// Stores spans inside the caller's transaction: resources, span rows, their
-    /// details, and the rollups of the spans that are new.
-    async fn store_spans(conn: &mut Conn, spans: &[&Span], new_resources: &[&Span]) -> Result<BatchReport> {
-        if spans.is_empty() {
-            return Ok(BatchReport::default());
-        }
+    /// Stores resources not stored yet, inside the caller's transaction.
+    async fn store_resources(conn: &mut Conn, new_resources: &[&Resource]) -> Result<()> {
         for chunk in new_resources.chunks(SMALL_ROWS_PER_STATEMENT) {
             let mut q = QueryBuilder::<DB>::new("INSERT INTO resources (key, service, attributes) ");
-            q.push_values(chunk, |mut b, s| {
-                b.push_bind(&s.resource.key)
-                    .push_bind(&s.resource.service)
-                    .push_bind(serde_json::to_string(&s.resource.attributes).expect("attributes serialize"));
+            q.push_values(chunk, |mut b, r| {
+                b.push_bind(&r.key).push_bind(&r.service).push_bind(serde_json::to_string(&r.attributes).expect("attributes serialize"));
             });
             q.push(" ON CONFLICT (key) DO NOTHING");
             q.build().execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
+
+    /// Stores spans inside the caller's transaction: span rows, their details,
+    /// and the rollups of the spans that are new.
+    async fn store_spans(conn: &mut Conn, spans: &[&Span]) -> Result<BatchReport> {
+        if spans.is_empty() {
+            return Ok(BatchReport::default());
         }
         let mut inserted = Self::insert_spans(&mut *conn, spans).await?;
         // In batch order, so what follows sees spans as they were sent.
@@ -191,7 +209,7 @@ impl Batch {
         TraceRollup::<DB>::upsert_traces(&mut *conn, &inserted, &bytes).await?;
         LatencyRollup::<DB>::add_to_latency(&mut *conn, inserted.iter().map(|s| LatencySample::of(s))).await?;
         CostRollup::<DB>::add_to_cost(&mut *conn, inserted.iter().filter_map(|s| CostSample::of(s))).await?;
-        Ok(BatchReport { inserted: inserted.len(), duplicates: spans.len() - inserted.len(), new_spans })
+        Ok(BatchReport { inserted: inserted.len(), duplicates: spans.len() - inserted.len(), new_spans, ..BatchReport::default() })
     }
 }
 }

@@ -27,6 +27,11 @@ use crate::domain::Span;
 /// PostgreSQL.
 pub const ROW_OVERHEAD: i64 = 450;
 
+/// Bytes per log record beyond its column values: its tuple header and the
+/// entries of its four indexes (an estimate from the span measurement above;
+/// records have one row and fewer wide indexes).
+pub const LOG_ROW_OVERHEAD: i64 = 250;
+
 /// The bytes one span adds to the count; `details` is the length of its four
 /// JSON detail columns as written.
 pub fn span_bytes(s: &Span, details: usize) -> i64 {

@@ -6,5 +6,6 @@ pub(super) mod batch;
 mod cost;
 pub(super) mod footprint;
 pub(super) mod latency;
+pub(super) mod logs;
 mod rollup;
 pub(super) mod sampling;

@@ -123,6 +123,18 @@ impl TestApp {
         answer(req.send().await.expect("request sent")).await
     }
 
+    /// An OTLP/HTTP logs export to `/v1/logs`.
+    pub async fn post_logs(&self, body: Vec<u8>, content_type: &str, encoding: Option<&str>) -> Answer {
+        let mut req = self.client.post(format!("{}/v1/logs", self.base)).header("content-type", content_type).body(body);
+        if let Some(enc) = encoding {
+            req = req.header("content-encoding", enc);
+        }
+        if let Some(key) = &self.api_key {
+            req = req.header("x-api-key", key);
+        }
+        answer(req.send().await.expect("request sent")).await
+    }
+
     pub async fn get(&self, path: &str) -> Answer {
         answer(self.client.get(format!("{}{path}", self.base)).send().await.expect("request sent")).await
     }

@@ -16,7 +16,7 @@ use serde_json::json;
 use super::client::{self, Client, no_args, ok, ok_json, tool_error};
 use crate::common::*;
 
-const TOOLS: [&str; 9] = [
+const TOOLS: [&str; 10] = [
     "cost_stats",
     "find_spans",
     "get_session",
@@ -25,6 +25,7 @@ const TOOLS: [&str; 9] = [
     "latency_stats",
     "list_alert_firings",
     "list_users",
+    "search_logs",
     "search_traces",
 ];
 
@@ -85,8 +86,12 @@ async fn load_fixtures(app: &TestApp) {
 }
 
 async fn load_demo(app: &TestApp) {
-    for r in loupe::demo::build(0) {
+    let requests = loupe::demo::build(0);
+    for r in &requests {
         assert_eq!(app.post_otlp(r.encode_to_vec(), "application/x-protobuf", None).await.status, StatusCode::OK);
+    }
+    for r in loupe::demo::build_logs(&requests) {
+        assert_eq!(app.post_logs(r.encode_to_vec(), "application/x-protobuf", None).await.status, StatusCode::OK);
     }
 }
 
@@ -155,6 +160,17 @@ async fn tour(app: &TestApp, c: &Client, retry_trace: &str) {
     assert!(people["users"].as_array().unwrap().iter().any(|u| u["user"] == "customer-77"), "{people}");
     let session = ok_json(c, "get_session", json!({ "session": "sess-support-1042" })).await;
     assert_eq!(session["traces"].as_array().unwrap().len(), 15);
+
+    // Logs: search_logs finds the demo's retry warning, get_span carries it, the brief quotes it.
+    let found = ok_json(c, "search_logs", json!({ "q": "timed out", "severity": "warn", "since": "3650d", "limit": 5 })).await;
+    let log = &found["logs"][0];
+    assert!(log["body"].as_str().unwrap().contains("timed out; retrying"), "{found}");
+    let (t, s) = (log["trace_id"].as_str().unwrap(), log["span_id"].as_str().unwrap());
+    let span = ok_json(c, "get_span", json!({ "trace_id": t, "span_id": s })).await;
+    assert!(span["logs"].as_array().unwrap().iter().any(|l| l["severity"] == "warn"), "{span}");
+    let logged = ok(c, "get_trace", json!({ "trace_id": t })).await;
+    assert!(logged.contains("## Warnings and errors logged") && logged.contains("timed out; retrying"), "{logged}");
+    assert!(tool_error(c, "search_logs", json!({ "severity": "loud" })).await.starts_with("severity must be"));
 
     // Mistakes are tool errors with the JSON API's messages.
     let unknown = "0123456789abcdef0123456789abcdef";
