@@ -41,5 +41,5 @@ LOUPE_TEST_POSTGRES="$POSTGRES_URL" cargo test --release -p loupe -p app -- --te
 printf '\n==> browser tests (headless chromium)\n'
 (cd end2end && npm test)
 
-printf '\n==> stock MCP clients: the official Python SDK 1.x over HTTP and stdio\n'
+printf '\n==> stock MCP clients: the official Python SDK 1.x and 2.x over HTTP and stdio\n'
 scripts/mcp-clients.sh

@@ -70,6 +70,7 @@ fn LogLine(log: LogView, clock: Clock, link: LinkTo) -> impl IntoView {
     let head = view! {
         <span class="mono muted when">{when}</span>
         <span class="sev" data-testid="log-severity">{label}</span>
+        {(clock == Clock::Utc).then(|| view! { <span class="muted svc">{log.service.clone()}</span> })}
         <span class="mono body" data-testid="log-body">{body}</span>
         {exception.clone().map(|x| view! { <span class="mono exception">{x}</span> })}
         {href.clone().map(|(h, what)| view! { <a class="to" href=h data-testid="log-link">{what}</a> })}
@@ -81,7 +82,7 @@ fn LogLine(log: LogView, clock: Clock, link: LinkTo) -> impl IntoView {
         <li class=class data-severity=log.severity.as_str()>
             <details>
                 <summary class="log-head">{head}</summary>
-                <dl class="facts log-facts">
+                <dl class="log-facts">
                     <dt>"service"</dt><dd class="mono">{log.service.clone()}</dd>
                     {log.event_name.clone().map(|e| view! { <dt>"event"</dt><dd class="mono">{e}</dd> })}
                     {log.scope.clone().map(|s| view! { <dt>"logger"</dt><dd class="mono">{s}</dd> })}

@@ -67,6 +67,8 @@ pub fn Summary(outline: Arc<Outline>, select: Callback<Option<u32>>) -> impl Int
                     let l = &o.logs;
                     let value = match (l.errors, l.warnings) {
                         (0, 0) => format!("{}", l.total),
+                        (0, w) => format!("{w} warn"),
+                        (e, 0) => format!("{e} err"),
                         (e, w) => format!("{e} err · {w} warn"),
                     };
                     view! { <Stat label="logs" value testid="trace-logs-stat" alert={l.errors > 0} /> }
