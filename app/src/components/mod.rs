@@ -5,6 +5,7 @@ pub mod first_trace;
 pub mod import;
 pub mod kind;
 pub mod logs;
+pub mod poll;
 pub mod range_form;
 pub mod stat;
 pub mod title;

@@ -42,10 +42,6 @@ pub struct LogRecord {
 }
 
 impl LogRecord {
-    pub fn severity(&self) -> Severity {
-        Severity::of(self.severity_number)
-    }
-
     pub fn trace_id(&self) -> Option<TraceId> {
         match self.owner {
             LogOwner::Span(t, _) | LogOwner::Trace(t) => Some(t),
@@ -57,16 +53,6 @@ impl LogRecord {
         match self.owner {
             LogOwner::Span(_, s) => Some(s),
             _ => None,
-        }
-    }
-
-    /// The body as searchable text: a string as it is, any other value as JSON;
-    /// nothing for a fingerprinted body.
-    pub fn body_text(&self) -> String {
-        match &self.body {
-            Value::String(s) => s.clone(),
-            Value::Null => String::new(),
-            other => other.to_string(),
         }
     }
 }

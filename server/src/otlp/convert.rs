@@ -20,15 +20,21 @@ pub struct Converted {
     pub problems: Vec<String>,
 }
 
-const MAX_PROBLEMS_LISTED: usize = 3;
+/// Problems named in a partial success; the rest are counted.
+pub(super) const MAX_PROBLEMS_LISTED: usize = 3;
 
 impl Converted {
     /// The partial-success message: how many were rejected and why.
     pub fn message(&self) -> String {
-        let more = self.rejected as usize - self.problems.len().min(self.rejected as usize);
-        let tail = if more > 0 { format!("; and {more} more") } else { String::new() };
-        format!("rejected {} span(s): {}{tail}", self.rejected, self.problems.join("; "))
+        partial_message("span(s)", self.rejected, &self.problems)
     }
+}
+
+/// "rejected 4 span(s): first; second; third; and 1 more".
+pub(super) fn partial_message(what: &str, rejected: i64, problems: &[String]) -> String {
+    let more = rejected as usize - problems.len().min(rejected as usize);
+    let tail = if more > 0 { format!("; and {more} more") } else { String::new() };
+    format!("rejected {rejected} {what}: {}{tail}", problems.join("; "))
 }
 
 pub fn convert(request: ExportTraceServiceRequest) -> Converted {
@@ -117,7 +123,8 @@ fn raw_span(s: OtlpSpan, resource: &Arc<Resource>, scope: &Option<String>) -> Re
     })
 }
 
-fn time(ns: u64) -> Option<i64> {
+/// OTLP's unsigned nanoseconds as Loupe's; 0 (unset) and out of range are `None`.
+pub(super) fn time(ns: u64) -> Option<i64> {
     i64::try_from(ns).ok().filter(|t| *t > 0)
 }
 

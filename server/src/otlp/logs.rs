@@ -10,7 +10,7 @@ use opentelemetry_proto::tonic::logs::v1::LogRecord;
 use prost::Message;
 use serde_json::Value;
 
-use super::convert::{attributes, value};
+use super::convert::{MAX_PROBLEMS_LISTED, attributes, partial_message, time, value};
 use crate::domain::{Resource, SpanId, TraceId};
 use crate::ingest::RawLog;
 
@@ -23,14 +23,10 @@ pub struct ConvertedLogs {
     pub problems: Vec<String>,
 }
 
-const MAX_PROBLEMS_LISTED: usize = 3;
-
 impl ConvertedLogs {
     /// The partial-success message: how many were rejected and why.
     pub fn message(&self) -> String {
-        let more = self.rejected as usize - self.problems.len().min(self.rejected as usize);
-        let tail = if more > 0 { format!("; and {more} more") } else { String::new() };
-        format!("rejected {} log record(s): {}{tail}", self.rejected, self.problems.join("; "))
+        partial_message("log record(s)", self.rejected, &self.problems)
     }
 }
 
@@ -96,10 +92,6 @@ fn raw_log(r: LogRecord, resource: &Arc<Resource>, scope: &Option<String>, recei
         scope: scope.clone(),
         key,
     })
-}
-
-fn time(ns: u64) -> Option<i64> {
-    i64::try_from(ns).ok().filter(|t| *t > 0)
 }
 
 #[cfg(test)]

@@ -85,7 +85,7 @@ impl Reader<'_> {
         let start_ns = spans.iter().map(|s| s.start_ns).min().ok_or_else(|| no_trace(id))?;
         let usual = self.usual_latency(&steps_of(&spans), start_ns).await?;
         let mut outline = Outline::build_with(id.to_string(), spans, &usual).ok_or_else(|| no_trace(id))?;
-        outline.attach_logs(&self.trace_log_heads(&id.to_string()).await?);
+        outline.attach_logs(&self.log_heads(id).await?);
         Ok(outline)
     }
 

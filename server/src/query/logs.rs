@@ -28,7 +28,11 @@ impl Reader<'_> {
 
     /// What the waterfall needs of a trace's records.
     pub async fn trace_log_heads(&self, id: &str) -> Result<Vec<LogHead>> {
-        self.state.store.trace_log_heads(trace_id(id)?, MAX_LOG_HEADS).await
+        self.log_heads(trace_id(id)?).await
+    }
+
+    pub(super) async fn log_heads(&self, id: TraceId) -> Result<Vec<LogHead>> {
+        self.state.store.trace_log_heads(id, MAX_LOG_HEADS).await
     }
 
     /// A trace's first warnings and errors, in time order (for the brief).

@@ -28,21 +28,7 @@ pub fn LogsPage() -> impl IntoView {
     let filter = Memo::new(move |_| query.with(|q| LogFilter::from_pairs(|k| q.get(k))));
     let tick = RwSignal::new(0u32);
     let page = Resource::new(move || (filter.get(), tick.get()), |(f, _)| fetch_logs(f));
-    Effect::new(move |_| {
-        let handle = set_interval_with_handle(
-            move || {
-                if filter.with_untracked(LogFilter::is_first_page) {
-                    tick.update(|t| *t = t.wrapping_add(1));
-                }
-            },
-            std::time::Duration::from_millis(POLL_MS),
-        );
-        on_cleanup(move || {
-            if let Ok(h) = handle {
-                h.clear();
-            }
-        });
-    });
+    crate::components::poll::refresh_first_page(tick, POLL_MS, move || filter.with_untracked(LogFilter::is_first_page));
     view! {
         <crate::components::title::PageTitle text="Logs · Loupe".to_string() />
         <section class="logs-page" data-testid="logs-page">

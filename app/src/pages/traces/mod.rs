@@ -40,21 +40,7 @@ pub fn TracesPage() -> impl IntoView {
     let tick = RwSignal::new(0u32);
     let list = Resource::new(move || (filter.get(), tick.get()), |(f, _)| fetch_traces(f));
 
-    Effect::new(move |_| {
-        let handle = set_interval_with_handle(
-            move || {
-                if filter.with_untracked(TraceFilter::is_first_page) {
-                    tick.update(|t| *t = t.wrapping_add(1));
-                }
-            },
-            std::time::Duration::from_millis(POLL_MS),
-        );
-        on_cleanup(move || {
-            if let Ok(h) = handle {
-                h.clear();
-            }
-        });
-    });
+    crate::components::poll::refresh_first_page(tick, POLL_MS, move || filter.with_untracked(TraceFilter::is_first_page));
 
     view! {
         <section class="traces">
