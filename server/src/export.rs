@@ -3,13 +3,18 @@
 //! the list page) with the same ids and content policy. Content that was stored as
 //! fingerprints leaves as fingerprints (`loupe.content`), never as text it no
 //! longer has.
+//!
+//! The trace's log records travel in the same document, as an OTLP/JSON logs
+//! request beside the spans (`resourceLogs` beside `resourceSpans`): a traces
+//! endpoint skips the field it does not know, and an import sends it to `/v1/logs`.
 
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
 use crate::domain::conventions as c;
-use app::model::{SpanStatus, SpanView, TraceDetail};
+use app::model::logs::LogView;
+use app::model::{ContentField, ContentPolicy, SpanStatus, SpanView, TraceDetail};
 
 /// OTLP's numeric span kind for the stored name.
 fn kind_number(otel_kind: &str) -> i64 {
@@ -47,13 +52,17 @@ fn scope(s: &Option<String>) -> Value {
     }
 }
 
+/// Adds the fingerprints and the policy an importing Loupe reads back.
+fn mark_content(attributes: &mut Map<String, Value>, content: &[ContentField], policy: ContentPolicy) {
+    if !content.is_empty() {
+        attributes.insert(c::LOUPE_CONTENT.into(), Value::String(serde_json::to_string(content).expect("content serializes")));
+    }
+    attributes.insert(c::LOUPE_CONTENT_POLICY.into(), Value::String(policy.as_str().into()));
+}
+
 fn span(s: &SpanView) -> Value {
     let mut attributes = s.attributes();
-    let content = s.content();
-    if !content.is_empty() {
-        attributes.insert(c::LOUPE_CONTENT.into(), Value::String(serde_json::to_string(&content).expect("content serializes")));
-    }
-    attributes.insert(c::LOUPE_CONTENT_POLICY.into(), Value::String(s.content_policy.as_str().into()));
+    mark_content(&mut attributes, &s.content(), s.content_policy);
     let events: Vec<Value> = s
         .events()
         .iter()
@@ -83,8 +92,53 @@ fn span(s: &SpanView) -> Value {
     out
 }
 
-/// The trace as one OTLP/JSON `ExportTraceServiceRequest`.
-pub fn otlp_json(trace: &TraceDetail) -> Value {
+fn log(l: &LogView) -> Value {
+    let mut attributes = l.attributes.clone();
+    mark_content(&mut attributes, &l.content, l.content_policy);
+    let mut out = json!({
+        "timeUnixNano": l.time_ns.to_string(),
+        "observedTimeUnixNano": l.observed_ns.to_string(),
+        "severityNumber": l.severity_number,
+        "body": any_value(&l.body),
+        "attributes": key_values(&attributes),
+    });
+    let fields = [("severityText", &l.severity_text), ("traceId", &l.trace_id), ("spanId", &l.span_id), ("eventName", &l.event_name)];
+    for (field, value) in fields {
+        if let Some(v) = value {
+            out[field] = Value::String(v.clone());
+        }
+    }
+    out
+}
+
+/// The records as the `resourceLogs` of an OTLP/JSON `ExportLogsServiceRequest`,
+/// grouped by resource and scope; a resource the trace's spans do not name is
+/// sent with its service name.
+fn resource_logs(trace: &TraceDetail, logs: &[LogView]) -> Vec<Value> {
+    // (resource key, service) → scope → records.
+    type Groups<'a> = BTreeMap<(&'a str, &'a str), BTreeMap<Option<&'a str>, Vec<Value>>>;
+    let mut groups: Groups = BTreeMap::new();
+    for l in logs {
+        groups.entry((l.resource.as_str(), l.service.as_str())).or_default().entry(l.scope.as_deref()).or_default().push(log(l));
+    }
+    groups
+        .into_iter()
+        .map(|((key, service), scopes)| {
+            let attrs = trace.resources.get(key).cloned().unwrap_or_else(|| {
+                let mut m = Map::new();
+                m.insert(c::SERVICE_NAME.into(), Value::String(service.into()));
+                m
+            });
+            let scope_logs: Vec<Value> =
+                scopes.into_iter().map(|(sc, records)| json!({ "scope": scope(&sc.map(str::to_string)), "logRecords": records })).collect();
+            json!({ "resource": { "attributes": key_values(&attrs) }, "scopeLogs": scope_logs })
+        })
+        .collect()
+}
+
+/// The trace as one OTLP/JSON `ExportTraceServiceRequest`, with its log records
+/// beside (`resourceLogs`) when it has any.
+pub fn otlp_json(trace: &TraceDetail, logs: &[LogView]) -> Value {
     // resource key → scope → spans, in a stable order.
     let mut groups: BTreeMap<&str, BTreeMap<Option<&str>, Vec<Value>>> = BTreeMap::new();
     for s in &trace.spans {
@@ -101,7 +155,11 @@ pub fn otlp_json(trace: &TraceDetail) -> Value {
             json!({ "resource": { "attributes": key_values(&attrs) }, "scopeSpans": scope_spans })
         })
         .collect();
-    json!({ "resourceSpans": resource_spans })
+    let mut out = json!({ "resourceSpans": resource_spans });
+    if !logs.is_empty() {
+        out["resourceLogs"] = Value::Array(resource_logs(trace, logs));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -133,6 +133,9 @@ pub struct LogView {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub content: Vec<ContentField>,
     pub content_policy: ContentPolicy,
+    /// The key of the resource (process) that sent it, as spans have one.
+    #[serde(default)]
+    pub resource: String,
 }
 
 impl LogView {

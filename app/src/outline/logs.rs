@@ -18,6 +18,44 @@ pub struct LogHead {
     pub span_id: Option<String>,
     pub time_ns: i64,
     pub severity_number: i32,
+    /// A warning's or error's text body, first line, at most [`QUOTE_CHARS`]
+    /// characters: what a finding quotes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote: Option<String>,
+}
+
+/// Most characters of a record a finding quotes.
+pub const QUOTE_CHARS: usize = 160;
+
+impl LogHead {
+    /// The quote of a stored body (JSON, maybe cut short by the store): its
+    /// first line when it is text, nothing when it is structured.
+    pub fn quote_of(stored: &str) -> Option<String> {
+        let text = match serde_json::from_str::<serde_json::Value>(stored) {
+            Ok(serde_json::Value::String(s)) => s,
+            Ok(_) => return None,
+            // Cut inside the string: close it (an escape cut in half is dropped).
+            Err(_) if stored.starts_with('"') => {
+                let mut cut = stored.to_string();
+                loop {
+                    if cut.len() <= 1 {
+                        return None;
+                    }
+                    if let Ok(s) = serde_json::from_str::<String>(&format!("{cut}\"")) {
+                        break s;
+                    }
+                    cut.pop();
+                }
+            }
+            Err(_) => return None,
+        };
+        let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+        let mut quote: String = line.chars().take(QUOTE_CHARS).collect();
+        if line.chars().count() > QUOTE_CHARS || text.trim().lines().count() > 1 {
+            quote.push('…');
+        }
+        Some(quote)
+    }
 }
 
 /// A record on its span's row.

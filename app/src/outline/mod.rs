@@ -226,9 +226,11 @@ impl Outline {
         }
     }
 
-    /// Counts the trace's log records and marks each on its span's row.
+    /// Counts the trace's log records, marks each on its span's row, and
+    /// quotes the warnings and errors in the findings they explain (once per outline).
     pub fn attach_logs(&mut self, logs: &[LogHead]) {
         self.logs = LogSummary::of(&self.rows, self.start_ns, logs);
+        insights::quote_logs(&mut self.findings, &self.rows, logs);
     }
 
     /// The critical path and findings, as the API returns them.

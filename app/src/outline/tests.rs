@@ -178,7 +178,8 @@ fn log_records_are_counted_and_marked_on_their_rows() {
     use crate::model::logs::Severity;
     let mut o = Outline::build("t".into(), vec![head("a", None, StepKind::Tool, 100, 200), head("b", Some("a"), StepKind::Tool, 120, 180)])
         .unwrap();
-    let log = |span: Option<&str>, t: i64, n: i32| LogHead { span_id: span.map(str::to_string), time_ns: t, severity_number: n };
+    let log =
+        |span: Option<&str>, t: i64, n: i32| LogHead { span_id: span.map(str::to_string), time_ns: t, severity_number: n, quote: None };
     o.attach_logs(&[log(Some("b"), 150, 13), log(Some("b"), 130, 9), log(Some("a"), 110, 17), log(None, 190, 21), log(Some("gone"), 1, 1)]);
     assert_eq!((o.logs.total, o.logs.warnings, o.logs.errors), (5, 1, 2));
     let b = o.index()["b"];

@@ -1,6 +1,7 @@
-//! Alerts: rules matched against spans as they are stored (span rules) or against
-//! the last N minutes on a schedule (window rules); firings folded by a cooldown
-//! and delivered to webhooks with retries.
+//! Alerts: rules matched against spans as they are stored (span rules), against
+//! log records as they are stored (log rules) or against the last N minutes on a
+//! schedule (window rules); firings folded by a cooldown and delivered to
+//! webhooks with retries.
 //!
 //! Flow: the ingest writer tells [`Alerts`] of each newly committed span
 //! ([`CommitObserver`]); matching happens right there, in memory, and only firings
@@ -12,6 +13,7 @@ pub mod admin;
 pub mod deliver;
 pub mod egress;
 mod engine;
+pub mod log_rule;
 pub mod preview;
 pub mod retry;
 pub mod rule;
@@ -24,11 +26,12 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::domain::Span;
+use crate::domain::{LogRecord, Span};
 use crate::error::Result;
 use crate::ingest::sampling::AlertMatch;
 use crate::ingest::writer::CommitObserver;
 use crate::store::Store;
+use log_rule::LogFacts;
 use retry::RetryPolicy;
 use rule::{CompiledRule, Facts};
 
@@ -180,7 +183,7 @@ impl Alerts {
     /// sampling keeps such traces whole).
     pub fn would_fire(&self, spans: &[Span]) -> Vec<bool> {
         let rules = self.rules();
-        let live: Vec<&CompiledRule> = rules.iter().filter(|r| !r.is_window() && !r.spec.paused).collect();
+        let live: Vec<&CompiledRule> = rules.iter().filter(|r| r.watches_spans()).collect();
         if live.is_empty() {
             return vec![false; spans.len()];
         }
@@ -196,13 +199,13 @@ impl Alerts {
     /// Matches newly stored spans against the span rules; never blocks.
     pub fn observe(&self, spans: &[&Span]) {
         let rules = self.rules();
-        if !rules.iter().any(|r| !r.is_window() && !r.spec.paused) {
+        if !rules.iter().any(|r| r.watches_spans()) {
             return;
         }
         let mut hits = Vec::new();
         for span in spans {
             let facts = Facts::from(*span);
-            for rule in rules.iter().filter(|r| !r.is_window() && !r.spec.paused) {
+            for rule in rules.iter().filter(|r| r.watches_spans()) {
                 if !rule.matches(&facts) {
                     continue;
                 }
@@ -218,6 +221,50 @@ impl Alerts {
                 }
             }
         }
+        self.send(hits);
+    }
+
+    /// For each log record, whether a log rule in force would fire on it (tail
+    /// sampling keeps such traces whole).
+    pub fn would_fire_logs(&self, logs: &[LogRecord]) -> Vec<bool> {
+        let rules = self.rules();
+        let live: Vec<&CompiledRule> = rules.iter().filter(|r| r.watches_logs()).collect();
+        logs.iter()
+            .map(|log| {
+                let facts = LogFacts::from(log);
+                live.iter().any(|r| r.matches_log(&facts) && r.log_firing(&facts).is_some())
+            })
+            .collect()
+    }
+
+    /// Matches newly stored log records against the log rules; never blocks. A
+    /// record written inside a span links to it.
+    pub fn observe_logs(&self, logs: &[&LogRecord]) {
+        let rules = self.rules();
+        if !rules.iter().any(|r| r.watches_logs()) {
+            return;
+        }
+        let mut hits = Vec::new();
+        for log in logs {
+            let facts = LogFacts::from(*log);
+            for rule in rules.iter().filter(|r| r.watches_logs() && r.matches_log(&facts)) {
+                if let Some((observed, summary)) = rule.log_firing(&facts) {
+                    hits.push(Hit {
+                        rule_id: rule.id,
+                        group_key: rule.spec.group_by.map(|_| facts.service.to_string()),
+                        observed,
+                        summary,
+                        trace_id: log.trace_id().map(|t| t.to_string()),
+                        span_id: log.span_id().map(|s| s.to_string()),
+                    });
+                }
+            }
+        }
+        self.send(hits);
+    }
+
+    /// Hands firings to the engine, or counts them dropped when it is behind.
+    fn send(&self, hits: Vec<Hit>) {
         if hits.is_empty() {
             return;
         }
@@ -233,10 +280,18 @@ impl CommitObserver for Alerts {
     fn committed(&self, spans: &[&Span]) {
         self.observe(spans);
     }
+
+    fn committed_logs(&self, logs: &[&LogRecord]) {
+        self.observe_logs(logs);
+    }
 }
 
 impl AlertMatch for Alerts {
     fn would_fire(&self, spans: &[Span]) -> Vec<bool> {
         Alerts::would_fire(self, spans)
+    }
+
+    fn would_fire_logs(&self, logs: &[LogRecord]) -> Vec<bool> {
+        Alerts::would_fire_logs(self, logs)
     }
 }

@@ -5,6 +5,7 @@
 use regex::Regex;
 use serde_json::{Map, Value};
 
+use super::log_rule::{self, LogFacts};
 use crate::domain::cost::span_tokens;
 use crate::domain::{Span, StepKind};
 use crate::error::{Error, Result};
@@ -79,6 +80,7 @@ pub fn validate(spec: &RuleSpec) -> Result<()> {
         return Err(bad("match.attribute.key", "must be 1 to 200 characters"));
     }
     validate_condition(&spec.condition)?;
+    super::log_rule::validate(spec)?;
     if spec.channels.len() > 10 {
         return Err(bad("channels", "at most 10 channels per rule"));
     }
@@ -254,6 +256,28 @@ impl CompiledRule {
 
     pub fn is_window(&self) -> bool {
         self.spec.condition.window_min().is_some()
+    }
+
+    /// Checked on each span as it is stored (not a window, not a log rule), and in force.
+    pub fn watches_spans(&self) -> bool {
+        !self.spec.paused && !self.is_window() && !self.spec.condition.is_log()
+    }
+
+    /// Checked on each log record as it is stored, and in force.
+    pub fn watches_logs(&self) -> bool {
+        !self.spec.paused && self.spec.condition.is_log()
+    }
+
+    /// Whether a log record is one this rule looks at (service and attribute).
+    pub fn matches_log(&self, f: &LogFacts) -> bool {
+        let m = &self.spec.matcher;
+        m.service.as_deref().is_none_or(|s| s == f.service)
+            && m.attribute.as_ref().is_none_or(|a| f.attributes.get(&a.key).is_some_and(|v| as_text(v) == a.value))
+    }
+
+    /// For a log condition: the observed severity and a sentence.
+    pub fn log_firing(&self, f: &LogFacts) -> Option<(f64, String)> {
+        log_rule::firing(&self.spec.condition, f)
     }
 
     pub fn matches(&self, f: &Facts) -> bool {

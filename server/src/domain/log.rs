@@ -5,19 +5,22 @@
 use std::sync::Arc;
 
 pub use app::model::logs::Severity;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{ContentField, ContentPolicy, ExceptionInfo, Resource, SpanId, TraceId};
 
 /// Where a record belongs: inside a span, to a trace only, or to no trace.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LogOwner {
     Span(TraceId, SpanId),
     Trace(TraceId),
     Standalone,
 }
 
-#[derive(Debug, Clone)]
+/// A log record, normalized, scrubbed and fingerprinted: what is stored. It is
+/// serialized only to be held for a sampling decision (`pending_logs`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LogRecord {
     /// When the event happened; the observed time when the sender gave none.
     pub time_ns: i64,

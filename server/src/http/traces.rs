@@ -34,9 +34,15 @@ async fn insights(State(state): State<AppState>, Path(trace_id): Path<String>) -
     Ok(Json(state.read().insights(&trace_id).await?))
 }
 
-/// The trace as OTLP/JSON, as a download (`trace-{id}.json`).
+/// The trace as OTLP/JSON with its log records, as a download (`trace-{id}.json`).
 async fn export(State(state): State<AppState>, Path(trace_id): Path<String>) -> Result<impl IntoResponse> {
     let trace = state.read().trace(&trace_id).await?;
+    let (logs, truncated) = state.read().export_logs(&trace.trace_id).await?;
     let disposition = format!("attachment; filename=\"trace-{}.json\"", trace.trace_id);
-    Ok(([(axum::http::header::CONTENT_DISPOSITION, disposition)], Json(crate::export::otlp_json(&trace))))
+    let headers = [
+        (axum::http::header::CONTENT_DISPOSITION, disposition),
+        // Says when a trace's records were more than an export carries.
+        (axum::http::HeaderName::from_static("x-loupe-logs-truncated"), truncated.to_string()),
+    ];
+    Ok((headers, Json(crate::export::otlp_json(&trace, &logs))))
 }

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use super::privacy::Privacy;
 use crate::domain::conventions as c;
-use crate::domain::{ExceptionInfo, LogOwner, LogRecord, Resource, SpanId, TraceId};
+use crate::domain::{ContentPolicy, ExceptionInfo, LogOwner, LogRecord, Resource, SpanId, TraceId};
 
 /// A log record as a transport delivered it: ids validated, times filled in,
 /// values as JSON, not yet scrubbed.
@@ -34,7 +34,11 @@ pub fn normalize_log(raw: RawLog, privacy: &Privacy) -> LogRecord {
     // Older instrumentations name the event in an attribute, not the field.
     let event_name =
         raw.event_name.or_else(|| raw.attributes.get(c::EVENT_NAME).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string));
-    let (body, attributes, content) = privacy.split_log(event_name.as_deref(), raw.body, raw.attributes);
+    // A record exported by a Loupe brings its fingerprints and its policy.
+    let mut raw_attributes = raw.attributes;
+    let (imported, hashed_elsewhere) = privacy.imported_content(&mut raw_attributes);
+    let (body, attributes, mut content) = privacy.split_log(event_name.as_deref(), raw.body, raw_attributes);
+    content.extend(imported);
     let text = |k: &str| attributes.get(k).and_then(Value::as_str).map(str::to_string);
     let exception = (attributes.contains_key(c::EXCEPTION_TYPE) || attributes.contains_key(c::EXCEPTION_MESSAGE))
         .then(|| ExceptionInfo { kind: text(c::EXCEPTION_TYPE), message: text(c::EXCEPTION_MESSAGE) });
@@ -57,7 +61,7 @@ pub fn normalize_log(raw: RawLog, privacy: &Privacy) -> LogRecord {
         resource: raw.resource,
         scope: raw.scope,
         content,
-        content_policy: privacy.policy(),
+        content_policy: if hashed_elsewhere { ContentPolicy::Hashed } else { privacy.policy() },
         key: raw.key,
     }
 }
@@ -67,7 +71,6 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::domain::ContentPolicy;
 
     fn raw(body: Value, attributes: Value) -> RawLog {
         RawLog {

@@ -53,7 +53,7 @@ pub struct RawLink {
     pub attributes: Map<String, Value>,
 }
 
-use crate::domain::Span;
+use crate::domain::{LogRecord, Span};
 use crate::error::Result;
 use crate::pricing::Pricing;
 use privacy::Privacy;
@@ -94,12 +94,21 @@ impl Ingest {
     }
 
     /// Normalizes and stores log records; returns once they are committed. With
-    /// tail sampling on, a trace's records are stored at once and deleted with
-    /// the trace if it is dropped.
+    /// tail sampling on, a trace's records are held with its spans and kept or
+    /// dropped with them (standalone records are stored at once).
     pub async fn accept_logs(&self, raw: Vec<RawLog>) -> Result<usize> {
         let n = raw.len();
-        let logs = raw.into_iter().map(|r| logs::normalize_log(r, &self.privacy)).collect();
-        self.writer.write_logs(logs).await?;
+        let logs: Vec<LogRecord> = raw.into_iter().map(|r| logs::normalize_log(r, &self.privacy)).collect();
+        match &self.sampler {
+            None => self.writer.write_logs(logs, Vec::new()).await?,
+            Some(sampler) => {
+                let (traced, standalone): (Vec<LogRecord>, Vec<LogRecord>) = logs.into_iter().partition(|l| l.trace_id().is_some());
+                let matches = sampler.alert_matches_logs(&traced);
+                let keys: Vec<_> = traced.iter().filter_map(|l| l.trace_id()).map(|t| (t, false)).collect();
+                self.writer.write_logs(standalone, traced.into_iter().zip(matches).collect()).await?;
+                sampler.held(&keys);
+            }
+        }
         Ok(n)
     }
 

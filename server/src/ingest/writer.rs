@@ -18,7 +18,7 @@ use tokio::task::JoinHandle;
 use crate::domain::sampling::Reason;
 use crate::domain::{LogRecord, Span, TraceId};
 use crate::error::{Error, Result};
-use crate::store::{PendingSpan, TakenTrace};
+use crate::store::{Pending, PendingLog, PendingSpan, TakenTrace};
 use crate::store::{Store, WriteConn};
 
 /// How long opening a new write connection may take before the batch fails.
@@ -31,6 +31,8 @@ const MAX_SPANS_PER_COMMIT: usize = 20_000;
 /// span is not new). Called on the writer task: it must not block.
 pub trait CommitObserver: Send + Sync + 'static {
     fn committed(&self, spans: &[&Span]);
+    /// The same for log records.
+    fn committed_logs(&self, logs: &[&LogRecord]);
 }
 
 /// Spans to store, or to hold for a sampling decision (`hold`: whether each
@@ -40,8 +42,27 @@ struct Job {
     /// Log records, stored in the same transaction as the spans queued with them.
     logs: Vec<LogRecord>,
     hold: Option<Vec<bool>>,
+    /// Log records to hold for their traces' decisions, each with whether it
+    /// would fire a log alert rule.
+    held_logs: Vec<(LogRecord, bool)>,
     done: oneshot::Sender<Result<()>>,
     _permit: OwnedSemaphorePermit,
+}
+
+/// What a job carries, before it has a permit and an answer channel.
+#[derive(Default)]
+struct Load {
+    spans: Vec<Span>,
+    logs: Vec<LogRecord>,
+    hold: Option<Vec<bool>>,
+    held_logs: Vec<(LogRecord, bool)>,
+}
+
+impl Job {
+    /// Spans and records: what it takes of the queue and of a commit.
+    fn items(&self) -> usize {
+        self.spans.len() + self.logs.len() + self.held_logs.len()
+    }
 }
 
 /// A round of sampling decisions (see [`WriteConn::decide`]).
@@ -94,18 +115,21 @@ impl Writer {
         self.submit(spans, Some(alert_matches)).await
     }
 
-    /// Queues log records and waits until they are committed. They take room in
-    /// the queue as spans do (a record is about as large).
-    pub async fn write_logs(&self, logs: Vec<LogRecord>) -> Result<()> {
-        self.submit_job(Vec::new(), logs, None).await
+    /// Queues log records (`logs` to store, `held` to hold for their traces'
+    /// sampling decisions, each with whether it would fire a log alert rule)
+    /// and waits until they are committed. They take room in the queue as
+    /// spans do (a record is about as large).
+    pub async fn write_logs(&self, logs: Vec<LogRecord>, held: Vec<(LogRecord, bool)>) -> Result<()> {
+        self.submit_job(Load { logs, held_logs: held, ..Load::default() }).await
     }
 
     async fn submit(&self, spans: Vec<Span>, hold: Option<Vec<bool>>) -> Result<()> {
-        self.submit_job(spans, Vec::new(), hold).await
+        self.submit_job(Load { spans, hold, ..Load::default() }).await
     }
 
-    async fn submit_job(&self, spans: Vec<Span>, logs: Vec<LogRecord>, hold: Option<Vec<bool>>) -> Result<()> {
-        let items = spans.len() + logs.len();
+    async fn submit_job(&self, load: Load) -> Result<()> {
+        let Load { spans, logs, hold, held_logs } = load;
+        let items = spans.len() + logs.len() + held_logs.len();
         if items == 0 {
             return Ok(());
         }
@@ -114,7 +138,7 @@ impl Writer {
         let wanted = items.min(self.max_queued) as u32;
         let permit = self.capacity.clone().try_acquire_many_owned(wanted).map_err(|_| Error::Overloaded)?;
         let (done, result) = oneshot::channel();
-        self.tx.send(Work::Write(Job { spans, logs, hold, done, _permit: permit })).map_err(|_| Error::ShuttingDown)?;
+        self.tx.send(Work::Write(Job { spans, logs, hold, held_logs, done, _permit: permit })).map_err(|_| Error::ShuttingDown)?;
         result.await.map_err(|_| Error::ShuttingDown)?
     }
 
@@ -153,11 +177,11 @@ async fn run(mut conn: Option<WriteConn>, store: Store, mut rx: mpsc::UnboundedR
             Work::Decide(d) => decide(&mut conn, &store, d, observer.as_ref()).await,
             Work::Write(first) => {
                 let mut jobs = vec![first];
-                let mut queued = jobs[0].spans.len() + jobs[0].logs.len();
+                let mut queued = jobs[0].items();
                 while queued < MAX_SPANS_PER_COMMIT {
                     match rx.try_recv() {
                         Ok(Work::Write(job)) => {
-                            queued += job.spans.len() + job.logs.len();
+                            queued += job.items();
                             jobs.push(job);
                         }
                         Ok(decision) => {
@@ -179,15 +203,21 @@ async fn run(mut conn: Option<WriteConn>, store: Store, mut rx: mpsc::UnboundedR
 async fn write(conn: &mut Option<WriteConn>, store: &Store, jobs: Vec<Job>, observer: &dyn CommitObserver) {
     let batch: Vec<&Span> = jobs.iter().filter(|j| j.hold.is_none()).flat_map(|j| j.spans.iter()).collect();
     let received_ns = crate::domain::now_ns();
-    let held: Vec<PendingSpan> = jobs
-        .iter()
-        .filter_map(|j| j.hold.as_ref().map(|m| (j, m)))
-        .flat_map(|(j, m)| j.spans.iter().zip(m).map(|(span, &alert_match)| PendingSpan { span, alert_match, received_ns }))
-        .collect();
+    let held = Pending {
+        spans: jobs
+            .iter()
+            .filter_map(|j| j.hold.as_ref().map(|m| (j, m)))
+            .flat_map(|(j, m)| j.spans.iter().zip(m).map(|(span, &alert_match)| PendingSpan { span, alert_match, received_ns }))
+            .collect(),
+        logs: jobs
+            .iter()
+            .flat_map(|j| j.held_logs.iter().map(|(log, alert_match)| PendingLog { log, alert_match: *alert_match, received_ns }))
+            .collect(),
+    };
     let logs: Vec<&LogRecord> = jobs.iter().flat_map(|j| j.logs.iter()).collect();
     let started = std::time::Instant::now();
     let result = match connection(conn, store).await {
-        Ok(c) => c.write_batch(&batch, &held, &logs).await,
+        Ok(c) => c.write_batch(&batch, &logs, &held).await,
         Err(e) => Err(e),
     };
     if result.is_err() {
@@ -200,7 +230,7 @@ async fn write(conn: &mut Option<WriteConn>, store: &Store, jobs: Vec<Job>, obse
         Ok(report) => {
             tracing::debug!(
                 spans = batch.len(),
-                held = held.len(),
+                held = held.spans.len() + held.logs.len(),
                 logs = logs.len(),
                 requests = jobs.len(),
                 inserted = report.inserted,
@@ -210,8 +240,15 @@ async fn write(conn: &mut Option<WriteConn>, store: &Store, jobs: Vec<Job>, obse
             );
             let new: Vec<&Span> = report.new_spans.iter().map(|&i| batch[i]).collect();
             observer.committed(&new);
+            let new_logs: Vec<&LogRecord> = report.new_logs.positions.iter().map(|&i| logs[i]).collect();
+            observer.committed_logs(&new_logs);
         }
-        Err(e) => tracing::error!(error = %e, spans = batch.len() + held.len(), "batch write failed; requests get an error and may retry"),
+        Err(e) => tracing::error!(
+            error = %e,
+            spans = batch.len() + held.spans.len(),
+            logs = logs.len() + held.logs.len(),
+            "batch write failed; requests get an error and may retry"
+        ),
     }
     drop((batch, held, logs));
     for job in jobs {
@@ -233,6 +270,8 @@ async fn decide(conn: &mut Option<WriteConn>, store: &Store, d: Decision, observ
         Ok(decided) => {
             let new: Vec<&Span> = decided.report.new_spans.iter().map(|&i| &decided.kept[i]).collect();
             observer.committed(&new);
+            let new_logs: Vec<&LogRecord> = decided.report.new_logs.positions.iter().map(|&i| &decided.kept_logs[i]).collect();
+            observer.committed_logs(&new_logs);
             Ok(decided.counts)
         }
         Err(e) => {

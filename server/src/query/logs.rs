@@ -11,6 +11,10 @@ use crate::store::{LogQuery, MAX_TRACE_LOGS, TraceScope};
 /// Most records a span's detail carries.
 pub const MAX_SPAN_LOGS: u32 = 500;
 
+/// Most records of one trace an export carries (time order; a bigger trace's
+/// later records are left out, and the answer's header says so).
+pub const MAX_EXPORT_LOGS: u32 = 50_000;
+
 /// Most records of one trace the waterfall marks and counts (worst first).
 const MAX_LOG_HEADS: u32 = 50_000;
 
@@ -24,6 +28,12 @@ impl Reader<'_> {
             return Err(no_trace(id));
         }
         Ok(TraceLogs { logs, truncated })
+    }
+
+    /// A trace's records for its export (up to [`MAX_EXPORT_LOGS`]) and whether
+    /// some were left out.
+    pub async fn export_logs(&self, id: &str) -> Result<(Vec<LogView>, bool)> {
+        self.state.store.trace_logs(trace_id(id)?, None, MAX_EXPORT_LOGS).await
     }
 
     /// What the waterfall needs of a trace's records.

@@ -15,6 +15,7 @@ use tokio::task::JoinHandle;
 
 use crate::error::Result;
 use crate::metrics::Metrics;
+use crate::store::LogCut;
 use crate::store::RetentionServices as Services;
 use crate::store::Store;
 
@@ -107,7 +108,7 @@ pub async fn run_once(policy: &Policy, store: &Store, metrics: &Metrics) -> Resu
             }
             tokio::time::sleep(PAUSE).await;
         }
-        while store.delete_logs_before(services, rule.cutoff_ns, BATCH).await? as i64 == BATCH {
+        while store.delete_logs(LogCut::Before { services, cutoff_ns: rule.cutoff_ns }, BATCH).await? as i64 == BATCH {
             tokio::time::sleep(PAUSE).await;
         }
         store.delete_rollups_before(services, rule.cutoff_ns).await?;
@@ -118,6 +119,14 @@ pub async fn run_once(policy: &Policy, store: &Store, metrics: &Metrics) -> Resu
             let (used, _) = store.used_bytes().await?;
             if used <= cap {
                 break;
+            }
+            // Whichever is older goes first: the oldest trace (with its
+            // records) or the oldest records of no stored trace.
+            let before_ns = store.oldest_trace_ns().await?.unwrap_or(i64::MAX);
+            if store.oldest_untraced_log_ns(before_ns).await?.is_some() {
+                store.delete_logs(LogCut::OldestUntraced { before_ns }, BATCH).await?;
+                tokio::time::sleep(PAUSE).await;
+                continue;
             }
             let traces = store.stats().await?.traces;
             let ids = store.oldest_traces(over_cap_batch(used, cap, traces)).await?;

@@ -24,6 +24,7 @@ mod ingest_fixtures;
 mod insights;
 mod latency;
 mod logs;
+mod logs_lifecycle;
 mod mcp;
 mod metrics;
 mod otel_exporter;

@@ -10,6 +10,7 @@ mod events;
 use serde::{Deserialize, Serialize};
 
 use super::StepKind;
+use super::logs::Severity;
 pub use events::{AlertEvent, DeliveryAttempt, DeliveryState, RulePreview};
 
 /// Which spans a rule looks at. Every field set must hold; an empty matcher
@@ -84,6 +85,9 @@ pub enum Condition {
         #[serde(default = "one")]
         min_count: u64,
     },
+    /// A log record at this severity or above (the matcher's service and
+    /// attribute apply to the record), checked as each record is stored.
+    LogSeverity { min_severity: Severity },
 }
 
 impl Condition {
@@ -98,6 +102,11 @@ impl Condition {
         }
     }
 
+    /// Log conditions look at log records, not spans.
+    pub fn is_log(&self) -> bool {
+        matches!(self, Condition::LogSeverity { .. })
+    }
+
     /// The `type` tag, as the JSON and the form name it.
     pub fn type_name(&self) -> &'static str {
         match self {
@@ -109,6 +118,7 @@ impl Condition {
             Condition::WindowErrorRate { .. } => "window_error_rate",
             Condition::WindowCount { .. } => "window_count",
             Condition::WindowCost { .. } => "window_cost",
+            Condition::LogSeverity { .. } => "log_severity",
         }
     }
 
@@ -120,6 +130,7 @@ impl Condition {
             Condition::SpanTokens { threshold } | Condition::WindowCount { threshold, .. } => Some(*threshold as f64),
             Condition::SpanCost { threshold_usd } | Condition::WindowCost { threshold_usd, .. } => Some(*threshold_usd),
             Condition::WindowErrorRate { threshold_pct, .. } => Some(*threshold_pct),
+            Condition::LogSeverity { min_severity } => Some(f64::from(min_severity.min_number())),
         }
     }
 
@@ -131,6 +142,7 @@ impl Condition {
             Condition::WindowCount { .. } => "spans",
             Condition::SpanCost { .. } | Condition::WindowCost { .. } => "USD",
             Condition::WindowErrorRate { .. } => "%",
+            Condition::LogSeverity { .. } => "severity number",
         }
     }
 
@@ -160,6 +172,7 @@ impl Condition {
             }
             Condition::WindowCount { window_min, threshold } => format!("more than {threshold} spans in {window_min} min"),
             Condition::WindowCost { window_min, threshold_usd, .. } => format!("cost over {window_min} min > ${}", n(*threshold_usd)),
+            Condition::LogSeverity { min_severity } => format!("a log at {} or above", min_severity.label()),
         }
     }
 }
@@ -256,7 +269,8 @@ impl RuleSpec {
         if let Some(a) = &m.attribute {
             parts.push(format!("{} = {}", a.key, a.value));
         }
-        if parts.is_empty() { "every span".into() } else { parts.join(", ") }
+        let every = if self.condition.is_log() { "every log record" } else { "every span" };
+        if parts.is_empty() { every.into() } else { parts.join(", ") }
     }
 }
 

@@ -7,10 +7,13 @@
 
 mod cost;
 mod patterns;
+mod quotes;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+
+pub use quotes::quote_logs;
 
 use super::{Outline, Row, Usual};
 use crate::format::duration;

@@ -6,9 +6,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::PageError;
 use crate::model::StepKind;
 use crate::model::alerts::{AttributeEquals, Channel, Condition, GroupBy, RuleSpec, SpanMatch, WebhookFormat};
+use crate::model::logs::Severity;
 
 /// The conditions the form offers: (value, label).
-pub const CONDITIONS: [(&str, &str); 8] = [
+pub const CONDITIONS: [(&str, &str); 9] = [
     ("span_duration", "a span takes longer than (ms)"),
     ("span_error", "a span fails"),
     ("span_tokens", "a span uses more tokens than"),
@@ -17,6 +18,7 @@ pub const CONDITIONS: [(&str, &str); 8] = [
     ("window_error_rate", "error rate over the window is above (%)"),
     ("window_count", "spans in the window are more than"),
     ("window_cost", "cost over the window is above (USD)"),
+    ("log_severity", "a log record at or above (warn, error, fatal)"),
 ];
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -57,6 +59,17 @@ fn or_default<T: std::str::FromStr>(label: &str, v: &str, default: T) -> Result<
     if v.trim().is_empty() { Ok(default) } else { number(label, v) }
 }
 
+/// A severity as typed in the threshold field: `warn`, `ERROR`, `Fatal`…
+fn severity(v: &str) -> Result<Severity, PageError> {
+    let v = v.trim();
+    Severity::ALL
+        .into_iter()
+        .find(|s| s.as_str().eq_ignore_ascii_case(v) || (v.eq_ignore_ascii_case("warning") && *s == Severity::Warn))
+        .ok_or_else(|| {
+            PageError::BadRequest(format!("Threshold of a log rule is a severity (trace, debug, info, warn, error, fatal), got {v:?}"))
+        })
+}
+
 impl RuleFields {
     /// The id of the rule being edited, if any.
     pub fn rule_id(&self) -> Result<Option<i64>, PageError> {
@@ -86,6 +99,7 @@ impl RuleFields {
             "window_error_rate" => Condition::WindowErrorRate { window_min: window_min()?, threshold_pct: t()?, min_count: min_count(10)? },
             "window_count" => Condition::WindowCount { window_min: window_min()?, threshold: whole()? },
             "window_cost" => Condition::WindowCost { window_min: window_min()?, threshold_usd: t()?, min_count: min_count(1)? },
+            "log_severity" => Condition::LogSeverity { min_severity: severity(&self.threshold)? },
             other => return Err(PageError::BadRequest(format!("Condition {other:?} is not one Loupe knows"))),
         };
         let format = if self.format == "slack" { WebhookFormat::Slack } else { WebhookFormat::Json };
@@ -137,7 +151,10 @@ impl RuleFields {
             attr_key: m.attribute.as_ref().map(|a| a.key.clone()).unwrap_or_default(),
             attr_value: m.attribute.as_ref().map(|a| a.value.clone()).unwrap_or_default(),
             condition: c.type_name().to_string(),
-            threshold: c.threshold().map(|t| t.to_string()).unwrap_or_default(),
+            threshold: match c {
+                Condition::LogSeverity { min_severity } => min_severity.as_str().to_string(),
+                c => c.threshold().map(|t| t.to_string()).unwrap_or_default(),
+            },
             window_min: c.window_min().map(|w| w.to_string()).unwrap_or_default(),
             min_count: c.min_count().map(|n| n.to_string()).unwrap_or_default(),
             url,
@@ -213,5 +230,25 @@ mod tests {
         );
         assert!(bad(RuleFields { kind: "robot".into(), ..RuleFields::new_rule() }).contains("not a step kind"));
         assert!(bad(RuleFields { attr_value: "x".into(), ..RuleFields::new_rule() }).contains("attribute name"));
+        assert!(
+            bad(RuleFields { condition: "log_severity".into(), threshold: "loud".into(), ..RuleFields::new_rule() }).contains("a severity")
+        );
+    }
+
+    #[test]
+    fn a_log_rule_takes_its_severity_from_the_threshold_field() {
+        let f = RuleFields {
+            name: "payment errors".into(),
+            service: "checkout".into(),
+            condition: "log_severity".into(),
+            threshold: "ERROR".into(),
+            cooldown_s: "300".into(),
+            format: "json".into(),
+            ..RuleFields::default()
+        };
+        let spec = f.to_spec().unwrap();
+        assert_eq!(spec.condition, Condition::LogSeverity { min_severity: Severity::Error });
+        assert_eq!(spec.condition.describe(), "a log at ERROR or above");
+        assert_eq!(RuleFields::from_spec(None, &spec).threshold, "error");
     }
 }

@@ -60,7 +60,7 @@ pub fn RuleEditor(fields: RuleFields, action: ServerAction<RuleForm>) -> impl In
                     <label class="grow">"Rule name" <input name="f[name]" required value=f.name.clone() data-testid="rule-name" /></label>
                 </fieldset>
                 <fieldset>
-                    <legend>"Spans it watches (all set fields must match)"</legend>
+                    <legend>"Spans it watches (all set fields must match; a log rule uses service and attribute)"</legend>
                     <label>"Kind"
                         <select name="f[kind]" data-testid="rule-kind"><option value="">"any"</option>{kinds}</select>
                     </label>
@@ -74,7 +74,7 @@ pub fn RuleEditor(fields: RuleFields, action: ServerAction<RuleForm>) -> impl In
                 <fieldset>
                     <legend>"Fires when"</legend>
                     <label class="grow">"Condition" <select name="f[condition]" data-testid="rule-condition">{conditions}</select></label>
-                    <label class="narrow threshold">"Threshold" <input name="f[threshold]" inputmode="decimal" value=f.threshold.clone() data-testid="rule-threshold" /></label>
+                    <label class="narrow threshold" title="A number, or for a log rule a severity: warn, error or fatal">"Threshold" <input name="f[threshold]" value=f.threshold.clone() data-testid="rule-threshold" /></label>
                     <label class="narrow window-only">"Window (minutes)" <input name="f[window_min]" inputmode="numeric" value=f.window_min.clone() /></label>
                     <label class="narrow window-only">"Minimum spans" <input name="f[min_count]" inputmode="numeric" placeholder="10" value=f.min_count.clone() /></label>
                 </fieldset>

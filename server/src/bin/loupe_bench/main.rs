@@ -12,6 +12,7 @@
 
 mod bombs;
 mod brief;
+mod logs;
 mod retention;
 mod sampling;
 mod servers;
@@ -68,6 +69,10 @@ struct Args {
     /// (this many empty spans each; 7,000,000 is 14 MB), with and without --auth.
     #[arg(long, value_name = "SPANS")]
     bombs: Option<usize>,
+    /// Log records sent beside the spans, on average per span (0: none). They
+    /// go to `/v1/logs` from the same clients, interleaved with the traces.
+    #[arg(long, default_value_t = 0.0)]
+    logs_per_span: f64,
     /// An extra `loupe serve` argument (repeatable), e.g. `--serve-arg=--queue-spans=20000`.
     #[arg(long = "serve-arg", value_name = "ARG", allow_hyphen_values = true)]
     serve_args: Vec<String>,
@@ -85,9 +90,10 @@ async fn main() -> anyhow::Result<()> {
     let mut rng = Rng::new(42);
 
     eprintln!("Encoding {} spans of agent traffic…", args.spans);
-    let batches = encode_batches(&mut rng, args.spans, args.traces_per_request);
-    let sent: usize = batches.iter().map(|(n, _)| n).sum();
-    eprintln!("Ingest phase: {sent} spans in {} requests, {} clients", batches.len(), args.concurrency);
+    let batches = encode_batches(&mut rng, args.spans, args.traces_per_request, args.logs_per_span);
+    let sent = count(&batches, TRACES);
+    let records = count(&batches, LOGS);
+    eprintln!("Ingest phase: {sent} spans and {records} log records in {} requests, {} clients", batches.len(), args.concurrency);
     let started = Instant::now();
     let (mut latencies, retries) = send_all(&client, &server.bases, batches, args.concurrency).await?;
     let wall = started.elapsed();
@@ -99,13 +105,15 @@ async fn main() -> anyhow::Result<()> {
     }
     let stored = stored_spans(&client, server.base()).await?;
     anyhow::ensure!(stored as usize == sent, "stored {stored} of {sent} spans");
+    let stored_records = logs::stored(&client, server.base()).await?;
+    anyhow::ensure!(stored_records as usize == records, "stored {stored_records} of {records} log records");
     let ingest_rss = server.peak_rss_mib();
     let bytes_per_span = server.disk_bytes().await? as f64 / stored as f64;
 
     eprintln!("Filling to {} spans…", args.total_spans);
-    let big =
-        fill(&client, &server.bases, &mut rng, args.big_trace_spans, args.total_spans, args.traces_per_request, args.concurrency).await?;
+    let big = fill(&client, &server.bases, &mut rng, &args).await?;
     let total = stored_spans(&client, server.base()).await?;
+    let total_records = logs::stored(&client, server.base()).await?;
 
     eprintln!("Timing queries at {total} spans…");
     let mut rows = Vec::new();
@@ -130,7 +138,20 @@ async fn main() -> anyhow::Result<()> {
         ("trace list page, server-rendered", "/".into()),
         ("trace list page, status=error", "/?status=error".into()),
         (&*format!("trace page of {} spans, server-rendered", args.big_trace_spans), format!("/traces/{big}")),
-    ] {
+    ]
+    .into_iter()
+    .chain(
+        [
+            ("logs, newest 100", "/api/logs?limit=100".to_string()),
+            ("logs, q=cache miss", "/api/logs?limit=100&q=cache%20miss&since=7d".into()),
+            ("logs, severity=warn, 7 days", "/api/logs?limit=100&severity=warn&since=7d".into()),
+            (&*format!("logs of the trace of {} spans", args.big_trace_spans), format!("/api/traces/{big}/logs")),
+            ("Logs page, server-rendered", "/logs".into()),
+            (&*format!("trace page of {} spans, Logs tab", args.big_trace_spans), format!("/traces/{big}?tab=logs")),
+        ]
+        .into_iter()
+        .filter(|_| args.logs_per_span > 0.0),
+    ) {
         let (p50, p99, bytes) = time_get(&client, server.base(), &path, args.query_repeats).await?;
         rows.push(format!("| `GET {}` ({label}) | {p50:.1} | {p99:.1} | {} |", path.split('?').next().unwrap(), bytes));
     }
@@ -149,11 +170,14 @@ async fn main() -> anyhow::Result<()> {
     );
     println!("| metric | value |\n|---|---|");
     println!("| stored spans/s | {:.0} |", sent as f64 / wall.as_secs_f64());
+    if records > 0 {
+        println!("| stored log records/s, beside the spans | {:.0} |", records as f64 / wall.as_secs_f64());
+    }
     println!("| request p50 / p99 (ms) | {:.1} / {:.1} |", pct(0.50), pct(0.99));
     println!("| 503 retries | {retries} |");
     println!("| peak RSS of the server (MiB) | {ingest_rss:.0} |");
-    println!("| bytes on disk per stored span | {bytes_per_span:.0} |");
-    println!("\n## Queries at {total} stored spans ({} repeats each)\n", args.query_repeats);
+    println!("| bytes on disk per stored span{} | {bytes_per_span:.0} |", if records > 0 { " (with its records)" } else { "" });
+    println!("\n## Queries at {total} stored spans and {total_records} log records ({} repeats each)\n", args.query_repeats);
     println!("| query | p50 ms | p99 ms | response bytes |\n|---|---|---|---|");
     for row in rows {
         println!("{row}");
@@ -217,8 +241,8 @@ async fn capped_report(
         if round > 1 {
             eprintln!("Pausing {} s, then round {round} of {}…", args.round_pause, args.rounds);
             tokio::time::sleep(Duration::from_secs(args.round_pause)).await;
-            let batches = encode_batches(rng, args.spans, args.traces_per_request);
-            sent = batches.iter().map(|(n, _)| n).sum();
+            let batches = encode_batches(rng, args.spans, args.traces_per_request, args.logs_per_span);
+            sent = count(&batches, TRACES);
             let started = Instant::now();
             (latencies, retries) = send_all(client, &server.bases, batches, args.concurrency).await?;
             wall = started.elapsed();
@@ -254,12 +278,25 @@ async fn capped_report(
     server.stop().await
 }
 
-/// Requests of `traces_per_request` mixed agent runs until `spans` are encoded.
-fn encode_batches(rng: &mut Rng, spans: usize, traces_per_request: usize) -> Vec<(usize, Vec<u8>)> {
+/// One export: the endpoint, the spans or records it carries, the encoded body.
+type Batch = (&'static str, usize, Vec<u8>);
+
+const TRACES: &str = "/v1/traces";
+const LOGS: &str = "/v1/logs";
+
+/// Spans (or records) the batches to `path` carry.
+fn count(batches: &[Batch], path: &str) -> usize {
+    batches.iter().filter(|b| b.0 == path).map(|b| b.1).sum()
+}
+
+/// Requests of `traces_per_request` mixed agent runs until `spans` are encoded,
+/// each followed by a logs request of its records when `logs_per_span` > 0.
+fn encode_batches(rng: &mut Rng, spans: usize, traces_per_request: usize, logs_per_span: f64) -> Vec<Batch> {
     let now = loupe::domain::now_ns() as u64;
     let mut out = Vec::new();
     let mut total = 0;
     let mut n = 0u64;
+    let mut requests = 0;
     while total < spans {
         let mut batch: Vec<Span> = Vec::new();
         for _ in 0..traces_per_request {
@@ -273,8 +310,13 @@ fn encode_batches(rng: &mut Rng, spans: usize, traces_per_request: usize) -> Vec
             batch.extend(t.spans);
         }
         total += batch.len();
-        let service = ["travel-agent", "support-bot", "rag-api"][out.len() % 3];
-        out.push((batch.len(), request(service, "bench", batch).encode_to_vec()));
+        let service = ["travel-agent", "support-bot", "rag-api"][requests % 3];
+        requests += 1;
+        if logs_per_span > 0.0 {
+            let records = logs::records(rng, &batch, logs_per_span);
+            out.push((LOGS, records.len(), logs::encode(service, records)));
+        }
+        out.push((TRACES, batch.len(), request(service, "bench", batch).encode_to_vec()));
     }
     out
 }
@@ -284,21 +326,22 @@ fn encode_batches(rng: &mut Rng, spans: usize, traces_per_request: usize) -> Vec
 async fn send_all(
     client: &reqwest::Client,
     bases: &[String],
-    batches: Vec<(usize, Vec<u8>)>,
+    batches: Vec<Batch>,
     concurrency: usize,
 ) -> anyhow::Result<(Vec<Duration>, usize)> {
-    let bar = ProgressBar::new(batches.iter().map(|(n, _)| *n as u64).sum())
-        .with_style(ProgressStyle::with_template("{bar:40} {pos}/{len} spans {per_sec}").expect("template"));
+    let bar = ProgressBar::new(batches.iter().map(|b| b.1 as u64).sum())
+        .with_style(ProgressStyle::with_template("{bar:40} {pos}/{len} spans and records {per_sec}").expect("template"));
     let queue = Arc::new(Mutex::new(batches.into_iter()));
     let mut workers = Vec::new();
     for i in 0..concurrency {
         let (queue, client, bar) = (queue.clone(), client.clone(), bar.clone());
-        let url = format!("{}/v1/traces", bases[i % bases.len()]);
+        let base = bases[i % bases.len()].clone();
         workers.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut retries = 0;
             loop {
-                let Some((n, body)) = queue.lock().await.next() else { break };
+                let Some((path, n, body)) = queue.lock().await.next() else { break };
+                let url = format!("{base}{path}");
                 loop {
                     let started = Instant::now();
                     let r = client.post(&url).header("content-type", "application/x-protobuf").body(body.clone()).send().await?;
@@ -327,29 +370,27 @@ async fn send_all(
     Ok((all, retries))
 }
 
-/// Sends more traffic until `total` spans are stored, including one `big_spans`-span
-/// trace; returns that trace's id.
-async fn fill(
-    client: &reqwest::Client,
-    bases: &[String],
-    rng: &mut Rng,
-    big_spans: usize,
-    total: usize,
-    per_request: usize,
-    concurrency: usize,
-) -> anyhow::Result<String> {
-    let big = scenarios::evaluation_run(rng, loupe::domain::now_ns() as u64 - 3_600_000 * MS, big_spans);
+/// Sends more traffic until `--total-spans` spans are stored, including one
+/// `--big-trace-spans`-span trace (with its records); returns that trace's id.
+async fn fill(client: &reqwest::Client, bases: &[String], rng: &mut Rng, args: &Args) -> anyhow::Result<String> {
+    let big = scenarios::evaluation_run(rng, loupe::domain::now_ns() as u64 - 3_600_000 * MS, args.big_trace_spans);
     let big_id = big.trace_id_hex();
-    let chunks: Vec<(usize, Vec<u8>)> =
-        big.spans.chunks(1000).map(|c| (c.len(), request("eval-runner", "bench", c.to_vec()).encode_to_vec())).collect();
-    send_all(client, bases, chunks, concurrency).await?;
+    let mut chunks: Vec<Batch> = Vec::new();
+    for c in big.spans.chunks(1000) {
+        chunks.push((TRACES, c.len(), request("eval-runner", "bench", c.to_vec()).encode_to_vec()));
+        if args.logs_per_span > 0.0 {
+            let records = logs::records(rng, c, args.logs_per_span);
+            chunks.push((LOGS, records.len(), logs::encode("eval-runner", records)));
+        }
+    }
+    send_all(client, bases, chunks, args.concurrency).await?;
     loop {
         let stored = stored_spans(client, &bases[0]).await? as usize;
-        if stored >= total {
+        if stored >= args.total_spans {
             break;
         }
-        let step = (total - stored).min(100_000);
-        send_all(client, bases, encode_batches(rng, step, per_request), concurrency).await?;
+        let step = (args.total_spans - stored).min(100_000);
+        send_all(client, bases, encode_batches(rng, step, args.traces_per_request, args.logs_per_span), args.concurrency).await?;
     }
     Ok(big_id)
 }

@@ -4,7 +4,9 @@
 //!
 //! A trace can only be judged whole, so its spans are *held*: committed to the
 //! `pending_spans` table (on disk before the export is acknowledged, like any
-//! span) instead of `spans`. The [`Sampler`] keeps a schedule of pending traces
+//! span) instead of `spans`, and its log records to `pending_logs` (a record at
+//! ERROR or worse makes it a trace with an error; one a log rule fires on, a
+//! trace an alert fired on). The [`Sampler`] keeps a schedule of pending traces
 //! in memory, a few numbers each, and decides a trace `grace` after its root
 //! span arrived, or `max_wait` after its first span when no root comes. Then
 //! the writer moves the kept spans to `spans` and deletes the rest, in one
@@ -30,7 +32,7 @@ use std::time::Duration;
 use tokio::task::JoinHandle;
 
 use crate::domain::sampling::Reason;
-use crate::domain::{Span, TraceId};
+use crate::domain::{LogRecord, Span, TraceId};
 use crate::error::Result;
 use crate::ingest::writer::{Judge, Writer};
 use crate::metrics::Metrics;
@@ -48,6 +50,8 @@ const TRACES_PER_ROUND: usize = 1000;
 /// alerts engine (above ingest) answers it.
 pub trait AlertMatch: Send + Sync + 'static {
     fn would_fire(&self, spans: &[Span]) -> Vec<bool>;
+    /// The same for log records and the log rules.
+    fn would_fire_logs(&self, logs: &[LogRecord]) -> Vec<bool>;
 }
 
 #[derive(Clone)]
@@ -98,7 +102,12 @@ impl Sampler {
         self.inner.alerts.would_fire(spans)
     }
 
-    /// Notes spans now held on disk (trace id, whether it is a root), so their
+    /// For each log record, whether it would fire a log alert rule (such traces are kept).
+    pub fn alert_matches_logs(&self, logs: &[LogRecord]) -> Vec<bool> {
+        self.inner.alerts.would_fire_logs(logs)
+    }
+
+    /// Notes spans (and log records: not roots) now held on disk (trace id, whether it is a root), so their
     /// traces get decided.
     pub fn held(&self, spans: &[(TraceId, bool)]) {
         let now = crate::domain::now_ns();

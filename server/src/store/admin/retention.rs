@@ -32,6 +32,20 @@ fn push_services(q: &mut impl Sql, col: &str, services: Services<'_>) {
     }
 }
 
+/// Which log records a deletion takes (beside those deleted with their traces).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum LogCut<'a> {
+    /// The records of `services` older than `cutoff_ns`: standalone ones, and
+    /// those of traces whose spans never arrived (a stored trace's go with it).
+    Before { services: Services<'a>, cutoff_ns: i64 },
+    /// The oldest records older than `before_ns` (the oldest trace's start)
+    /// that belong to no stored trace: the size cap's share.
+    OldestUntraced { before_ns: i64 },
+}
+
+/// A record (as `l`) of no stored trace: standalone, or its trace's spans never came.
+const UNTRACED: &str = "NOT EXISTS (SELECT 1 FROM traces t WHERE t.trace_id = l.trace_id)";
+
 /// What retention has done, as the settings page shows it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RetentionStats {
@@ -102,7 +116,10 @@ impl Store {
             }
             let rows = q.build_query_as::<Footprint>().fetch_all(&mut *tx).await?;
             let traces = rows.len() as i64;
-            let (spans, bytes) = rows.iter().fold((0i64, 0i64), |(s, b), r| (s + r.span_count, b + r.bytes));
+            let (spans, mut bytes) = rows.iter().fold((0i64, 0i64), |(s, b), r| (s + r.span_count, b + r.bytes));
+            let mut q = QueryBuilder::<DB>::new("SELECT CAST(COALESCE(SUM(bytes), 0) AS BIGINT) FROM logs WHERE trace_id IN ");
+            push_in_list(&mut q, ids.iter().cloned());
+            bytes += q.build_query_scalar::<i64>().fetch_one(&mut *tx).await?;
             let details = match D {
                 Dialect::Sqlite => "DELETE FROM span_details WHERE id IN (SELECT id FROM spans WHERE trace_id IN ",
                 Dialect::Postgres => "DELETE FROM span_details WHERE trace_id IN ",
@@ -135,16 +152,35 @@ impl Store {
         })
     }
 
-    /// Deletes the log records of `services` older than `cutoff_ns` (standalone
-    /// ones, and those of traces whose spans never arrived; a stored trace's go
-    /// with it), at most `limit`; returns how many went.
-    pub async fn delete_logs_before(&self, services: Services<'_>, cutoff_ns: i64, limit: i64) -> Result<u64> {
+    /// Deletes at most `limit` log records (`cut` says which) and takes their
+    /// bytes off the size count, in one transaction; returns how many went.
+    pub async fn delete_logs(&self, cut: LogCut<'_>, limit: i64) -> Result<u64> {
         with_db!(self, db => {
-            let mut q = QueryBuilder::<DB>::new("DELETE FROM logs WHERE id IN (SELECT id FROM logs WHERE time_ns < ");
-            q.push_bind(cutoff_ns);
-            push_services(&mut q, "service", services);
-            q.push(" LIMIT ").push_bind(limit).push(")");
-            Ok(q.build().execute(&db.admin).await?.rows_affected())
+            let mut q = QueryBuilder::<DB>::new("DELETE FROM logs WHERE id IN (SELECT id FROM logs l WHERE ");
+            match cut {
+                LogCut::Before { services, cutoff_ns } => {
+                    q.push("time_ns < ").push_bind(cutoff_ns);
+                    push_services(&mut q, "service", services);
+                }
+                LogCut::OldestUntraced { before_ns } => {
+                    q.push("time_ns < ").push_bind(before_ns).push(format!(" AND {UNTRACED} ORDER BY time_ns"));
+                }
+            }
+            q.push(" LIMIT ").push_bind(limit).push(") RETURNING bytes");
+            let mut tx = db.admin.begin_with(D.begin_write()).await?;
+            let bytes: Vec<i64> = q.build_query_scalar().fetch_all(&mut *tx).await?;
+            sqlx::query("UPDATE totals SET bytes = bytes - $1 WHERE id = 1").bind(bytes.iter().sum::<i64>()).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(bytes.len() as u64)
+        })
+    }
+
+    /// When the oldest record older than `before_ns` that belongs to no stored
+    /// trace was written (bounded so: records of stored traces are not scanned).
+    pub async fn oldest_untraced_log_ns(&self, before_ns: i64) -> Result<Option<i64>> {
+        with_db!(self, db => {
+            let sql = format!("SELECT time_ns FROM logs l WHERE time_ns < $1 AND {UNTRACED} ORDER BY time_ns LIMIT 1");
+            Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(before_ns).fetch_optional(&db.read).await?)
         })
     }
 
@@ -164,7 +200,7 @@ impl Store {
 
     /// Bytes the data takes, which the size cap holds down, and how they are
     /// measured. SQLite: the pages in use (not the free ones it reuses), exact.
-    /// PostgreSQL: Loupe's own count of its span data (`footprint`), since its
+    /// PostgreSQL: Loupe's own count of its span and log data (`footprint`), since its
     /// sizes include the space of deleted rows kept for reuse.
     pub async fn used_bytes(&self) -> Result<(u64, SizeMeasure)> {
         with_db!(self, db => {
@@ -182,7 +218,7 @@ impl Store {
         })
     }
 
-    /// Loupe's count of the bytes its stored spans take (`footprint`).
+    /// Loupe's count of the bytes its stored spans and log records take (`footprint`).
     pub async fn counted_bytes(&self) -> Result<u64> {
         with_db!(self, db => {
             let bytes: i64 = sqlx::query_scalar("SELECT bytes FROM totals WHERE id = 1").fetch_one(&db.read).await?;

@@ -89,13 +89,14 @@ fn parse_cursor(c: &str) -> Result<(i64, i64)> {
 }
 
 const LOG_SELECT: &str = "SELECT id, time_ns, observed_ns, severity_number, severity_text, body, attributes, trace_id, span_id, \
-     service, scope, event_name, exception, content, content_policy FROM logs";
+     service, scope, event_name, exception, content, content_policy, resource_key FROM logs";
 
 #[derive(sqlx::FromRow)]
 struct HeadRow {
     span_id: Option<String>,
     time_ns: i64,
     severity_number: i64,
+    quote: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -115,6 +116,7 @@ struct LogRow {
     exception: Option<String>,
     content: String,
     content_policy: String,
+    resource_key: String,
 }
 
 impl From<LogRow> for LogView {
@@ -137,6 +139,7 @@ impl From<LogRow> for LogView {
             exception: r.exception.and_then(|e| serde_json::from_str(&e).ok()),
             content: serde_json::from_str(&r.content).unwrap_or_default(),
             content_policy: ContentPolicy::parse(&r.content_policy).unwrap_or(ContentPolicy::Hashed),
+            resource: r.resource_key,
         }
     }
 }
@@ -169,17 +172,28 @@ impl Store {
     }
 
     /// Span, time and severity of a trace's records, worst first, at most
-    /// `limit`: the waterfall's marks and the summary's counts.
+    /// `limit`: the waterfall's marks, the summary's counts, and (the start of
+    /// a warning's or error's body) the findings' quotes.
     pub async fn trace_log_heads(&self, trace: TraceId, limit: u32) -> Result<Vec<LogHead>> {
         with_db!(self, db => {
             let rows: Vec<HeadRow> = sqlx::query_as(
-                "SELECT span_id, time_ns, severity_number FROM logs WHERE trace_id = $1 ORDER BY severity_number DESC, time_ns LIMIT $2",
+                "SELECT span_id, time_ns, severity_number, \
+                 CASE WHEN severity_number >= 13 THEN substr(body, 1, 400) END AS quote \
+                 FROM logs WHERE trace_id = $1 ORDER BY severity_number DESC, time_ns LIMIT $2",
             )
             .bind(trace.to_string())
             .bind(i64::from(limit))
             .fetch_all(&db.read)
             .await?;
-            Ok(rows.into_iter().map(|r| LogHead { span_id: r.span_id, time_ns: r.time_ns, severity_number: r.severity_number as i32 }).collect())
+            Ok(rows
+                .into_iter()
+                .map(|r| LogHead {
+                    span_id: r.span_id,
+                    time_ns: r.time_ns,
+                    severity_number: r.severity_number as i32,
+                    quote: r.quote.as_deref().and_then(LogHead::quote_of),
+                })
+                .collect())
         })
     }
 

@@ -20,9 +20,9 @@ use crate::store::detail::detail_columns;
 use crate::store::write::cost::{CostRollup, CostSample};
 use crate::store::write::footprint;
 use crate::store::write::latency::{LatencyRollup, LatencySample};
-use crate::store::write::logs::Logs;
+use crate::store::write::logs::{Logs, NewLogs};
 use crate::store::write::rollup::TraceRollup;
-use crate::store::write::sampling::{DECIDED_AT_CAP, Held, PendingSpan, TakenTrace};
+use crate::store::write::sampling::{DECIDED_AT_CAP, Held, PendingLog, PendingSpan, TakenTrace};
 
 /// The batch statements, once per backend (`Batch::<Sqlite>`, `Batch::<Postgres>`).
 pub(in crate::store) struct Batch<DB>(std::marker::PhantomData<DB>);
@@ -37,9 +37,8 @@ pub struct BatchReport {
     pub duplicates: usize,
     /// Positions in the batch of the spans newly stored (not re-sent ones).
     pub new_spans: Vec<usize>,
-    /// Log records newly stored, and their bytes as the footprint counts them.
-    pub logs_inserted: usize,
-    pub log_bytes: i64,
+    /// Log records newly stored (positions in the batch's records) and their bytes.
+    pub new_logs: NewLogs,
 }
 
 enum Conn {
@@ -75,15 +74,15 @@ impl WriteConn {
         Self { conn: Conn::Postgres(conn), known_resources: HashSet::new() }
     }
 
-    /// Stores `spans` and holds `pending` (spans waiting for a sampling
-    /// decision) in one transaction; returns once it is committed (on SQLite,
-    /// fsynced; on PostgreSQL, flushed to its WAL).
-    pub async fn write_batch(&mut self, spans: &[&Span], pending: &[PendingSpan<'_>], logs: &[&LogRecord]) -> Result<BatchReport> {
+    /// Stores `spans` and `logs` and holds `pending` (spans and records waiting
+    /// for a sampling decision) in one transaction; returns once it is
+    /// committed (on SQLite, fsynced; on PostgreSQL, flushed to its WAL).
+    pub async fn write_batch(&mut self, spans: &[&Span], logs: &[&LogRecord], pending: &Pending<'_>) -> Result<BatchReport> {
         let resources = spans.iter().map(|s| &*s.resource).chain(logs.iter().map(|l| &*l.resource));
         let new_resources = new_resources(&self.known_resources, resources);
         let report = match &mut self.conn {
-            Conn::Sqlite(c) => Batch::<Sqlite>::write_batch(c, spans, &new_resources, pending, logs).await?,
-            Conn::Postgres(c) => Batch::<Postgres>::write_batch(c, spans, &new_resources, pending, logs).await?,
+            Conn::Sqlite(c) => Batch::<Sqlite>::write_batch(c, spans, &new_resources, logs, pending).await?,
+            Conn::Postgres(c) => Batch::<Postgres>::write_batch(c, spans, &new_resources, logs, pending).await?,
         };
         self.known_resources.extend(new_resources.iter().map(|r| r.key.clone()));
         Ok(report)
@@ -114,11 +113,20 @@ fn new_resources<'a>(known: &HashSet<String>, resources: impl IntoIterator<Item 
     fresh
 }
 
+/// What a batch holds for sampling decisions.
+#[derive(Default)]
+pub struct Pending<'a> {
+    pub spans: Vec<PendingSpan<'a>>,
+    pub logs: Vec<PendingLog<'a>>,
+}
+
 /// What one round of sampling decisions did.
 #[derive(Debug, Default)]
 pub struct Decided {
     /// The spans of kept traces, in the order stored.
     pub kept: Vec<Span>,
+    /// The log records of kept traces (`report.new_logs` indexes them).
+    pub kept_logs: Vec<LogRecord>,
     pub report: BatchReport,
     /// Traces and spans per reason.
     pub counts: BTreeMap<Reason, (u64, u64)>,
@@ -131,14 +139,15 @@ impl Batch {
         conn: &mut Conn,
         spans: &[&Span],
         new_resources: &[&Resource],
-        pending: &[PendingSpan<'_>],
         logs: &[&LogRecord],
+        pending: &Pending<'_>,
     ) -> Result<BatchReport> {
         let mut tx = conn.begin().await?;
         Self::store_resources(&mut tx, new_resources).await?;
         let mut report = Self::store_spans(&mut tx, spans).await?;
-        Held::<DB>::pend(&mut tx, pending).await?;
-        (report.logs_inserted, report.log_bytes) = Logs::<DB>::insert(&mut tx, logs).await?;
+        Held::<DB>::pend(&mut tx, &pending.spans).await?;
+        Held::<DB>::pend_logs(&mut tx, &pending.logs).await?;
+        report.new_logs = Self::store_logs(&mut tx, logs).await?;
         tx.commit().await?;
         Ok(report)
     }
@@ -152,23 +161,23 @@ impl Batch {
     ) -> Result<Decided> {
         let mut tx = conn.begin().await?;
         let mut decided = Decided::default();
-        let mut dropped = Vec::new();
         for trace in Held::<DB>::take_pending(&mut tx, traces).await? {
             let reason = judge(&trace);
             let n = decided.counts.entry(reason).or_default();
             *n = (n.0 + 1, n.1 + trace.spans.len() as u64);
+            // A dropped trace's spans and records are simply not stored.
             if reason.keeps() {
                 decided.kept.extend(trace.spans);
-            } else {
-                dropped.push(trace.trace_id);
+                decided.kept_logs.extend(trace.logs);
             }
         }
-        // A dropped trace's log records go with it.
-        Logs::<DB>::delete_traces(&mut tx, &dropped).await?;
         let kept: Vec<&Span> = decided.kept.iter().collect();
-        let new_resources = new_resources(known, kept.iter().map(|s| &*s.resource));
+        let kept_logs: Vec<&LogRecord> = decided.kept_logs.iter().collect();
+        let resources = kept.iter().map(|s| &*s.resource).chain(kept_logs.iter().map(|l| &*l.resource));
+        let new_resources = new_resources(known, resources);
         Self::store_resources(&mut tx, &new_resources).await?;
         decided.report = Self::store_spans(&mut tx, &kept).await?;
+        decided.report.new_logs = Self::store_logs(&mut tx, &kept_logs).await?;
         decided.new_resources = new_resources.iter().map(|r| r.key.clone()).collect();
         let mut counts: BTreeMap<&str, (i64, i64)> =
             decided.counts.iter().map(|(r, (t, s))| (r.as_str(), (*t as i64, *s as i64))).collect();
@@ -178,6 +187,16 @@ impl Batch {
         Held::<DB>::add_counts(&mut tx, &counts).await?;
         tx.commit().await?;
         Ok(decided)
+    }
+
+    /// Stores log records inside the caller's transaction and adds the new
+    /// ones' bytes to the size cap's count.
+    async fn store_logs(conn: &mut Conn, logs: &[&LogRecord]) -> Result<NewLogs> {
+        let new = Logs::<DB>::insert(&mut *conn, logs).await?;
+        if new.bytes > 0 {
+            sqlx::query("UPDATE totals SET bytes = bytes + $1 WHERE id = 1").bind(new.bytes).execute(&mut *conn).await?;
+        }
+        Ok(new)
     }
 
     /// Stores resources not stored yet, inside the caller's transaction.

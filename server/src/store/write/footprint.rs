@@ -1,5 +1,7 @@
-//! How many bytes a stored span takes, as Loupe counts them: the size cap
-//! (`--max-db-size`) on PostgreSQL is a cap on this count.
+//! How many bytes a stored span or log record takes, as Loupe counts them: the
+//! size cap (`--max-db-size`) on PostgreSQL is a cap on this count. A record's
+//! count is kept on its row (`logs.bytes`), so whichever deletion takes it
+//! (with its trace, by age, under the cap) takes exactly that off the total.
 //!
 //! Why a count of our own: PostgreSQL keeps the space of deleted rows for reuse
 //! (VACUUM marks it free; the files do not shrink), so neither its file sizes

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashSet};
 use sqlx::QueryBuilder;
 
 use crate::domain::sampling::{Reason, TraceFacts};
-use crate::domain::{Span, TraceId};
+use crate::domain::{LogRecord, Severity, Span, TraceId};
 use crate::error::{Error, Result};
 use crate::store::Store;
 use crate::store::backend::{per_backend, push_in_list, with_db};
@@ -31,11 +31,19 @@ pub struct PendingSpan<'a> {
     pub received_ns: i64,
 }
 
-/// A trace taken out of the pending table: its spans and its facts.
+/// A log record to hold until its trace is decided.
+pub struct PendingLog<'a> {
+    pub log: &'a LogRecord,
+    pub alert_match: bool,
+    pub received_ns: i64,
+}
+
+/// A trace taken out of the pending tables: its spans, its log records and its facts.
 pub struct TakenTrace {
     pub trace_id: TraceId,
     pub facts: TraceFacts,
     pub spans: Vec<Span>,
+    pub logs: Vec<LogRecord>,
 }
 
 /// A pending trace as the table has it, to rebuild the schedule after a restart.
@@ -95,11 +103,31 @@ impl Held {
         Ok(())
     }
 
-    /// Removes the pending spans of `traces` and returns them, with each trace's
-    /// facts. Removal and return are one statement, so when two replicas decide
-    /// the same trace only one of them gets its spans.
+    /// Holds log records (a re-sent record is already there and is skipped).
+    pub(crate) async fn pend_logs(conn: &mut Conn, pending: &[PendingLog<'_>]) -> Result<()> {
+        for chunk in pending.chunks(PENDING_ROWS_PER_STATEMENT) {
+            let mut q = QueryBuilder::<DB>::new("INSERT INTO pending_logs (key, trace_id, received_ns, is_error, alert_match, body) ");
+            q.push_values(chunk, |mut b, p| {
+                let trace = p.log.trace_id().map(|t| t.to_string()).unwrap_or_default();
+                b.push_bind(&p.log.key)
+                    .push_bind(trace)
+                    .push_bind(p.received_ns)
+                    .push_bind((p.log.severity_number >= Severity::Error.min_number()) as i64)
+                    .push_bind(p.alert_match as i64)
+                    .push_bind(serde_json::to_string(p.log).expect("a log record serializes"));
+            });
+            q.push(" ON CONFLICT (key) DO NOTHING");
+            q.build().execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
+
+    /// Removes the pending spans and log records of `traces` and returns them,
+    /// with each trace's facts. Removal and return are one statement per table,
+    /// so when two replicas decide the same trace only one of them gets them.
     pub(crate) async fn take_pending(conn: &mut Conn, traces: &[TraceId]) -> Result<Vec<TakenTrace>> {
         let mut taken: BTreeMap<String, TakenTrace> = BTreeMap::new();
+        let new = |trace_id| TakenTrace { trace_id, facts: TraceFacts::default(), spans: Vec::new(), logs: Vec::new() };
         for chunk in traces.chunks(TRACES_PER_STATEMENT) {
             let mut q = QueryBuilder::<DB>::new("DELETE FROM pending_spans WHERE trace_id IN ");
             push_in_list(&mut q, chunk.iter().map(|t| t.to_string()));
@@ -107,17 +135,27 @@ impl Held {
             for row in q.build_query_as::<HeldRow>().fetch_all(&mut *conn).await? {
                 let span: Span = serde_json::from_str(&row.body)
                     .map_err(|e| Error::Storage(format!("a pending span of trace {} does not parse: {e}", row.trace_id)))?;
-                let t = taken.entry(row.trace_id).or_insert_with(|| TakenTrace {
-                    trace_id: span.trace_id,
-                    facts: TraceFacts::default(),
-                    spans: Vec::new(),
-                });
+                let t = taken.entry(row.trace_id).or_insert_with(|| new(span.trace_id));
                 t.facts.any_error |= row.is_error != 0;
                 t.facts.alert_match |= row.alert_match != 0;
                 t.spans.push(span);
             }
+            let mut q = QueryBuilder::<DB>::new("DELETE FROM pending_logs WHERE trace_id IN ");
+            push_in_list(&mut q, chunk.iter().map(|t| t.to_string()));
+            q.push(" RETURNING trace_id, is_error, alert_match, body");
+            for row in q.build_query_as::<HeldRow>().fetch_all(&mut *conn).await? {
+                let log: LogRecord = serde_json::from_str(&row.body)
+                    .map_err(|e| Error::Storage(format!("a pending log record of trace {} does not parse: {e}", row.trace_id)))?;
+                let Some(trace) = log.trace_id() else { continue };
+                let t = taken.entry(row.trace_id).or_insert_with(|| new(trace));
+                // An error logged is an error of the trace.
+                t.facts.any_error |= row.is_error != 0;
+                t.facts.alert_match |= row.alert_match != 0;
+                t.logs.push(log);
+            }
         }
         for t in taken.values_mut() {
+            // Spans only: a log record's time says nothing of how long the trace took.
             let start = t.spans.iter().map(|s| s.start_ns).min().unwrap_or(0);
             let end = t.spans.iter().map(|s| s.end_ns).max().unwrap_or(0);
             t.facts.extent_ns = end.saturating_sub(start);
@@ -163,13 +201,16 @@ impl Held {
 }
 
 impl Store {
-    /// Every trace with spans waiting, oldest first.
+    /// Every trace with spans or log records waiting, oldest first (a record
+    /// counts as a span in `spans`: it takes as much room).
     pub async fn pending_traces(&self) -> Result<Vec<PendingTrace>> {
         with_db!(self, db => {
             let rows = sqlx::query_as::<DB, PendingRow>(
                 "SELECT trace_id, MIN(received_ns) AS first_received_ns, \
                  MAX(CASE WHEN is_root = 1 THEN received_ns END) AS root_received_ns, COUNT(*) AS spans \
-                 FROM pending_spans GROUP BY trace_id ORDER BY 2",
+                 FROM (SELECT trace_id, received_ns, is_root FROM pending_spans \
+                       UNION ALL SELECT trace_id, received_ns, 0 FROM pending_logs) held \
+                 GROUP BY trace_id ORDER BY 2",
             )
             .fetch_all(&db.read)
             .await?;
