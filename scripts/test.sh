@@ -14,6 +14,8 @@ printf '\n==> cargo fmt --check\n'
 cargo fmt --all --check
 printf '\n==> imports point one way (scripts/layers.py, docs/architecture.md)\n'
 python3 scripts/layers.py
+printf '\n==> every inline handler has its hash in the CSP (scripts/csp_hashes.py)\n'
+python3 scripts/csp_hashes.py
 printf '\n==> clippy, warnings as errors (server and app; the wasm hydrate build)\n'
 cargo clippy -p loupe -p app --all-targets -- -D warnings
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings

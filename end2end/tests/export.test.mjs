@@ -1,5 +1,6 @@
 // Export and import in a real browser: a trace downloaded from one Loupe's trace
-// page and uploaded on another Loupe's list page arrives with the same ids.
+// page and uploaded on another Loupe's list page arrives with the same ids, and
+// with its log records.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, hydrated, sendToolCall, startLoupe, until, useLoupe, watchProblems } from './support.mjs';
@@ -8,6 +9,16 @@ const env = useLoupe();
 
 test('a trace exported from one Loupe is imported into another from the list page', async () => {
   const { traceId, spanId } = await sendToolCall(env.loupe.base, 1_800);
+  const record = {
+    timeUnixNano: (BigInt(Date.now()) * 1_000_000n).toString(),
+    severityNumber: 13,
+    body: { stringValue: 'card issuer slow, retrying' },
+    traceId,
+    spanId,
+  };
+  const logs = { resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'checkout' } }] }, scopeLogs: [{ logRecords: [record] }] }] };
+  const sent = await fetch(`${env.loupe.base}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(logs) });
+  assert.equal(sent.status, 200, await sent.text());
   const other = await startLoupe();
   try {
     const context = await env.browser.newContext({ acceptDownloads: true });
@@ -26,6 +37,8 @@ test('a trace exported from one Loupe is imported into another from the list pag
     const imported = await api(other.base, `/api/traces/${traceId}`);
     assert.deepEqual(imported.spans.map((s) => s.span_id).sort(), (await api(env.loupe.base, `/api/traces/${traceId}`)).spans.map((s) => s.span_id).sort());
     assert.ok(imported.spans.some((s) => s.span_id === spanId));
+    const importedLogs = await api(other.base, `/api/traces/${traceId}/logs`);
+    assert.deepEqual(importedLogs.logs.map((l) => [l.body, l.span_id, l.service]), [['card issuer slow, retrying', spanId, 'checkout']]);
     // The live list shows it.
     await page.locator(`[data-trace-id="${traceId}"]`).first().waitFor({ timeout: 15_000 });
 

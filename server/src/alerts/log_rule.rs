@@ -69,7 +69,7 @@ pub(super) fn validate(spec: &RuleSpec) -> Result<()> {
 /// severity or above.
 pub(super) fn firing(condition: &Condition, f: &LogFacts) -> Option<(f64, String)> {
     let Condition::LogSeverity { min_severity } = condition else { return None };
-    if f.severity_number < min_severity.min_number() || f.severity_number == 0 && min_severity.min_number() > 0 {
+    if f.severity_number < min_severity.min_number() {
         return None;
     }
     let label = f.severity_text.unwrap_or(crate::domain::Severity::of(f.severity_number).label());

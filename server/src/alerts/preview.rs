@@ -69,6 +69,7 @@ async fn preview_logs(alerts: &Alerts, rule: &CompiledRule, since: i64, now_ns: 
     }
     let mut p = p.done();
     p.truncated = page.next_cursor.is_some();
+    p.of_logs = true;
     Ok(p)
 }
 

@@ -73,7 +73,7 @@ async fn a_log_rule_fires_once_with_a_link_to_the_span_that_logged() {
     let rule = json!({"name": "payment errors", "match": {"service": "checkout"},
                       "condition": {"type": "log_severity", "min_severity": "error"},
                       "channels": [{"type": "webhook", "url": hook.url, "format": "json"}], "cooldown_s": 600});
-    create_rule(&app, rule).await;
+    create_rule(&app, rule.clone()).await;
 
     let (trace_id, span_id) = send_tool_call(&app, &mut Rng::new(4), 100, false).await;
     let (t, s) = (unhex(&trace_id), unhex(&span_id));
@@ -101,6 +101,13 @@ async fn a_log_rule_fires_once_with_a_link_to_the_span_that_logged() {
     let history = settled_events(&app).await;
     assert_eq!(history.len(), 1, "{history:?}");
     assert_eq!(history[0]["count"], 2, "{history:?}");
+
+    // The preview replays the stored records: both checkout errors, one notification.
+    let preview = app.send_json(Method::POST, "/api/alerts/preview", &rule).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.text());
+    let p = preview.json();
+    assert_eq!((p["matching_spans"].as_u64(), p["firings"].as_u64(), p["notifications"].as_u64()), (Some(2), Some(2), Some(1)), "{p}");
+    assert_eq!(p["of_logs"], true);
 }
 
 const SAMPLED: [&str; 6] = ["--sample", "0.5", "--sample-grace", "1s", "--sample-max-wait", "2s"];

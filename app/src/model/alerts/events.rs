@@ -92,4 +92,7 @@ pub struct RulePreview {
     pub per_hour: Vec<u64>,
     /// True when the scan stopped at its limit: the numbers cover the newest spans only.
     pub truncated: bool,
+    /// A log rule's preview: `matching_spans` counts log records.
+    #[serde(default)]
+    pub of_logs: bool,
 }

@@ -112,13 +112,17 @@ impl RuleFields {
             ),
             None => None,
         };
+        // A log record has no kind, name, tool or model: the form's span fields
+        // (the new rule's form starts with kind = tool) do not apply to it.
+        let spans = !condition.is_log();
+        let span_field = |v: &str| opt(v).filter(|_| spans);
         Ok(RuleSpec {
             name: self.name.trim().to_string(),
             matcher: SpanMatch {
-                kind,
-                name: opt(&self.span_name),
-                tool: opt(&self.tool),
-                model: opt(&self.model),
+                kind: kind.filter(|_| spans),
+                name: span_field(&self.span_name),
+                tool: span_field(&self.tool),
+                model: span_field(&self.model),
                 service: opt(&self.service),
                 attribute,
             },
@@ -248,6 +252,8 @@ mod tests {
         };
         let spec = f.to_spec().unwrap();
         assert_eq!(spec.condition, Condition::LogSeverity { min_severity: Severity::Error });
+        let from_new = RuleFields { condition: "log_severity".into(), threshold: "warn".into(), ..RuleFields::new_rule() };
+        assert_eq!(from_new.to_spec().unwrap().matcher.kind, None, "the new rule's kind = tool does not apply to records");
         assert_eq!(spec.condition.describe(), "a log at ERROR or above");
         assert_eq!(RuleFields::from_spec(None, &spec).threshold, "error");
     }

@@ -141,12 +141,13 @@ fn PreviewView(p: RulePreview) -> impl IntoView {
             view! { <span class="preview-bar" class:none=n == 0 style=format!("height: {h}%") title=format!("{n} firing(s), {ago} h ago")></span> }
         })
         .collect_view();
+    let what = if p.of_logs { "matching log records" } else { "matching spans" };
     let text = if p.firings == 0 {
-        format!("Over the last 24 h this rule would not have fired ({} matching spans).", format::count(p.matching_spans as i64))
+        format!("Over the last 24 h this rule would not have fired ({} {what}).", format::count(p.matching_spans as i64))
     } else {
         let plural = |n: u64, one: &str, many: &str| format!("{} {}", format::count(n as i64), if n == 1 { one } else { many });
         format!(
-            "Over the last 24 h this rule would have fired {} and sent {} after the cooldown ({} matching spans).",
+            "Over the last 24 h this rule would have fired {} and sent {} after the cooldown ({} {what}).",
             plural(p.firings, "time", "times"),
             plural(p.notifications, "notification", "notifications"),
             format::count(p.matching_spans as i64)
@@ -155,7 +156,10 @@ fn PreviewView(p: RulePreview) -> impl IntoView {
     view! {
         <div class="preview" data-testid="rule-preview" data-firings=p.firings data-notifications=p.notifications>
             <p>{text}</p>
-            {p.truncated.then(|| view! { <p class="hint">"Busy range: counted over the newest 500,000 spans only."</p> })}
+            {p.truncated.then(|| {
+                let limit = if p.of_logs { "100,000 log records" } else { "500,000 spans" };
+                view! { <p class="hint">{format!("Busy range: counted over the newest {limit} only.")}</p> }
+            })}
             <div class="preview-bars" aria-label="firings per hour, oldest first">{bars}</div>
             <p class="hint preview-axis"><span>"24 h ago"</span><span>"now"</span></p>
         </div>

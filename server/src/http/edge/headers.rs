@@ -47,12 +47,13 @@ pub fn provide_page_csp() {
 /// select's submit, the import upload: app/src/pages/trace/mod.rs, share.rs,
 /// access/keys.rs, components/range_form.rs, import.rs). `'unsafe-hashes'`
 /// with their hashes allows those handlers and no other. Change both together:
-/// the browser tests fail on a CSP violation.
+/// the browser tests fail on a CSP violation, and scripts/csp_hashes.py
+/// (run first by scripts/test.sh) prints the hash that is missing.
 const INLINE_HANDLERS: [&str; 5] = [
     "sha256-krFa0USehGUYxaRPD0u+ZEvWk+22oVW5vXjdEL/01BQ=", // copy link
     "sha256-UzlcSmbX0yUJT7hkhoYjXfKWsyloSDaNGC7i5v9WcAE=", // range form
     "sha256-GTy8V4NhU5BS3SCqgS4OdUzpWOnl77wccy9TG1Wvnyw=", // copy input
-    "sha256-MOouYoEGQ5Mye5ipfkv0fHYfhffnApDnCeKzNqETmHY=", // import upload
+    "sha256-vZLPj2csI3xs11wQlo3qV/VzKEfPmOCRbI5rzNymkcM=", // import upload
     "sha256-5OuGtiy8Nj0YbSxbcE7VKRjkXxd93XY0PnFeLXO/ozk=", // copy for AI
 ];
 
